@@ -1,0 +1,1 @@
+"""Data shipped with ShopGuard (fonts, icons, demo shop); read through importlib.resources."""

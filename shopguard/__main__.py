@@ -1,0 +1,5 @@
+"""``python -m shopguard`` behaves like the ``shopguard`` command."""
+
+from shopguard.launcher import main
+
+raise SystemExit(main())

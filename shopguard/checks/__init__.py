@@ -1,0 +1,1 @@
+"""Checks run on one complaint photo; each returns findings that carry their own evidence."""

@@ -1,0 +1,67 @@
+"""What a check gets to look at: the photo, the case facts, the library, a place for evidence images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shopguard.imaging import DecodedImage, SourceFile, decode
+from shopguard.imaging.decode import ImageFacts
+from shopguard.progress import CancelToken
+
+if TYPE_CHECKING:
+    from shopguard.library.store import LibraryStore
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the seller told us about the complaint (all optional)."""
+
+    order_date: date | None = None
+    delivery_date: date | None = None
+    complaint_date: date | None = None
+    platform: str | None = None
+    order_id: str | None = None
+    buyer: str | None = None
+    claim_text: str | None = None
+
+
+@dataclass
+class CheckContext:
+    """Inputs for one photo's checks. Decoded pixels are cached per size, so checks share decodes.
+
+    Attributes:
+        source: the original file's bytes and SHA-256 (never modified).
+        facts: header facts (format, oriented size).
+        case: the seller's order facts.
+        library: the shop library, or None when no library is set up.
+        artifact_dir: folder where checks write evidence images for this photo (created on demand).
+        case_id: the case this photo belongs to (so reuse checks can skip it).
+        cancel: cancellation token, checked between slow steps.
+        include_gps: whether GPS coordinates may appear in texts meant for a report.
+    """
+
+    source: SourceFile
+    facts: ImageFacts
+    case: CaseFacts = field(default_factory=CaseFacts)
+    library: LibraryStore | None = None
+    artifact_dir: Path | None = None
+    case_id: str | None = None
+    cancel: CancelToken | None = None
+    _decoded: dict[int, DecodedImage] = field(default_factory=dict, repr=False)
+
+    def pixels(self, max_side: int | None = None) -> DecodedImage:
+        """Oriented RGB pixels, reduced to about ``max_side`` on the long side (None = full size)."""
+        key = max_side or 0
+        if key not in self._decoded:
+            self._decoded[key] = decode(self.source, max_side=max_side)
+        return self._decoded[key]
+
+    def artifact_path(self, name: str) -> Path:
+        """A path for an evidence image; raises ValueError when the context has no artifact folder."""
+        if self.artifact_dir is None:
+            raise ValueError("no artifact_dir for this check run")
+        self.artifact_dir.mkdir(parents=True, exist_ok=True)
+        return self.artifact_dir / name

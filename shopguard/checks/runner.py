@@ -1,0 +1,65 @@
+"""Run every registered check on one photo and collect findings and a verdict."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shopguard.checks.context import CheckContext
+from shopguard.checks.findings import Category, Finding, Strength
+from shopguard.checks.registry import Check, builtin_checks
+from shopguard.checks.verdict import Verdict, photo_verdict
+from shopguard.errors import Cancelled, ImageReadError
+from shopguard.progress import ProgressFn, check_cancel, report
+
+log = logging.getLogger(__name__)
+
+STRICT_ENV = "SHOPGUARD_STRICT"
+"""When set (the test suite sets it), a crashing check re-raises instead of becoming a finding."""
+
+
+@dataclass(frozen=True)
+class PhotoChecks:
+    findings: tuple[Finding, ...]
+    verdict: Verdict
+
+
+def run_checks(ctx: CheckContext, checks: Sequence[Check] | None = None,
+               progress: ProgressFn | None = None) -> PhotoChecks:
+    """Run ``checks`` (default: all registered) on the photo in ``ctx``.
+
+    A check that fails on this photo's pixels (``ImageReadError``) adds an ``input`` finding; a check
+    that crashes is logged with its traceback and reported as not finished, so one faulty check never
+    costs the seller the other results.
+
+    Raises:
+        Cancelled: when ``ctx.cancel`` is set between checks.
+    """
+    checks = list(checks) if checks is not None else builtin_checks()
+    findings: list[Finding] = []
+    for i, check in enumerate(checks):
+        check_cancel(ctx.cancel)
+        report(progress, i, len(checks), "progress.check", check=check.id)
+        try:
+            findings.extend(check.run(ctx))
+        except Cancelled:
+            raise
+        except ImageReadError as exc:
+            findings.append(Finding(
+                check=check.id, category=Category.INPUT, strength=Strength.INFO,
+                title_key="finding.input.pixels_unreadable.title",
+                detail_key="finding.input.pixels_unreadable.detail",
+                fields={"check": check.id, "reason": exc.message("en")}))
+        except Exception as exc:  # noqa: BLE001 - isolate one check's bug; it is logged with traceback
+            if os.environ.get(STRICT_ENV):
+                raise
+            log.exception("check %s crashed on %s", check.id, ctx.source.path)
+            findings.append(Finding(
+                check=check.id, category=Category.INPUT, strength=Strength.INFO,
+                title_key="finding.input.check_failed.title",
+                detail_key="finding.input.check_failed.detail",
+                fields={"check": check.id, "reason": type(exc).__name__}))
+    report(progress, len(checks), len(checks), "progress.check_done")
+    return PhotoChecks(tuple(findings), photo_verdict(findings))

@@ -1,0 +1,1 @@
+"""The headless command line: ``shopguard check``, ``library``, ``cases``, ``report`` (docs/cli.md)."""

@@ -1,0 +1,131 @@
+"""``shopguard`` command-line entry: argument parsing, logging, exit codes (docs/cli.md).
+
+Exit codes: 0 ran; 2 usage; 3 a photo could not be read (others still processed); 4 home or library
+unusable. Errors are one line on stderr; tracebacks go only to the log file in the home.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+from typing import NoReturn
+
+from shopguard import __version__
+from shopguard.cli import commands
+from shopguard.cli.console import error_line
+from shopguard.errors import EXIT_USAGE, Cancelled, ShopGuardError, UsageError
+from shopguard.paths import Home, resolve_home
+
+log = logging.getLogger(__name__)
+
+SUBCOMMANDS = ("library", "check", "cases", "report")
+LANG_CHOICES = ("en", "zh", "zh_CN", "both")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        error_line(f"{message} (see '{self.prog} --help')")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line grammar."""
+    p = _Parser(prog="shopguard", description="Check buyers' complaint photos against your shop's own photos.")
+    p.add_argument("--version", action="version", version=f"shopguard {__version__}")
+    p.add_argument("--home", metavar="DIR", help="data folder (default: $SHOPGUARD_HOME or the per-user app folder)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    lib = sub.add_parser("library", help="manage the shop's product-photo library")
+    lib_sub = lib.add_subparsers(dest="library_command", parser_class=_Parser, metavar="ACTION", required=True)
+    add = lib_sub.add_parser("add", help="add photos and folders (recursive)")
+    add.add_argument("paths", nargs="+", metavar="PATH")
+    add.add_argument("--json", action="store_true", help="print a JSON summary")
+    lst = lib_sub.add_parser("list", help="list library photos")
+    lst.add_argument("--json", action="store_true")
+    rm = lib_sub.add_parser("remove", help="remove photos (or every photo under a folder) from the library")
+    rm.add_argument("paths", nargs="+", metavar="PATH")
+
+    chk = sub.add_parser("check", help="check complaint photos (one call = one case)")
+    chk.add_argument("photos", nargs="+", metavar="PHOTO")
+    chk.add_argument("--order-date", type=_iso_date, metavar="YYYY-MM-DD")
+    chk.add_argument("--delivery-date", type=_iso_date, metavar="YYYY-MM-DD")
+    chk.add_argument("--complaint-date", type=_iso_date, metavar="YYYY-MM-DD")
+    chk.add_argument("--platform", metavar="NAME")
+    chk.add_argument("--order-id", metavar="ID")
+    chk.add_argument("--buyer", metavar="NAME")
+    chk.add_argument("--claim", metavar="TEXT", help="the buyer's claim text")
+    chk.add_argument("--json", action="store_true", help="print the result as JSON")
+    chk.add_argument("--report", metavar="FILE.pdf", help="also write the evidence report")
+    chk.add_argument("--lang", choices=LANG_CHOICES, default="en")
+
+    cases = sub.add_parser("cases", help="list stored cases")
+    cases_sub = cases.add_subparsers(dest="cases_command", parser_class=_Parser, metavar="ACTION", required=True)
+    cl = cases_sub.add_parser("list")
+    cl.add_argument("--json", action="store_true")
+    cs = cases_sub.add_parser("show", help="print a stored case")
+    cs.add_argument("case_id")
+    cs.add_argument("--json", action="store_true")
+    cs.add_argument("--lang", choices=LANG_CHOICES, default="en")
+
+    rep = sub.add_parser("report", help="write the evidence report of a stored case")
+    rep.add_argument("case_id")
+    rep.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    rep.add_argument("--lang", choices=LANG_CHOICES, default="en")
+    return p
+
+
+def _setup_logging(home: Home) -> None:
+    root = logging.getLogger()
+    if any(isinstance(h, logging.FileHandler) for h in root.handlers):
+        return
+    try:
+        handler = logging.FileHandler(home.log_file, encoding="utf-8")
+    except OSError:
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        home = Home(resolve_home(args.home)).ensure()
+        _setup_logging(home)
+        return commands.dispatch(args, home)
+    except Cancelled as exc:
+        error_line(exc.message("en"))
+        return exc.exit_code
+    except UsageError as exc:
+        error_line(exc.message("en"))
+        return exc.exit_code
+    except ShopGuardError as exc:
+        log.info("failed: %s", exc, exc_info=True)
+        error_line(exc.message("en"))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        return 130
+    except Exception:  # noqa: BLE001 - last resort: a bug; traceback to the log, one line to the user
+        log.exception("internal error")
+        error_line("internal error; the details are in the log file in the data folder")
+        return 1

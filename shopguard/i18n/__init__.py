@@ -1,0 +1,76 @@
+"""The one text catalogue shared by the GUI, the CLI and the PDF report.
+
+Catalogue files live in ``shopguard/i18n/catalogs/*.json``; each maps a stable key to its text in
+every supported language: ``{"key": {"en": "...", "zh_CN": "..."}}``. Splitting by area keeps
+files small; a key may appear in only one file. Placeholders are ``{name}`` (str.format style).
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("en", "zh_CN")
+DEFAULT_LANGUAGE = "en"
+
+
+def normalize_language(lang: str | None) -> str:
+    """Map user spellings ("zh", "zh-CN", "zh_CN.UTF-8", "en_US") onto a supported language."""
+    if not lang:
+        return DEFAULT_LANGUAGE
+    low = lang.replace("-", "_").split(".")[0].lower()
+    if low.startswith("zh"):
+        return "zh_CN"
+    return "en"
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """Load and merge every catalogue file (cached for the process).
+
+    Raises:
+        ValueError: when two files define the same key (a packaging bug, not user input).
+    """
+    merged: dict[str, dict[str, str]] = {}
+    folder = resources.files("shopguard.i18n").joinpath("catalogs")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        for key, texts in data.items():
+            if key in merged:
+                raise ValueError(f"i18n key {key!r} defined twice (second in {entry.name})")
+            merged[key] = texts
+    return merged
+
+
+def placeholders(template: str) -> set[str]:
+    """Names of the ``{placeholders}`` in a template."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def text(key: str, lang: str = DEFAULT_LANGUAGE, **fields: Any) -> str:
+    """Look up ``key`` in ``lang`` and fill its placeholders.
+
+    An unknown key returns the key itself (visible in review, never a crash); a missing placeholder
+    value is shown as ``{name}``.
+    """
+    entry = catalog().get(key)
+    if entry is None:
+        return key
+    lang = normalize_language(lang)
+    template = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
+    return template.format_map(_Lenient(fields))
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def has_key(key: str) -> bool:
+    """True when the catalogue defines ``key``."""
+    return key in catalog()

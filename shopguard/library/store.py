@@ -1,0 +1,177 @@
+"""LibraryStore: the SQLite catalogue of library photos and earlier complaint photos.
+
+One connection per thread (sqlite3 refuses cross-thread use), WAL journal, short transactions.
+Only ``shopguard.library`` writes to the database.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shopguard.errors import HomeError
+from shopguard.library.fingerprint import pack_hashes, unpack_hashes
+from shopguard.library.schema import migrate
+
+
+def utc_now() -> str:
+    """Current time as an ISO-8601 UTC string (seconds)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    """One library photo as stored. ``path`` is the path as it was added (absolute)."""
+
+    path: str
+    sha256: str
+    size_bytes: int
+    mtime: float
+    format: str
+    width: int
+    height: int
+    hashes: np.ndarray = field(repr=False)
+    exif: dict[str, Any] = field(default_factory=dict)
+    added_at: str = ""
+    status: str = "present"
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``library list --json`` shape (docs/cli.md)."""
+        return {"path": self.path, "sha256": self.sha256, "size_bytes": self.size_bytes,
+                "file_mtime": datetime.fromtimestamp(self.mtime, UTC).replace(microsecond=0).isoformat(),
+                "format": self.format, "width": self.width, "height": self.height,
+                "added_at": self.added_at, "status": self.status, "exif": self.exif}
+
+
+@dataclass(frozen=True)
+class CasePhotoRecord:
+    case_id: str
+    name: str
+    sha256: str
+    hashes: np.ndarray = field(repr=False)
+    added_at: str = ""
+
+
+class LibraryStore:
+    """The library database at ``db_path``.
+
+    Raises:
+        HomeError: when the database cannot be opened or is not a ShopGuard library.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
+        self._local = threading.local()
+        self._conn()  # open now so a broken file fails early, on the caller's thread
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                self.db_path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.db_path, timeout=30)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                migrate(conn)
+            except (sqlite3.Error, OSError) as exc:
+                raise HomeError("error.library.unusable", path=str(self.db_path), reason=str(exc)) from exc
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction; commits on success, rolls back on error."""
+        conn = self._conn()
+        try:
+            with conn:
+                yield conn
+        except sqlite3.Error as exc:
+            raise HomeError("error.library.unusable", path=str(self.db_path), reason=str(exc)) from exc
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # --- library photos -------------------------------------------------------------------
+    def upsert(self, records: Iterable[PhotoRecord]) -> int:
+        """Insert or replace photos by path; returns how many were written."""
+        rows = [(r.path, r.sha256, r.size_bytes, r.mtime, r.format, r.width, r.height,
+                 json.dumps(r.exif, ensure_ascii=False), pack_hashes(r.hashes), r.added_at or utc_now(),
+                 r.status) for r in records]
+        with self.transaction() as conn:
+            conn.executemany(
+                """INSERT INTO photos(path, sha256, size_bytes, mtime, format, width, height, exif_json,
+                                      hashes, added_at, status)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                   ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size_bytes=excluded.size_bytes,
+                     mtime=excluded.mtime, format=excluded.format, width=excluded.width,
+                     height=excluded.height, exif_json=excluded.exif_json, hashes=excluded.hashes,
+                     status=excluded.status""", rows)
+        return len(rows)
+
+    def photos(self, status: str | None = None) -> list[PhotoRecord]:
+        """All library photos (optionally only those with ``status``), ordered by path."""
+        sql = "SELECT * FROM photos" + (" WHERE status = ?" if status else "") + " ORDER BY path"
+        cur = self._conn().execute(sql, (status,) if status else ())
+        return [self._record(row, cur.description) for row in cur.fetchall()]
+
+    def photo_by_path(self, path: str) -> PhotoRecord | None:
+        cur = self._conn().execute("SELECT * FROM photos WHERE path = ?", (path,))
+        row = cur.fetchone()
+        return self._record(row, cur.description) if row else None
+
+    def photos_by_sha256(self, sha256: str) -> list[PhotoRecord]:
+        cur = self._conn().execute("SELECT * FROM photos WHERE sha256 = ?", (sha256,))
+        return [self._record(row, cur.description) for row in cur.fetchall()]
+
+    def set_status(self, paths: Iterable[str], status: str) -> int:
+        with self.transaction() as conn:
+            cur = conn.executemany("UPDATE photos SET status = ? WHERE path = ?", [(status, p) for p in paths])
+            return cur.rowcount
+
+    def remove(self, paths: Iterable[str]) -> int:
+        with self.transaction() as conn:
+            cur = conn.executemany("DELETE FROM photos WHERE path = ?", [(p,) for p in paths])
+            return cur.rowcount
+
+    def count(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM photos").fetchone()[0])
+
+    @staticmethod
+    def _record(row: tuple[Any, ...], description: Any) -> PhotoRecord:
+        d = {col[0]: value for col, value in zip(description, row, strict=True)}
+        return PhotoRecord(path=d["path"], sha256=d["sha256"], size_bytes=d["size_bytes"], mtime=d["mtime"],
+                           format=d["format"], width=d["width"], height=d["height"],
+                           hashes=unpack_hashes(d["hashes"]), exif=json.loads(d["exif_json"] or "{}"),
+                           added_at=d["added_at"], status=d["status"], id=d["id"])
+
+    # --- complaint photos of earlier cases -------------------------------------------------
+    def add_case_photo(self, record: CasePhotoRecord) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO case_photos(case_id, name, sha256, hashes, added_at) VALUES (?,?,?,?,?)",
+                (record.case_id, record.name, record.sha256, pack_hashes(record.hashes),
+                 record.added_at or utc_now()))
+
+    def case_photos(self) -> list[CasePhotoRecord]:
+        rows = self._conn().execute(
+            "SELECT case_id, name, sha256, hashes, added_at FROM case_photos ORDER BY id").fetchall()
+        return [CasePhotoRecord(r[0], r[1], r[2], unpack_hashes(r[3]), r[4]) for r in rows]
+
+    def remove_case(self, case_id: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM case_photos WHERE case_id = ?", (case_id,))

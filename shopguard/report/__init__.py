@@ -1,0 +1,1 @@
+"""The evidence report: a PDF (and page images) a seller uploads with an appeal."""
