@@ -19,6 +19,8 @@ from shopguard.library.indexer import index_paths
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
 from shopguard.report.builder import build_report
+from shopguard.report.options import ReportOptions
+from shopguard.settings import load_settings
 
 
 def _print_json(data: Any) -> None:
@@ -116,7 +118,9 @@ def _print_case(case: Case, lang: str, report_path: str | None) -> None:
 
 
 def _write_report(home: Home, case: Case, out: Path, lang: str) -> Path:
-    path = build_report(case, out.expanduser().absolute(), lang=lang)
+    lang_code = "both" if lang == "both" else normalize_language(lang)
+    options = ReportOptions.from_settings(load_settings(home), lang=lang_code)
+    path = build_report(case, out.expanduser().absolute(), options)
     store = CaseStore(home.cases_dir)
     store.save(case.with_report(str(path)))
     return path

@@ -19,6 +19,7 @@ from shopguard.cases.model import Case
 from shopguard.errors import ReportError
 from shopguard.i18n import text
 from shopguard.report.fonts import register_fonts
+from shopguard.report.options import ReportOptions
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,14 @@ def _jpeg(path: str, max_side: int = PHOTO_MAX_SIDE_PX) -> tuple[io.BytesIO, int
         return buf, im.width, im.height
 
 
-def build_report(case: Case, out_path: Path, lang: str = "en") -> Path:
+def build_report(case: Case, out_path: Path, options: ReportOptions | None = None) -> Path:
     """Write the case's evidence report to ``out_path``.
 
     Raises:
         ReportError: when the PDF cannot be written.
     """
+    options = options or ReportOptions()
+    lang = "en" if options.lang == "both" else options.lang
     font = register_fonts()
     st = _styles(font)
     t = lambda key, **f: escape(text(key, lang, **f))  # noqa: E731
