@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, field, fields
 
 from shopguard.errors import HomeError
@@ -63,6 +62,6 @@ def save_settings(home: Home, settings: Settings) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, target)
+        tmp.replace(target)
     except OSError as exc:
         raise HomeError("error.home.unusable", path=str(target), reason=exc.strerror or str(exc)) from exc

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +27,9 @@ from shopguard.progress import CancelToken, Progress, ProgressFn, check_cancel, 
 
 log = logging.getLogger(__name__)
 
+VALIDATE_SIDE = 2048
+"""Every photo is decoded once at this size before checks run (checks reuse the cached decode)."""
+
 
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -37,7 +40,7 @@ class CheckRequest:
     """What the seller asked to check (immutable, safe to hand to a worker thread)."""
 
     photos: tuple[Path, ...]
-    facts: CaseFacts = CaseFacts()
+    facts: CaseFacts = field(default_factory=CaseFacts)
 
 
 def _unreadable(path: Path, exc: ImageReadError, received_at: str) -> CasePhoto:
@@ -73,16 +76,16 @@ def check_photos(home: Home, request: CheckRequest, library: LibraryStore,
         try:
             source = read_source(path)
             facts = probe(source)
+            ctx = CheckContext(source=source, facts=facts, case=request.facts, library=library,
+                               artifact_dir=store.evidence_dir(case_id, index), case_id=case_id, cancel=cancel)
+            ctx.pixels(VALIDATE_SIDE)  # decodes the whole stream: truncated data fails here, not mid-check
         except ImageReadError as exc:
             photos.append(_unreadable(path, exc, received_at))
             continue
         stored = store.write_photo_copy(case_id, index, path.name, source.data)
-        ctx = CheckContext(source=source, facts=facts, case=request.facts, library=library,
-                           artifact_dir=store.evidence_dir(case_id, index), case_id=case_id, cancel=cancel)
 
-        def sub_progress(p: Progress, index: int = index) -> None:
-            report(progress, index * 100 + int(100 * (p.fraction or 0)), n * 100, "progress.photo",
-                   name=path.name)
+        def sub_progress(p: Progress, index: int = index, name: str = path.name) -> None:
+            report(progress, index * 100 + int(100 * (p.fraction or 0)), n * 100, "progress.photo", name=name)
 
         result = run_checks(ctx, checks, progress=sub_progress if progress else None)
         photos.append(CasePhoto(

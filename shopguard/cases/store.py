@@ -7,7 +7,6 @@ case.json is written atomically (temp file + rename) so a crash never leaves a h
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 from datetime import datetime
@@ -77,7 +76,7 @@ class CaseStore:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp.write_text(json.dumps(case.to_json("en"), ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(tmp, target)
+            tmp.replace(target)
         except OSError as exc:
             raise HomeError("error.case.write", path=str(target), reason=exc.strerror or str(exc)) from exc
         return target

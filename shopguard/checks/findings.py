@@ -150,7 +150,7 @@ class Finding:
             title_key=data["title_key"],
             detail_key=data["detail_key"],
             fields=dict(data.get("fields") or {}),
-            regions=tuple(tuple(r) for r in data.get("regions") or ()),  # type: ignore[misc]  # JSON lists of 4 ints
+            regions=tuple((int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in data.get("regions") or ()),
             library_photo=data.get("library_photo"),
             evidence=dict(data.get("evidence") or {}),
             images=tuple(EvidenceImage(i["kind"], i["path"], i.get("caption_key", "")) for i in

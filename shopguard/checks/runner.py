@@ -52,7 +52,7 @@ def run_checks(ctx: CheckContext, checks: Sequence[Check] | None = None,
                 title_key="finding.input.pixels_unreadable.title",
                 detail_key="finding.input.pixels_unreadable.detail",
                 fields={"check": check.id, "reason": exc.message("en")}))
-        except Exception as exc:  # noqa: BLE001 - isolate one check's bug; it is logged with traceback
+        except Exception as exc:
             if os.environ.get(STRICT_ENV):
                 raise
             log.exception("check %s crashed on %s", check.id, ctx.source.path)

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_line("interrupted")
         return 130
-    except Exception:  # noqa: BLE001 - last resort: a bug; traceback to the log, one line to the user
+    except Exception:
         log.exception("internal error")
         error_line("internal error; the details are in the log file in the data folder")
         return 1

@@ -149,7 +149,7 @@ def _orientation(im: Image.Image) -> int:
     try:
         with pillow_warnings():
             value = im.getexif().get(0x0112, 1)
-    except Exception:  # noqa: BLE001 - a broken EXIF block must not stop decoding; orientation 1 is safe
+    except Exception:
         log.debug("unreadable EXIF orientation", exc_info=True)
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1

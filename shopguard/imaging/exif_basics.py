@@ -52,7 +52,7 @@ def read_exif_basics(source: SourceFile) -> dict[str, Any]:
             gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
             if gps and (2 in gps or 4 in gps):
                 out["has_gps"] = True
-    except Exception as exc:  # noqa: BLE001 - malformed metadata must never stop a check
+    except Exception as exc:
         log.debug("EXIF unreadable in %s", source.path, exc_info=True)
         out["exif_error"] = type(exc).__name__
     return out
