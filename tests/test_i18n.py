@@ -32,8 +32,10 @@ def test_catalogue_files_are_valid_json_objects() -> None:
         assert isinstance(data, dict), entry.name
 
 
-@pytest.mark.parametrize(("given", "expected"), [("zh", "zh_CN"), ("zh-CN", "zh_CN"), ("zh_CN.UTF-8", "zh_CN"),
-                                                 ("en_US", "en"), (None, "en"), ("fr", "en")])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("zh", "zh_CN"), ("zh-CN", "zh_CN"), ("zh_CN.UTF-8", "zh_CN"), ("en_US", "en"), (None, "en"), ("fr", "en")],
+)
 def test_language_names_are_normalized(given: str | None, expected: str) -> None:
     assert normalize_language(given) == expected
 

@@ -55,12 +55,21 @@ class CasePhoto:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> CasePhoto:
-        return cls(name=d["name"], original_path=d["path"], stored_path=d.get("stored_path"),
-                   sha256=d["sha256"], format=d["format"], width=d["width"], height=d["height"],
-                   size_bytes=d.get("size_bytes", 0), received_at=d.get("received_at", ""),
-                   findings=tuple(Finding.from_json(f) for f in d.get("findings", ())),
-                   verdict=Verdict.from_json(d["verdict"]), file_mtime=d.get("file_mtime"),
-                   is_readable=d.get("readable", True))
+        return cls(
+            name=d["name"],
+            original_path=d["path"],
+            stored_path=d.get("stored_path"),
+            sha256=d["sha256"],
+            format=d["format"],
+            width=d["width"],
+            height=d["height"],
+            size_bytes=d.get("size_bytes", 0),
+            received_at=d.get("received_at", ""),
+            findings=tuple(Finding.from_json(f) for f in d.get("findings", ())),
+            verdict=Verdict.from_json(d["verdict"]),
+            file_mtime=d.get("file_mtime"),
+            is_readable=d.get("readable", True),
+        )
 
 
 def _date_json(value: date | None) -> str | None:
@@ -72,16 +81,27 @@ def _date_parse(value: str | None) -> date | None:
 
 
 def facts_to_json(facts: CaseFacts) -> dict[str, Any]:
-    return {"order_date": _date_json(facts.order_date), "delivery_date": _date_json(facts.delivery_date),
-            "complaint_date": _date_json(facts.complaint_date), "platform": facts.platform,
-            "order_id": facts.order_id, "buyer": facts.buyer, "claim_text": facts.claim_text}
+    return {
+        "order_date": _date_json(facts.order_date),
+        "delivery_date": _date_json(facts.delivery_date),
+        "complaint_date": _date_json(facts.complaint_date),
+        "platform": facts.platform,
+        "order_id": facts.order_id,
+        "buyer": facts.buyer,
+        "claim_text": facts.claim_text,
+    }
 
 
 def facts_from_json(d: dict[str, Any]) -> CaseFacts:
-    return CaseFacts(order_date=_date_parse(d.get("order_date")),
-                     delivery_date=_date_parse(d.get("delivery_date")),
-                     complaint_date=_date_parse(d.get("complaint_date")), platform=d.get("platform"),
-                     order_id=d.get("order_id"), buyer=d.get("buyer"), claim_text=d.get("claim_text"))
+    return CaseFacts(
+        order_date=_date_parse(d.get("order_date")),
+        delivery_date=_date_parse(d.get("delivery_date")),
+        complaint_date=_date_parse(d.get("complaint_date")),
+        platform=d.get("platform"),
+        order_id=d.get("order_id"),
+        buyer=d.get("buyer"),
+        claim_text=d.get("claim_text"),
+    )
 
 
 @dataclass(frozen=True)
@@ -119,14 +139,26 @@ class Case:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Case:
-        return cls(id=d["case_id"], created_at=d["created_at"], facts=facts_from_json(d.get("facts") or {}),
-                   photos=tuple(CasePhoto.from_json(p) for p in d.get("photos", ())),
-                   status=d.get("status", "open"), notes=d.get("notes", ""),
-                   reports=tuple(d.get("reports", ())))
+        return cls(
+            id=d["case_id"],
+            created_at=d["created_at"],
+            facts=facts_from_json(d.get("facts") or {}),
+            photos=tuple(CasePhoto.from_json(p) for p in d.get("photos", ())),
+            status=d.get("status", "open"),
+            notes=d.get("notes", ""),
+            reports=tuple(d.get("reports", ())),
+        )
 
     def summary_json(self, lang: str = "en") -> dict[str, Any]:
         """One row of ``cases list --json``."""
-        return {"case_id": self.id, "created_at": self.created_at, "status": self.status,
-                "verdict": self.verdict.to_json(lang), "photos": len(self.photos),
-                "platform": self.facts.platform, "order_id": self.facts.order_id, "buyer": self.facts.buyer,
-                "reports": list(self.reports)}
+        return {
+            "case_id": self.id,
+            "created_at": self.created_at,
+            "status": self.status,
+            "verdict": self.verdict.to_json(lang),
+            "photos": len(self.photos),
+            "platform": self.facts.platform,
+            "order_id": self.facts.order_id,
+            "buyer": self.facts.buyer,
+            "reports": list(self.reports),
+        }

@@ -44,18 +44,39 @@ class CheckRequest:
 
 
 def _unreadable(path: Path, exc: ImageReadError, received_at: str) -> CasePhoto:
-    finding = Finding("input", Category.INPUT, Strength.INFO, "finding.input.unreadable.title",
-                      "finding.input.unreadable.detail", fields={"reason_key": exc.message_key,
-                                                                  "reason": exc.message("en")},
-                      evidence={"error": exc.message_key})
-    return CasePhoto(name=path.name, original_path=str(path), stored_path=None, sha256="", format="unknown",
-                     width=0, height=0, size_bytes=0, received_at=received_at, findings=(finding,),
-                     verdict=photo_verdict([finding]), is_readable=False)
+    finding = Finding(
+        "input",
+        Category.INPUT,
+        Strength.INFO,
+        "finding.input.unreadable.title",
+        "finding.input.unreadable.detail",
+        fields={"reason_key": exc.message_key, "reason": exc.message("en")},
+        evidence={"error": exc.message_key},
+    )
+    return CasePhoto(
+        name=path.name,
+        original_path=str(path),
+        stored_path=None,
+        sha256="",
+        format="unknown",
+        width=0,
+        height=0,
+        size_bytes=0,
+        received_at=received_at,
+        findings=(finding,),
+        verdict=photo_verdict([finding]),
+        is_readable=False,
+    )
 
 
-def check_photos(home: Home, request: CheckRequest, library: LibraryStore,
-                 progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                 checks: Sequence[Check] | None = None) -> Case:
+def check_photos(
+    home: Home,
+    request: CheckRequest,
+    library: LibraryStore,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    checks: Sequence[Check] | None = None,
+) -> Case:
     """Create a case from ``request``, run every check on each photo and store the result.
 
     Unreadable photos are kept in the case with an ``input`` finding; the others are still checked.
@@ -76,8 +97,15 @@ def check_photos(home: Home, request: CheckRequest, library: LibraryStore,
         try:
             source = read_source(path)
             facts = probe(source)
-            ctx = CheckContext(source=source, facts=facts, case=request.facts, library=library,
-                               artifact_dir=store.evidence_dir(case_id, index), case_id=case_id, cancel=cancel)
+            ctx = CheckContext(
+                source=source,
+                facts=facts,
+                case=request.facts,
+                library=library,
+                artifact_dir=store.evidence_dir(case_id, index),
+                case_id=case_id,
+                cancel=cancel,
+            )
             ctx.pixels(VALIDATE_SIDE)  # decodes the whole stream: truncated data fails here, not mid-check
         except ImageReadError as exc:
             photos.append(_unreadable(path, exc, received_at))
@@ -88,12 +116,22 @@ def check_photos(home: Home, request: CheckRequest, library: LibraryStore,
             report(progress, index * 100 + int(100 * (p.fraction or 0)), n * 100, "progress.photo", name=name)
 
         result = run_checks(ctx, checks, progress=sub_progress if progress else None)
-        photos.append(CasePhoto(
-            name=path.name, original_path=str(path), stored_path=str(stored), sha256=source.sha256,
-            format=facts.format, width=facts.width, height=facts.height, size_bytes=source.size_bytes,
-            received_at=received_at,
-            file_mtime=datetime.fromtimestamp(source.mtime, UTC).replace(microsecond=0).isoformat(),
-            findings=result.findings, verdict=result.verdict))
+        photos.append(
+            CasePhoto(
+                name=path.name,
+                original_path=str(path),
+                stored_path=str(stored),
+                sha256=source.sha256,
+                format=facts.format,
+                width=facts.width,
+                height=facts.height,
+                size_bytes=source.size_bytes,
+                received_at=received_at,
+                file_mtime=datetime.fromtimestamp(source.mtime, UTC).replace(microsecond=0).isoformat(),
+                findings=result.findings,
+                verdict=result.verdict,
+            )
+        )
         checked.append((path.name, ctx))
     case = Case(id=case_id, created_at=_now(), facts=request.facts, photos=tuple(photos))
     check_cancel(cancel)
@@ -110,5 +148,4 @@ def _remember(library: LibraryStore, case_id: str, name: str, ctx: CheckContext)
         fp = fingerprint(ctx.source, {})
     except ImageReadError:
         return
-    library.add_case_photo(CasePhotoRecord(case_id=case_id, name=name, sha256=ctx.source.sha256,
-                                           hashes=fp.hashes))
+    library.add_case_photo(CasePhotoRecord(case_id=case_id, name=name, sha256=ctx.source.sha256, hashes=fp.hashes))

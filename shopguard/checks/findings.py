@@ -79,8 +79,12 @@ class EvidenceImage:
 
     def to_json(self, lang: str = "en") -> dict[str, str]:
         """JSON shape: kind, path, caption (rendered) and caption_key."""
-        return {"kind": self.kind, "path": self.path, "caption": text(self.caption_key, lang),
-                "caption_key": self.caption_key}
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "caption": text(self.caption_key, lang),
+            "caption_key": self.caption_key,
+        }
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,8 @@ class Finding:
             regions=tuple((int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in data.get("regions") or ()),
             library_photo=data.get("library_photo"),
             evidence=dict(data.get("evidence") or {}),
-            images=tuple(EvidenceImage(i["kind"], i["path"], i.get("caption_key", "")) for i in
-                         data.get("images") or ()),
+            images=tuple(
+                EvidenceImage(i["kind"], i["path"], i.get("caption_key", "")) for i in data.get("images") or ()
+            ),
             limits_key=data.get("limits_key"),
         )

@@ -26,8 +26,9 @@ class PhotoChecks:
     verdict: Verdict
 
 
-def run_checks(ctx: CheckContext, checks: Sequence[Check] | None = None,
-               progress: ProgressFn | None = None) -> PhotoChecks:
+def run_checks(
+    ctx: CheckContext, checks: Sequence[Check] | None = None, progress: ProgressFn | None = None
+) -> PhotoChecks:
     """Run ``checks`` (default: all registered) on the photo in ``ctx``.
 
     A check that fails on this photo's pixels (``ImageReadError``) adds an ``input`` finding; a check
@@ -47,19 +48,29 @@ def run_checks(ctx: CheckContext, checks: Sequence[Check] | None = None,
         except Cancelled:
             raise
         except ImageReadError as exc:
-            findings.append(Finding(
-                check=check.id, category=Category.INPUT, strength=Strength.INFO,
-                title_key="finding.input.pixels_unreadable.title",
-                detail_key="finding.input.pixels_unreadable.detail",
-                fields={"check": check.id, "reason": exc.message("en")}))
+            findings.append(
+                Finding(
+                    check=check.id,
+                    category=Category.INPUT,
+                    strength=Strength.INFO,
+                    title_key="finding.input.pixels_unreadable.title",
+                    detail_key="finding.input.pixels_unreadable.detail",
+                    fields={"check": check.id, "reason": exc.message("en")},
+                )
+            )
         except Exception as exc:
             if os.environ.get(STRICT_ENV):
                 raise
             log.exception("check %s crashed on %s", check.id, ctx.source.path)
-            findings.append(Finding(
-                check=check.id, category=Category.INPUT, strength=Strength.INFO,
-                title_key="finding.input.check_failed.title",
-                detail_key="finding.input.check_failed.detail",
-                fields={"check": check.id, "reason": type(exc).__name__}))
+            findings.append(
+                Finding(
+                    check=check.id,
+                    category=Category.INPUT,
+                    strength=Strength.INFO,
+                    title_key="finding.input.check_failed.title",
+                    detail_key="finding.input.check_failed.detail",
+                    fields={"check": check.id, "reason": type(exc).__name__},
+                )
+            )
     report(progress, len(checks), len(checks), "progress.check_done")
     return PhotoChecks(tuple(findings), photo_verdict(findings))

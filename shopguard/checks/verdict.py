@@ -27,8 +27,12 @@ class Verdict:
         return text(self.summary_key, lang, count=self.fields.get("count", 0), top=top)
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        return {"level": self.level.value, "summary": self.summary(lang), "summary_key": self.summary_key,
-                "fields": dict(self.fields)}
+        return {
+            "level": self.level.value,
+            "summary": self.summary(lang),
+            "summary_key": self.summary_key,
+            "fields": dict(self.fields),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Verdict:
@@ -48,9 +52,16 @@ def photo_verdict(findings: Sequence[Finding]) -> Verdict:
         return Verdict(VerdictLevel.NONE, "verdict.unreadable" if unreadable else "verdict.none")
     top = suspicious[0]
     level = VerdictLevel(top.strength.value)
-    return Verdict(level, f"verdict.{level.value}",
-                   {"top_title_key": top.title_key, "top_fields": dict(top.fields), "top_check": top.check,
-                    "count": len(suspicious)})
+    return Verdict(
+        level,
+        f"verdict.{level.value}",
+        {
+            "top_title_key": top.title_key,
+            "top_fields": dict(top.fields),
+            "top_check": top.check,
+            "count": len(suspicious),
+        },
+    )
 
 
 def case_verdict(verdicts: Sequence[Verdict]) -> Verdict:

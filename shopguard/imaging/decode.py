@@ -29,8 +29,17 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 200_000_000
 """Largest decoded size accepted (200 MP phone sensors exist; a bomb claims far more)."""
 
-FORMAT_NAMES = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "HEIF": "heif", "AVIF": "avif",
-                "TIFF": "tiff", "BMP": "bmp", "GIF": "gif", "MPO": "jpeg"}
+FORMAT_NAMES = {
+    "JPEG": "jpeg",
+    "PNG": "png",
+    "WEBP": "webp",
+    "HEIF": "heif",
+    "AVIF": "avif",
+    "TIFF": "tiff",
+    "BMP": "bmp",
+    "GIF": "gif",
+    "MPO": "jpeg",
+}
 
 
 @cache
@@ -100,8 +109,12 @@ def read_source(path: str | Path) -> SourceFile:
         if p.is_dir():
             raise ImageReadError("error.image.is_folder", path=str(p))
         if stat.st_size > MAX_FILE_BYTES:
-            raise ImageReadError("error.image.file_too_large", path=str(p),
-                                 size_mb=round(stat.st_size / 1e6), max_mb=MAX_FILE_BYTES // 1_000_000)
+            raise ImageReadError(
+                "error.image.file_too_large",
+                path=str(p),
+                size_mb=round(stat.st_size / 1e6),
+                max_mb=MAX_FILE_BYTES // 1_000_000,
+            )
         with p.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
@@ -160,8 +173,9 @@ def _facts(im: Image.Image, orientation: int) -> ImageFacts:
     if orientation in (5, 6, 7, 8):
         w, h = h, w
     fmt = FORMAT_NAMES.get(im.format or "", (im.format or "unknown").lower())
-    return ImageFacts(format=fmt, width=w, height=h, orientation=orientation, mode=im.mode,
-                      n_frames=int(getattr(im, "n_frames", 1)))
+    return ImageFacts(
+        format=fmt, width=w, height=h, orientation=orientation, mode=im.mode, n_frames=int(getattr(im, "n_frames", 1))
+    )
 
 
 def probe(source: SourceFile) -> ImageFacts:

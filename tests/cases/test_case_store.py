@@ -26,8 +26,14 @@ def test_a_case_round_trips_with_its_photo_copies(home: Home, demo: Path) -> Non
     library = LibraryStore(home.library_db)
     index_paths(library, [demo / "library"])
     photo = demo / "complaints" / "complaint-bag-stain.jpg"
-    facts = CaseFacts(order_date=date(2026, 11, 1), delivery_date=date(2026, 11, 3), platform="Pinduoduo",
-                      order_id="PDD-1", buyer="李四", claim_text="包有污渍")
+    facts = CaseFacts(
+        order_date=date(2026, 11, 1),
+        delivery_date=date(2026, 11, 3),
+        platform="Pinduoduo",
+        order_id="PDD-1",
+        buyer="李四",
+        claim_text="包有污渍",
+    )
     case = check_photos(home, CheckRequest(photos=(photo,), facts=facts), library)
     store = CaseStore(home.cases_dir)
     again = store.load(case.id)
@@ -48,8 +54,12 @@ def test_cancel_stores_nothing(home: Home, demo: Path) -> None:
     from shopguard.errors import Cancelled
 
     with pytest.raises(Cancelled):
-        check_photos(home, CheckRequest(photos=(demo / "complaints" / "complaint-bag-stain.jpg",)),
-                     LibraryStore(home.library_db), cancel=token)
+        check_photos(
+            home,
+            CheckRequest(photos=(demo / "complaints" / "complaint-bag-stain.jpg",)),
+            LibraryStore(home.library_db),
+            cancel=token,
+        )
     assert CaseStore(home.cases_dir).list() == []
 
 

@@ -10,8 +10,20 @@ import pytest
 
 from shopguard.cli.main import main
 
-CATEGORIES = {"library-derived", "reused-photo", "ai-label", "ai-pixels", "editing-software", "capture-time",
-              "thumbnail-mismatch", "compression", "noise", "copy-move", "metadata", "input"}
+CATEGORIES = {
+    "library-derived",
+    "reused-photo",
+    "ai-label",
+    "ai-pixels",
+    "editing-software",
+    "capture-time",
+    "thumbnail-mismatch",
+    "compression",
+    "noise",
+    "copy-move",
+    "metadata",
+    "input",
+}
 LEVELS = {"none", "weak", "moderate", "strong"}
 STRENGTHS = {"info", "weak", "moderate", "strong"}
 
@@ -48,11 +60,25 @@ def demo_library(tmp_path: Path, demo: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_demo_complaint_is_traced_to_the_right_listing_photo(
-        demo_library: Path, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo_library: Path, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "out.pdf"
-    code, out, err = run(capsys, "--home", str(demo_library), "check",
-                         str(demo / "complaints" / "complaint-bag-stain.jpg"), "--json", "--report", str(report),
-                         "--order-date", "2026-11-01", "--platform", "Taobao", "--order-id", "TB123")
+    code, out, err = run(
+        capsys,
+        "--home",
+        str(demo_library),
+        "check",
+        str(demo / "complaints" / "complaint-bag-stain.jpg"),
+        "--json",
+        "--report",
+        str(report),
+        "--order-date",
+        "2026-11-01",
+        "--platform",
+        "Taobao",
+        "--order-id",
+        "TB123",
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert_case_json(doc)
@@ -65,20 +91,32 @@ def test_demo_complaint_is_traced_to_the_right_listing_photo(
 
 
 def test_a_photo_unrelated_to_the_shop_is_not_called_derived(
-        demo_library: Path, testdata: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--home", str(demo_library), "check",
-                       str(testdata / "product-photos" / "skimage__coffee.png"), "--json")
+    demo_library: Path, testdata: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "--home", str(demo_library), "check", str(testdata / "product-photos" / "skimage__coffee.png"), "--json"
+    )
     assert code == 0
     doc = json.loads(out)
     assert_case_json(doc)
-    assert not [f for f in doc["photos"][0]["findings"] if f["category"] == "library-derived"
-                and f["strength"] != "info"]
+    assert not [
+        f for f in doc["photos"][0]["findings"] if f["category"] == "library-derived" and f["strength"] != "info"
+    ]
 
 
 def test_cases_are_stored_listed_and_reported(
-        demo_library: Path, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--home", str(demo_library), "check",
-                       str(demo / "complaints" / "complaint-bulb-resaved.jpg"), "--json", "--buyer", "王小明")
+    demo_library: Path, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "--home",
+        str(demo_library),
+        "check",
+        str(demo / "complaints" / "complaint-bulb-resaved.jpg"),
+        "--json",
+        "--buyer",
+        "王小明",
+    )
     case_id = json.loads(out)["case_id"]
     code, out, _ = run(capsys, "--home", str(demo_library), "cases", "list", "--json")
     assert code == 0
@@ -94,7 +132,8 @@ def test_cases_are_stored_listed_and_reported(
 
 @pytest.mark.parametrize("kind", ["zero-byte", "text", "truncated"])
 def test_unreadable_photos_exit_3_with_one_clear_line(
-        kind: str, tmp_path: Path, testdata: Path, demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kind: str, tmp_path: Path, testdata: Path, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / f"{kind}.jpg"
     if kind == "zero-byte":
         bad.write_bytes(b"")

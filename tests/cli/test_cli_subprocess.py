@@ -26,14 +26,16 @@ def commands() -> list[list[str]]:
 @pytest.mark.parametrize("command", commands(), ids=lambda c: Path(c[0]).name)
 def test_check_json_and_exit_codes_from_a_subprocess(command: list[str], tmp_path: Path, demo: Path) -> None:
     env = {**os.environ, "SHOPGUARD_HOME": str(tmp_path / "home"), "PYTHONPATH": str(REPO)}
-    add = subprocess.run([*command, "library", "add", str(demo / "library")], env=env, capture_output=True,
-                         text=True, timeout=120)
+    add = subprocess.run(
+        [*command, "library", "add", str(demo / "library")], env=env, capture_output=True, text=True, timeout=120
+    )
     assert add.returncode == 0, add.stderr
     complaint = demo / "complaints" / "complaint-bulb-resaved.jpg"
     bad = tmp_path / "empty.jpg"
     bad.write_bytes(b"")
-    result = subprocess.run([*command, "check", str(complaint), str(bad), "--json"], env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [*command, "check", str(complaint), str(bad), "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 3
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
     doc = json.loads(result.stdout)

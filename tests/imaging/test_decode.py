@@ -20,6 +20,7 @@ def _digest(path: Path) -> str:
 
 def test_all_eight_exif_orientations_give_the_same_upright_picture(testdata: Path) -> None:
     folder = testdata / "exif-camera"
+
     def small(im: Image.Image) -> np.ndarray:
         return np.asarray(im.convert("L").resize((48, 36), Image.Resampling.BOX), dtype=np.float32)
 
@@ -42,11 +43,20 @@ def test_reduced_decode_uses_draft_and_reports_full_size(testdata: Path) -> None
     assert decoded.scale == pytest.approx(decoded.image.width / decoded.width)
 
 
-@pytest.mark.parametrize("name", ["exif-camera/heic__IMG_5195.HEIC", "heic-avif/pillow-heif__heif_special__xiaomi.heic",
-                                  "bad-inputs/pillow__avif__hopper.avif", "bad-inputs/pillow__hopper.webp",
-                                  "bad-inputs/pillow__tiff_16bit_RGB.tiff", "bad-inputs/pillow__pil_sample_cmyk.jpg",
-                                  "bad-inputs/pillow__iss634.gif", "bad-inputs/pillow-heif__non_heif__L_16__29x100.png",
-                                  "bad-inputs/pillow__transparent.png"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "exif-camera/heic__IMG_5195.HEIC",
+        "heic-avif/pillow-heif__heif_special__xiaomi.heic",
+        "bad-inputs/pillow__avif__hopper.avif",
+        "bad-inputs/pillow__hopper.webp",
+        "bad-inputs/pillow__tiff_16bit_RGB.tiff",
+        "bad-inputs/pillow__pil_sample_cmyk.jpg",
+        "bad-inputs/pillow__iss634.gif",
+        "bad-inputs/pillow-heif__non_heif__L_16__29x100.png",
+        "bad-inputs/pillow__transparent.png",
+    ],
+)
 def test_supported_formats_decode_to_rgb(testdata: Path, name: str) -> None:
     decoded = decode(read_source(testdata / name), max_side=256)
     assert decoded.image.mode == "RGB"
@@ -54,14 +64,17 @@ def test_supported_formats_decode_to_rgb(testdata: Path, name: str) -> None:
     assert np.asarray(decoded.image).std() > 0  # real content, not a blank frame
 
 
-@pytest.mark.parametrize(("name", "key"), [
-    ("bad-inputs/sd-parsers__empty_file.png", "error.image.empty"),
-    ("bad-inputs/pillow__truncated_jpeg.jpg", "error.image.truncated"),
-    ("bad-inputs/pillow__decompression_bomb.gif", "error.image.bomb"),
-    ("bad-inputs/pillow__broken.png", "error.image.not_image"),
-    ("bad-inputs/pillow-heif__heif_corrupted__corrupted.heic", "error.image.not_image"),
-    ("product-photos/ukbench__ukbench09268_corrupt.jpg", "error.image.not_image"),
-])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("bad-inputs/sd-parsers__empty_file.png", "error.image.empty"),
+        ("bad-inputs/pillow__truncated_jpeg.jpg", "error.image.truncated"),
+        ("bad-inputs/pillow__decompression_bomb.gif", "error.image.bomb"),
+        ("bad-inputs/pillow__broken.png", "error.image.not_image"),
+        ("bad-inputs/pillow-heif__heif_corrupted__corrupted.heic", "error.image.not_image"),
+        ("product-photos/ukbench__ukbench09268_corrupt.jpg", "error.image.not_image"),
+    ],
+)
 def test_bad_inputs_raise_a_clear_error(testdata: Path, name: str, key: str) -> None:
     path = testdata / name
     before = _digest(path)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages ShopGuard needs. Idempotent: skips apt when everything is present.
+#   installers/system-packages.sh runtime   Qt runtime libraries, X11/xcb plugin libraries, CJK font, python venv
+#   installers/system-packages.sh test      runtime + Xvfb and poppler (pdftoppm/pdffonts) for tests and screenshots
+set -euo pipefail
+mode=${1:-runtime}
+runtime=(python3 python3-venv python3-pip libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3
+         libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+         libxkbcommon-x11-0 fonts-wqy-microhei xdg-utils)
+test_extra=(xvfb xauth poppler-utils poppler-data imagemagick)
+packages=("${runtime[@]}")
+[ "$mode" = test ] && packages+=("${test_extra[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all ${#packages[@]} present"
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "ShopGuard's installer needs apt-get (Debian/Ubuntu). Missing packages: ${missing[*]}" >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
