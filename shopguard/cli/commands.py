@@ -47,7 +47,7 @@ def _library(args: argparse.Namespace, home: Home) -> int:
             summary = index_paths(store, args.paths, progress=bar)
         finally:
             bar.close()
-        for path, exc in summary.failed:
+        for _path, exc in summary.failed:
             error_line(exc.message("en"))
         result = {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged,
                   "failed": [{"path": p, "reason": e.message("en")} for p, e in summary.failed],
