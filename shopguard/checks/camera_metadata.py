@@ -1,16 +1,22 @@
-"""``camera-metadata``: camera make/model, capture time and software tag from EXIF.
+"""``camera-metadata``: camera make/model, GPS presence, and whether metadata was readable at all.
 
-Reported as ``info``: they describe the file. Absence proves nothing (chat apps strip EXIF).
+All ``info``: they describe the file. Absence proves nothing (chat apps and platforms strip EXIF).
+GPS coordinates are private: the finding's text only says a location is present; the coordinates
+sit in ``evidence["gps"]`` and are listed in ``evidence["private_fields"]``, so the report leaves
+them out unless the seller opts in (Settings.include_gps_in_report).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import register
-from shopguard.imaging.exif_basics import read_exif_basics
+from shopguard.imaging.photo_metadata import read_metadata
+
+PRIVATE_FIELDS_KEY = "private_fields"
+"""Evidence key listing evidence entries a report must omit unless the seller opts in."""
 
 
 @register
@@ -19,23 +25,30 @@ class CameraMetadataCheck:
     order: ClassVar[int] = 30
 
     def run(self, ctx: CheckContext) -> list[Finding]:
-        exif = read_exif_basics(ctx.source)
+        meta = read_metadata(ctx.source)
         findings: list[Finding] = []
-        if "exif_error" in exif:
-            findings.append(Finding(self.id, Category.METADATA, Strength.INFO,
-                                    "finding.metadata.unreadable.title", "finding.metadata.unreadable.detail",
-                                    fields={"reason": exif["exif_error"]}, evidence=exif))
-        camera = " ".join(v for v in (exif.get("make"), exif.get("model")) if v)
-        taken = exif.get("datetime_original") or exif.get("datetime")
-        if camera or taken:
-            findings.append(Finding(self.id, Category.METADATA, Strength.INFO,
-                                    "finding.metadata.camera.title", "finding.metadata.camera.detail",
-                                    fields={"camera": camera or "-", "taken": taken or "-"}, evidence=exif))
-        if exif.get("software"):
-            findings.append(Finding(self.id, Category.METADATA, Strength.INFO,
-                                    "finding.metadata.software.title", "finding.metadata.software.detail",
-                                    fields={"software": exif["software"]}, evidence={"Software": exif["software"]}))
-        if not camera and not taken and not exif.get("software") and "exif_error" not in exif:
-            findings.append(Finding(self.id, Category.METADATA, Strength.INFO,
-                                    "finding.metadata.none.title", "finding.metadata.none.detail"))
+        if meta.problems:
+            findings.append(Finding(
+                self.id, Category.METADATA, Strength.INFO, "finding.metadata.unreadable.title",
+                "finding.metadata.unreadable.detail", fields={"reason": "; ".join(meta.problems)[:300]},
+                evidence={"problems": list(meta.problems)}))
+        text = meta.exif.text
+        camera = " ".join(v for v in (text.get("Make"), text.get("Model")) if v)
+        if camera:
+            findings.append(Finding(
+                self.id, Category.METADATA, Strength.INFO, "finding.metadata.camera.title",
+                "finding.metadata.camera.detail",
+                fields={"camera": camera, "make": text.get("Make", "-"), "model": text.get("Model", "-")},
+                evidence={"Make": text.get("Make"), "Model": text.get("Model"),
+                          "LensModel": text.get("LensModel")}))
+        if meta.exif.gps is not None:
+            lat, lon = meta.exif.gps
+            evidence: dict[str, Any] = {"field": "EXIF GPSLatitude/GPSLongitude",
+                                        "gps": {"latitude": round(lat, 6), "longitude": round(lon, 6)},
+                                        PRIVATE_FIELDS_KEY: ["gps"]}
+            findings.append(Finding(self.id, Category.METADATA, Strength.INFO, "finding.metadata.gps.title",
+                                    "finding.metadata.gps.detail", evidence=evidence))
+        if meta.is_empty and not meta.problems:
+            findings.append(Finding(self.id, Category.METADATA, Strength.INFO, "finding.metadata.none.title",
+                                    "finding.metadata.none.detail", fields={"format": meta.container.format}))
         return findings

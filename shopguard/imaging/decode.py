@@ -249,3 +249,9 @@ def _apply_orientation(im: Image.Image, orientation: int) -> Image.Image:
     for op in _TRANSPOSE.get(orientation, ()):
         im = im.transpose(op)
     return im
+
+
+def apply_orientation(im: Image.Image, orientation: int) -> Image.Image:
+    """Apply an EXIF orientation (1-8) to already-decoded pixels, e.g. an EXIF thumbnail that
+    carries no orientation tag of its own but follows the main image's."""
+    return _apply_orientation(im, orientation)
