@@ -12,7 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["SHOPGUARD_STRICT"] = "1"  # a crashing check fails the test instead of becoming a finding
 
 REPO = Path(__file__).resolve().parent.parent
-TESTDATA = REPO.parent / "shared" / "testdata"
+# SHOPGUARD_TESTDATA lets a git worktree (e.g. /work/wt/<name>) point at the shared data folder.
+TESTDATA = Path(os.environ.get("SHOPGUARD_TESTDATA") or REPO.parent / "shared" / "testdata")
 DEMO = REPO / "resources" / "demo"
 
 

@@ -117,12 +117,17 @@ class ContentCredentialsCheck:
                 self.id, Category.METADATA, Strength.WEAK, "finding.c2pa.mismatch.title",
                 "finding.c2pa.mismatch.detail", fields={"codes": ", ".join(integrity_failures)},
                 evidence={"failure_codes": integrity_failures}, limits_key="finding.c2pa.mismatch.limits"))
-        findings.extend(self._ai_findings(active, signer, integrity_failures))
+        seen: set[str] = set()
+        findings.extend(self._ai_findings(active, signer, integrity_failures, seen, "finding.c2pa.ai.detail"))
+        for label, manifest in manifests.items():  # earlier manifests: the history of the ingredients
+            if label != store.get("active_manifest"):
+                findings.extend(self._ai_findings(manifest, signer, integrity_failures, seen,
+                                                  "finding.c2pa.ai_ingredient.detail"))
         return findings
 
-    def _ai_findings(self, active: dict[str, Any], signer: str, integrity: list[str]) -> list[Finding]:
+    def _ai_findings(self, active: dict[str, Any], signer: str, integrity: list[str], seen: set[str],
+                     detail_key: str) -> list[Finding]:
         out: list[Finding] = []
-        seen: set[str] = set()
         for action, uri in _source_types(active):
             term = source_type_term(uri)
             if term in seen or term not in AI_SOURCE_TYPES:
@@ -132,7 +137,7 @@ class ContentCredentialsCheck:
             if integrity and strength is Strength.STRONG:
                 strength = Strength.MODERATE  # the statement no longer verifiably belongs to this file
             out.append(Finding(
-                self.id, Category.AI_LABEL, strength, title_key(term), "finding.c2pa.ai.detail",
+                self.id, Category.AI_LABEL, strength, title_key(term), detail_key,
                 fields={"term": term, "value": uri, "action": action, "signer": signer,
                         "generator": _generator(active)},
                 evidence={"field": "C2PA c2pa.actions digitalSourceType", "value": uri, "action": action,

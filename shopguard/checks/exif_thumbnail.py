@@ -187,7 +187,8 @@ class ExifThumbnailCheck:
             regions = ((round(fx * scale_x), round(fy * scale_y), round(fw * scale_x), round(fh * scale_y)),)
         else:
             return Finding(self.id, Category.THUMBNAIL_MISMATCH, Strength.INFO,
-                           "finding.thumbnail.same.title", "finding.thumbnail.same.detail", fields=fields, evidence=evidence)
+                           "finding.thumbnail.same.title", "finding.thumbnail.same.detail", fields=fields,
+                           evidence=evidence)
         return Finding(self.id, Category.THUMBNAIL_MISMATCH, strength, f"finding.thumbnail.{key}.title",
                        f"finding.thumbnail.{key}.detail", fields=fields, regions=regions, evidence=evidence,
                        images=self._images(ctx, thumb, crop), limits_key="finding.thumbnail.limits")

@@ -70,7 +70,8 @@ class JpegCompressionCheck:
         width, height = ctx.facts.width, ctx.facts.height
         if meta.container.format == "png" and (min(width, height), max(width, height)) in SCREEN_SIZES:
             return [Finding(self.id, Category.COMPRESSION, Strength.INFO,
-                            "finding.compression.screenshot.title", "finding.compression.screenshot.detail", fields={"size": f"{width}×{height}"},
+                            "finding.compression.screenshot.title", "finding.compression.screenshot.detail",
+                            fields={"size": f"{width}×{height}"},
                             evidence={"format": "png", "size": [width, height]},
                             limits_key="finding.compression.limits")]
         if meta.container.format != "jpeg" or 0 not in meta.container.quant_tables:
