@@ -16,11 +16,14 @@ from shopguard.checks.registry import Check
 from shopguard.imaging import SourceFile, probe, read_source
 
 
-def run_check(check: Check, path: Path, case: CaseFacts | None = None,
-              artifact_dir: Path | None = None) -> list[Finding]:
+def run_check(
+    check: Check, path: Path, case: CaseFacts | None = None, artifact_dir: Path | None = None
+) -> list[Finding]:
     """Run ``check`` on the file at ``path`` the way the runner does."""
     source = read_source(path)
-    ctx = CheckContext(source=source, facts=probe(source), case=case or CaseFacts(), artifact_dir=artifact_dir)
+    ctx = CheckContext(
+        source=source, facts=probe(source), case=case or CaseFacts(), artifact_dir=artifact_dir
+    )
     return check.run(ctx)
 
 
@@ -41,14 +44,18 @@ def insert_jpeg_segment(jpeg: bytes, marker: int, body: bytes) -> bytes:
 
 
 def xmp_packet(inner_rdf: str, extra_ns: str = "") -> str:
-    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-            '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
-            f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" {extra_ns}>'
-            f"{inner_rdf}</rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>")
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" {extra_ns}>'
+        f'{inner_rdf}</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    )
 
 
 def jpeg_with_xmp(packet: str) -> bytes:
-    return insert_jpeg_segment(jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + packet.encode("utf-8"))
+    return insert_jpeg_segment(
+        jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + packet.encode("utf-8")
+    )
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:

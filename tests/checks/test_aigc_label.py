@@ -29,8 +29,15 @@ def _with_check(code17: str) -> str:
 
 CREDIT18 = _with_check(CREDIT)
 PRODUCER = "00" + "1" + "2" + CREDIT18 + "3" + "AB12"
-LABEL = {"Label": "1", "ContentProducer": PRODUCER, "ProduceID": "abc-123", "ReservedCode1": "",
-         "ContentPropagator": "", "PropagateID": "", "ReservedCode2": ""}
+LABEL = {
+    "Label": "1",
+    "ContentProducer": PRODUCER,
+    "ProduceID": "abc-123",
+    "ReservedCode1": "",
+    "ContentPropagator": "",
+    "PropagateID": "",
+    "ReservedCode2": "",
+}
 NS = "http://www.tc260.org.cn/ns/AIGC/1.0/"
 
 
@@ -39,12 +46,16 @@ def _attr(value: str) -> str:
 
 
 def _xmp_element(value: str, ns: str = NS, prefix: str = "TC260") -> str:
-    return xmp_packet(f'<rdf:Description rdf:about=""><{prefix}:AIGC>{_attr(value)}</{prefix}:AIGC>'
-                      "</rdf:Description>", f'xmlns:{prefix}="{ns}"')
+    return xmp_packet(
+        f'<rdf:Description rdf:about=""><{prefix}:AIGC>{_attr(value)}</{prefix}:AIGC></rdf:Description>',
+        f'xmlns:{prefix}="{ns}"',
+    )
 
 
 def _xmp_attribute(value: str, ns: str = NS, prefix: str = "aigc") -> str:
-    return xmp_packet(f'<rdf:Description rdf:about="" {prefix}:AIGC="{_attr(value)}"/>', f'xmlns:{prefix}="{ns}"')
+    return xmp_packet(
+        f'<rdf:Description rdf:about="" {prefix}:AIGC="{_attr(value)}"/>', f'xmlns:{prefix}="{ns}"'
+    )
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -63,13 +74,19 @@ def _exif_jpeg(tmp_path: Path, comment: str) -> Path:
 FORMS = {
     "xmp-element": lambda t: _write(t, "a.jpg", jpeg_with_xmp(_xmp_element(json.dumps(LABEL)))),
     "xmp-attribute": lambda t: _write(t, "b.jpg", jpeg_with_xmp(_xmp_attribute(json.dumps(LABEL)))),
-    "xmp-no-slash": lambda t: _write(t, "c.jpg", jpeg_with_xmp(_xmp_element(json.dumps(LABEL), NS.rstrip("/")))),
-    "xmp-wrapped": lambda t: _write(t, "d.jpg", jpeg_with_xmp(_xmp_element(json.dumps({"AIGC": LABEL}), prefix="x1"))),
+    "xmp-no-slash": lambda t: _write(
+        t, "c.jpg", jpeg_with_xmp(_xmp_element(json.dumps(LABEL), NS.rstrip("/")))
+    ),
+    "xmp-wrapped": lambda t: _write(
+        t, "d.jpg", jpeg_with_xmp(_xmp_element(json.dumps({"AIGC": LABEL}), prefix="x1"))
+    ),
     "png-itxt": lambda t: _write(t, "e.png", png_with_chunks([itxt("AIGC", json.dumps(LABEL))])),
-    "png-itxt-after-idat": lambda t: _write(t, "f.png", png_with_chunks([itxt("AIGC", json.dumps({"AIGC": LABEL}))],
-                                                                         after_idat=True)),
-    "png-xmp": lambda t: _write(t, "g.png", png_with_chunks([itxt("XML:com.adobe.xmp",
-                                                                   _xmp_attribute(json.dumps(LABEL)))])),
+    "png-itxt-after-idat": lambda t: _write(
+        t, "f.png", png_with_chunks([itxt("AIGC", json.dumps({"AIGC": LABEL}))], after_idat=True)
+    ),
+    "png-xmp": lambda t: _write(
+        t, "g.png", png_with_chunks([itxt("XML:com.adobe.xmp", _xmp_attribute(json.dumps(LABEL)))])
+    ),
     "exif-usercomment": lambda t: _exif_jpeg(t, json.dumps({"AIGC": LABEL})),
 }
 
@@ -91,17 +108,29 @@ def test_possible_and_suspected_labels_are_weaker(label: str, strength: Strength
     assert [f.strength for f in run_check(AigcLabelCheck(), path)] == [strength]
 
 
-@pytest.mark.parametrize("text", [
-    "This photo is not AIGC, taken with my phone",
-    '{"description": "AIGC workshop poster"}',
-    "AIGC",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This photo is not AIGC, taken with my phone",
+        '{"description": "AIGC workshop poster"}',
+        "AIGC",
+    ],
+)
 def test_text_mentioning_aigc_is_not_a_label(text: str, tmp_path: Path) -> None:
-    paths = [_exif_jpeg(tmp_path, text),
-             _write(tmp_path, "t.png", png_with_chunks([itxt("Description", text), itxt("AIGC", text)])),
-             _write(tmp_path, "t.jpg", jpeg_with_xmp(xmp_packet(
-                 f'<rdf:Description rdf:about="" dc:description="{_attr(text)}"/>',
-                 'xmlns:dc="http://purl.org/dc/elements/1.1/"')))]
+    paths = [
+        _exif_jpeg(tmp_path, text),
+        _write(tmp_path, "t.png", png_with_chunks([itxt("Description", text), itxt("AIGC", text)])),
+        _write(
+            tmp_path,
+            "t.jpg",
+            jpeg_with_xmp(
+                xmp_packet(
+                    f'<rdf:Description rdf:about="" dc:description="{_attr(text)}"/>',
+                    'xmlns:dc="http://purl.org/dc/elements/1.1/"',
+                )
+            ),
+        ),
+    ]
     for path in paths:
         assert run_check(AigcLabelCheck(), path) == []
 
@@ -115,8 +144,12 @@ def test_service_code_is_decoded() -> None:
     parts = decode_service_code(PRODUCER)
     assert parts is not None
     assert parts["credit_code"] == CREDIT18 and parts["credit_code_valid"] == "yes"
-    assert (parts["subject_type"], parts["binding_type"], parts["service_type"], parts["model_code"]) == \
-        ("1", "2", "3", "AB12")
+    assert (parts["subject_type"], parts["binding_type"], parts["service_type"], parts["model_code"]) == (
+        "1",
+        "2",
+        "3",
+        "AB12",
+    )
     assert decode_service_code("not a code") is None
     broken = PRODUCER[:21] + ("0" if PRODUCER[21] != "0" else "1") + PRODUCER[22:]
     assert decode_service_code(broken)["credit_code_valid"] == "no"  # type: ignore[index]

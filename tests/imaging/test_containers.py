@@ -45,7 +45,9 @@ def test_extended_xmp_is_reassembled_in_offset_order() -> None:
     half = len(packet) // 2
     data = jpeg_bytes()
     for offset, chunk in ((half, packet[half:]), (0, packet[:half])):  # out of order on purpose
-        body = b"http://ns.adobe.com/xmp/extension/\x00" + guid + struct.pack(">II", len(packet), offset) + chunk
+        body = (
+            b"http://ns.adobe.com/xmp/extension/\x00" + guid + struct.pack(">II", len(packet), offset) + chunk
+        )
         data = insert_jpeg_segment(data, 0xE1, body)
     meta = read_container(data)
     assert meta.xmp == [packet.decode()]
@@ -83,17 +85,22 @@ def test_webp_exif_and_heic_exif(testdata: Path) -> None:
     assert heic.xmp, "the HEIC's XMP item must be found"
 
 
-@pytest.mark.parametrize("packet", [
-    '<!DOCTYPE x [<!ENTITY a "aaaa">]><x:xmpmeta xmlns:x="adobe:ns:meta/">&a;</x:xmpmeta>',
-    "<x:xmpmeta xmlns:x='adobe:ns:meta/'><unclosed></x:xmpmeta>",
-])
+@pytest.mark.parametrize(
+    "packet",
+    [
+        '<!DOCTYPE x [<!ENTITY a "aaaa">]><x:xmpmeta xmlns:x="adobe:ns:meta/">&a;</x:xmpmeta>',
+        "<x:xmpmeta xmlns:x='adobe:ns:meta/'><unclosed></x:xmpmeta>",
+    ],
+)
 def test_unsafe_or_broken_xmp_is_refused(packet: str) -> None:
     with pytest.raises(XmpError):
         parse_xmp(packet)
 
 
 def test_refused_xmp_becomes_a_problem_not_an_exception() -> None:
-    data = insert_jpeg_segment(jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00<!DOCTYPE lol [<!ENTITY a 'x'>]>")
+    data = insert_jpeg_segment(
+        jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00<!DOCTYPE lol [<!ENTITY a 'x'>]>"
+    )
     source = source_from_bytes(data)
     assert any("DOCTYPE" in p for p in read_metadata(source).problems)
 

@@ -1,0 +1,61 @@
+"""Generator metadata: the shared ai-metadata set gives the right tool; negatives stay clean."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from shopguard.checks.findings import Strength
+from shopguard.checks.generator_metadata import GeneratorMetadataCheck
+from tests.checks.metadata_support import itxt, png_with_chunks, run_check
+
+# The manifest names the tool that made the picture; our finding names the format found in the file.
+# The ComfyUI "SaveImageWithMetaData" node writes AUTOMATIC1111-format text, so that is what we report.
+ALIASES = {
+    "AUTOMATIC1111": "AUTOMATIC1111-style",
+    "ComfyUI": ("ComfyUI", "AUTOMATIC1111-style"),
+}
+
+
+def _matches(expected: str, generator: str) -> bool:
+    head = expected.split(" (")[0]
+    alias = ALIASES.get(head, head)
+    options = alias if isinstance(alias, tuple) else (alias,)
+    return any(option in generator for option in options)
+
+
+def test_every_labelled_file_names_its_generator(testdata: Path) -> None:
+    folder = testdata / "ai-metadata"
+    with (folder / "manifest.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    checked = 0
+    for row in rows:
+        findings = run_check(GeneratorMetadataCheck(), folder / row["file"])
+        if row["expect_generator_metadata"] == "False":
+            assert findings == [], row["file"]
+            continue
+        if not row["metadata_keys"]:  # alpha-channel "stealth" metadata: not read (pixels, not metadata)
+            continue
+        assert findings, row["file"]
+        assert all(f.strength is Strength.STRONG for f in findings)
+        assert any(_matches(row["expected_generator"], f.fields["generator"]) for f in findings), (
+            row["file"],
+            [f.fields["generator"] for f in findings],
+        )
+        assert findings[0].fields["field"] in findings[0].detail("en")
+        checked += 1
+    assert checked >= 20
+
+
+def test_a_caption_mentioning_ai_is_not_generator_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "caption.png"
+    path.write_bytes(
+        png_with_chunks(
+            [
+                itxt("Description", "AI generated? No! Real photo, Stable Diffusion fan"),
+                itxt("parameters", "my camera parameters: ISO 100"),
+                itxt("prompt", "not json"),
+            ]
+        )
+    )
+    assert run_check(GeneratorMetadataCheck(), path) == []
