@@ -5,6 +5,7 @@ Usage: python benchmarks/metadata_checks.py [testdata folder]
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections import defaultdict
@@ -47,10 +48,8 @@ def main() -> None:
         ctx = CheckContext(source=source, facts=facts)
         for check in checks:
             start = time.perf_counter()
-            try:
+            with contextlib.suppress(ImageReadError):  # unreadable pixels: timed like the runner sees it
                 check.run(ctx)
-            except ImageReadError:
-                pass
             elapsed = time.perf_counter() - start
             totals[check.id] += elapsed
             if elapsed > worst[check.id][0]:
