@@ -17,9 +17,17 @@ from shopguard.errors import ImageReadError
 from shopguard.imaging import probe, read_source
 from shopguard.imaging.photo_metadata import read_metadata
 
-METADATA_CHECKS = ("camera-metadata", "aigc-label", "content-credentials", "iptc-source-type",
-                   "generator-metadata", "editing-software", "capture-time", "exif-thumbnail",
-                   "jpeg-compression")
+METADATA_CHECKS = (
+    "camera-metadata",
+    "aigc-label",
+    "content-credentials",
+    "iptc-source-type",
+    "generator-metadata",
+    "editing-software",
+    "capture-time",
+    "exif-thumbnail",
+    "jpeg-compression",
+)
 
 
 def main() -> None:

@@ -17,8 +17,7 @@ from typing import Any
 from shopguard.imaging.photo_metadata import PhotoMetadata
 
 AIGC_NAMESPACE = "http://www.tc260.org.cn/ns/AIGC/1.0"
-FIELDS = ("Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID",
-          "ReservedCode2")
+FIELDS = ("Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID", "ReservedCode2")
 MAX_LABEL_CHARS = 64 * 1024
 # Unified social credit code (GB 32100-2015): 18 characters from this 31-letter alphabet (no I, O, Z,
 # S, V), the 18th a check character over the first 17 with these weights (GB 32100-2015 §5).
@@ -42,7 +41,7 @@ class AigcLabel:
 def _normalise(data: Any) -> dict[str, str] | None:
     """The label fields of a parsed JSON value, unwrapping ``{"AIGC": {...}}``; None if not a label."""
     if isinstance(data, dict) and len(data) == 1:
-        (key, inner), = data.items()
+        ((key, inner),) = data.items()
         if key.upper() == "AIGC":
             if isinstance(inner, str):
                 inner = _json(inner)
@@ -50,8 +49,11 @@ def _normalise(data: Any) -> dict[str, str] | None:
     if not isinstance(data, dict):
         return None
     by_lower = {str(k).lower(): v for k, v in data.items()}
-    fields = {name: str(by_lower[name.lower()]) for name in FIELDS
-              if name.lower() in by_lower and by_lower[name.lower()] is not None}
+    fields = {
+        name: str(by_lower[name.lower()])
+        for name in FIELDS
+        if name.lower() in by_lower and by_lower[name.lower()] is not None
+    }
     # A label needs the Label field or the producer code; anything else is some other JSON.
     if "Label" not in fields and "ContentProducer" not in fields:
         return None
@@ -112,6 +114,12 @@ def decode_service_code(code: str) -> dict[str, str] | None:
     if not _CODE_PATTERN.match(code):
         return None
     credit = code[4:22]
-    return {"prefix": code[:2], "subject_type": code[2], "binding_type": code[3], "credit_code": credit,
-            "credit_code_valid": "yes" if uscc_check_ok(credit) else "no", "service_type": code[22],
-            "model_code": code[23:27]}
+    return {
+        "prefix": code[:2],
+        "subject_type": code[2],
+        "binding_type": code[3],
+        "credit_code": credit,
+        "credit_code_valid": "yes" if uscc_check_ok(credit) else "no",
+        "service_type": code[22],
+        "model_code": code[23:27],
+    }

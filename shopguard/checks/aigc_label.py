@@ -30,10 +30,12 @@ def _codes_text(label: AigcLabel) -> tuple[str, dict[str, Any]]:
         code = decode_service_code(value)
         if code:
             decoded[name] = code
-            parts.append(f"{name}={value} [credit code {code['credit_code']}"
-                         f" (check {code['credit_code_valid']}), subject {code['subject_type']},"
-                         f" binding {code['binding_type']}, service {code['service_type']},"
-                         f" model {code['model_code']}]")
+            parts.append(
+                f"{name}={value} [credit code {code['credit_code']}"
+                f" (check {code['credit_code_valid']}), subject {code['subject_type']},"
+                f" binding {code['binding_type']}, service {code['service_type']},"
+                f" model {code['model_code']}]"
+            )
         else:
             parts.append(f"{name}={value}")
     return ("; ".join(parts) or "-"), decoded
@@ -50,11 +52,21 @@ class AigcLabelCheck:
             value = label.label.strip()
             strength = _STRENGTH.get(value, Strength.WEAK)
             codes, decoded = _codes_text(label)
-            findings.append(Finding(
-                self.id, Category.AI_LABEL, strength,
-                "finding.aigc.title", f"finding.aigc.detail.{value if value in _STRENGTH else 'other'}",
-                fields={"where": label.where, "label": value or "-",
-                        "produce_id": label.fields.get("ProduceID", "-"), "codes": codes},
-                evidence={"where": label.where, "fields": dict(label.fields), "decoded_codes": decoded},
-                limits_key="finding.aigc.limits"))
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.AI_LABEL,
+                    strength,
+                    "finding.aigc.title",
+                    f"finding.aigc.detail.{value if value in _STRENGTH else 'other'}",
+                    fields={
+                        "where": label.where,
+                        "label": value or "-",
+                        "produce_id": label.fields.get("ProduceID", "-"),
+                        "codes": codes,
+                    },
+                    evidence={"where": label.where, "fields": dict(label.fields), "decoded_codes": decoded},
+                    limits_key="finding.aigc.limits",
+                )
+            )
         return findings

@@ -28,27 +28,57 @@ class CameraMetadataCheck:
         meta = read_metadata(ctx.source)
         findings: list[Finding] = []
         if meta.problems:
-            findings.append(Finding(
-                self.id, Category.METADATA, Strength.INFO, "finding.metadata.unreadable.title",
-                "finding.metadata.unreadable.detail", fields={"reason": "; ".join(meta.problems)[:300]},
-                evidence={"problems": list(meta.problems)}))
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.METADATA,
+                    Strength.INFO,
+                    "finding.metadata.unreadable.title",
+                    "finding.metadata.unreadable.detail",
+                    fields={"reason": "; ".join(meta.problems)[:300]},
+                    evidence={"problems": list(meta.problems)},
+                )
+            )
         text = meta.exif.text
         camera = " ".join(v for v in (text.get("Make"), text.get("Model")) if v)
         if camera:
-            findings.append(Finding(
-                self.id, Category.METADATA, Strength.INFO, "finding.metadata.camera.title",
-                "finding.metadata.camera.detail",
-                fields={"camera": camera, "make": text.get("Make", "-"), "model": text.get("Model", "-")},
-                evidence={"Make": text.get("Make"), "Model": text.get("Model"),
-                          "LensModel": text.get("LensModel")}))
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.METADATA,
+                    Strength.INFO,
+                    "finding.metadata.camera.title",
+                    "finding.metadata.camera.detail",
+                    fields={"camera": camera, "make": text.get("Make", "-"), "model": text.get("Model", "-")},
+                    evidence={"Make": text.get("Make"), "Model": text.get("Model"), "LensModel": text.get("LensModel")},
+                )
+            )
         if meta.exif.gps is not None:
             lat, lon = meta.exif.gps
-            evidence: dict[str, Any] = {"field": "EXIF GPSLatitude/GPSLongitude",
-                                        "gps": {"latitude": round(lat, 6), "longitude": round(lon, 6)},
-                                        PRIVATE_FIELDS_KEY: ["gps"]}
-            findings.append(Finding(self.id, Category.METADATA, Strength.INFO, "finding.metadata.gps.title",
-                                    "finding.metadata.gps.detail", evidence=evidence))
+            evidence: dict[str, Any] = {
+                "field": "EXIF GPSLatitude/GPSLongitude",
+                "gps": {"latitude": round(lat, 6), "longitude": round(lon, 6)},
+                PRIVATE_FIELDS_KEY: ["gps"],
+            }
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.METADATA,
+                    Strength.INFO,
+                    "finding.metadata.gps.title",
+                    "finding.metadata.gps.detail",
+                    evidence=evidence,
+                )
+            )
         if meta.is_empty and not meta.problems:
-            findings.append(Finding(self.id, Category.METADATA, Strength.INFO, "finding.metadata.none.title",
-                                    "finding.metadata.none.detail", fields={"format": meta.container.format}))
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.METADATA,
+                    Strength.INFO,
+                    "finding.metadata.none.title",
+                    "finding.metadata.none.detail",
+                    fields={"format": meta.container.format},
+                )
+            )
         return findings

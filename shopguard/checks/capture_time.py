@@ -24,8 +24,7 @@ TOLERANCE = timedelta(days=1)
 MODIFY_GAP = timedelta(days=1)
 _EXIF_TIME = re.compile(r"^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _XMP_CAPTURE = ("DateTimeOriginal", "DateCreated", "CreateDate")
-_XMP_NS_OK = ("http://ns.adobe.com/exif/1.0/", "http://ns.adobe.com/photoshop/1.0/",
-              "http://ns.adobe.com/xap/1.0/")
+_XMP_NS_OK = ("http://ns.adobe.com/exif/1.0/", "http://ns.adobe.com/photoshop/1.0/", "http://ns.adobe.com/xap/1.0/")
 
 
 def parse_exif_time(value: str) -> datetime | None:
@@ -68,14 +67,23 @@ class CaptureTimeCheck:
         modified_raw = meta.exif.text.get("DateTime")
         modified = parse_exif_time(modified_raw) if modified_raw else None
         if modified_raw and modified and modified - taken > MODIFY_GAP:
-            findings.append(Finding(
-                self.id, Category.CAPTURE_TIME, Strength.WEAK, "finding.capture.modified.title",
-                "finding.capture.modified.detail",
-                fields={"field": field, "taken": raw, "modified": modified_raw,
-                        "days": (modified - taken).days},
-                evidence={"capture_field": field, "capture_value": raw, "DateTime": modified_raw,
-                          "gap_days": (modified - taken).days},
-                limits_key="finding.capture.modified.limits"))
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.CAPTURE_TIME,
+                    Strength.WEAK,
+                    "finding.capture.modified.title",
+                    "finding.capture.modified.detail",
+                    fields={"field": field, "taken": raw, "modified": modified_raw, "days": (modified - taken).days},
+                    evidence={
+                        "capture_field": field,
+                        "capture_value": raw,
+                        "DateTime": modified_raw,
+                        "gap_days": (modified - taken).days,
+                    },
+                    limits_key="finding.capture.modified.limits",
+                )
+            )
         return findings
 
     def _against_case(self, ctx: CheckContext, field: str, raw: str, taken: date) -> list[Finding]:
@@ -83,22 +91,41 @@ class CaptureTimeCheck:
         evidence = {"capture_field": field, "capture_value": raw, "capture_date": taken.isoformat()}
         for label, when in (("delivery", case.delivery_date), ("order", case.order_date)):
             if when is not None and taken < when - TOLERANCE:
-                return [Finding(
-                    self.id, Category.CAPTURE_TIME, Strength.STRONG, f"finding.capture.before_{label}.title",
-                    f"finding.capture.before_{label}.detail",
-                    fields={"field": field, "taken": raw, "date": when.isoformat(),
-                            "days": (when - taken).days},
-                    evidence={**evidence, f"{label}_date": when.isoformat(),
-                              "days_before": (when - taken).days},
-                    limits_key="finding.capture.limits")]
+                return [
+                    Finding(
+                        self.id,
+                        Category.CAPTURE_TIME,
+                        Strength.STRONG,
+                        f"finding.capture.before_{label}.title",
+                        f"finding.capture.before_{label}.detail",
+                        fields={"field": field, "taken": raw, "date": when.isoformat(), "days": (when - taken).days},
+                        evidence={**evidence, f"{label}_date": when.isoformat(), "days_before": (when - taken).days},
+                        limits_key="finding.capture.limits",
+                    )
+                ]
         if case.complaint_date is not None and taken > case.complaint_date + TOLERANCE:
-            return [Finding(
-                self.id, Category.CAPTURE_TIME, Strength.WEAK, "finding.capture.after_complaint.title",
-                "finding.capture.after_complaint.detail",
-                fields={"field": field, "taken": raw, "date": case.complaint_date.isoformat()},
-                evidence={**evidence, "complaint_date": case.complaint_date.isoformat()},
-                limits_key="finding.capture.limits")]
+            return [
+                Finding(
+                    self.id,
+                    Category.CAPTURE_TIME,
+                    Strength.WEAK,
+                    "finding.capture.after_complaint.title",
+                    "finding.capture.after_complaint.detail",
+                    fields={"field": field, "taken": raw, "date": case.complaint_date.isoformat()},
+                    evidence={**evidence, "complaint_date": case.complaint_date.isoformat()},
+                    limits_key="finding.capture.limits",
+                )
+            ]
         key = "consistent" if (case.delivery_date or case.order_date) else "no_case"
-        return [Finding(self.id, Category.CAPTURE_TIME, Strength.INFO, f"finding.capture.{key}.title",
-                        f"finding.capture.{key}.detail", fields={"field": field, "taken": raw},
-                        evidence=evidence, limits_key="finding.capture.limits")]
+        return [
+            Finding(
+                self.id,
+                Category.CAPTURE_TIME,
+                Strength.INFO,
+                f"finding.capture.{key}.title",
+                f"finding.capture.{key}.detail",
+                fields={"field": field, "taken": raw},
+                evidence=evidence,
+                limits_key="finding.capture.limits",
+            )
+        ]

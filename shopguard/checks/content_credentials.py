@@ -30,8 +30,7 @@ log = logging.getLogger(__name__)
 
 # c2pa-rs settings (sdk/src/settings): never touch the network while reading.
 OFFLINE_SETTINGS = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
-_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heif": "image/heif",
-         "tiff": "image/tiff"}
+_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heif": "image/heif", "tiff": "image/tiff"}
 _TRUST_CODES = frozenset({"signingCredential.untrusted"})
 
 
@@ -91,42 +90,76 @@ class ContentCredentialsCheck:
             store = read_store(ctx.source.data, meta.container.format)
         except (c2pa.C2paError, ValueError, OSError) as exc:
             log.info("C2PA store unreadable in %s: %s", ctx.source.path, exc)
-            return [Finding(self.id, Category.METADATA, Strength.INFO, "finding.c2pa.unreadable.title",
-                            "finding.c2pa.unreadable.detail", fields={"reason": str(exc)[:200]},
-                            evidence={"jumbf_bytes": meta.container.jumbf_bytes, "error": str(exc)[:500]})]
+            return [
+                Finding(
+                    self.id,
+                    Category.METADATA,
+                    Strength.INFO,
+                    "finding.c2pa.unreadable.title",
+                    "finding.c2pa.unreadable.detail",
+                    fields={"reason": str(exc)[:200]},
+                    evidence={"jumbf_bytes": meta.container.jumbf_bytes, "error": str(exc)[:500]},
+                )
+            ]
         manifests = store.get("manifests") or {}
         active = manifests.get(store.get("active_manifest") or "") or {}
         failures = _failures(store)
-        integrity_failures = [c for c in failures if c not in _TRUST_CODES
-                              and not c.startswith("signingCredential.")]
+        integrity_failures = [c for c in failures if c not in _TRUST_CODES and not c.startswith("signingCredential.")]
         signer = (active.get("signature_info") or {}).get("issuer") or "-"
         state = str(store.get("validation_state") or "-")
         trusted = state == "Trusted"
-        evidence = {"validation_state": state, "failure_codes": failures, "signer": signer,
-                    "claim_generator": _generator(active), "manifests": len(manifests),
-                    "ingredients": len(active.get("ingredients") or []),
-                    "actions": [a for a, _ in _source_types(active)]}
-        findings = [Finding(
-            self.id, Category.METADATA, Strength.INFO, "finding.c2pa.summary.title",
-            _summary_key(integrity_failures, trusted),
-            fields={"generator": _generator(active), "signer": signer, "state": state,
-                    "codes": ", ".join(integrity_failures) or "-", "ingredients": evidence["ingredients"]},
-            evidence=evidence, limits_key="finding.c2pa.limits")]
+        evidence = {
+            "validation_state": state,
+            "failure_codes": failures,
+            "signer": signer,
+            "claim_generator": _generator(active),
+            "manifests": len(manifests),
+            "ingredients": len(active.get("ingredients") or []),
+            "actions": [a for a, _ in _source_types(active)],
+        }
+        findings = [
+            Finding(
+                self.id,
+                Category.METADATA,
+                Strength.INFO,
+                "finding.c2pa.summary.title",
+                _summary_key(integrity_failures, trusted),
+                fields={
+                    "generator": _generator(active),
+                    "signer": signer,
+                    "state": state,
+                    "codes": ", ".join(integrity_failures) or "-",
+                    "ingredients": evidence["ingredients"],
+                },
+                evidence=evidence,
+                limits_key="finding.c2pa.limits",
+            )
+        ]
         if integrity_failures:
-            findings.append(Finding(
-                self.id, Category.METADATA, Strength.WEAK, "finding.c2pa.mismatch.title",
-                "finding.c2pa.mismatch.detail", fields={"codes": ", ".join(integrity_failures)},
-                evidence={"failure_codes": integrity_failures}, limits_key="finding.c2pa.mismatch.limits"))
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.METADATA,
+                    Strength.WEAK,
+                    "finding.c2pa.mismatch.title",
+                    "finding.c2pa.mismatch.detail",
+                    fields={"codes": ", ".join(integrity_failures)},
+                    evidence={"failure_codes": integrity_failures},
+                    limits_key="finding.c2pa.mismatch.limits",
+                )
+            )
         seen: set[str] = set()
         findings.extend(self._ai_findings(active, signer, integrity_failures, seen, "finding.c2pa.ai.detail"))
         for label, manifest in manifests.items():  # earlier manifests: the history of the ingredients
             if label != store.get("active_manifest"):
-                findings.extend(self._ai_findings(manifest, signer, integrity_failures, seen,
-                                                  "finding.c2pa.ai_ingredient.detail"))
+                findings.extend(
+                    self._ai_findings(manifest, signer, integrity_failures, seen, "finding.c2pa.ai_ingredient.detail")
+                )
         return findings
 
-    def _ai_findings(self, active: dict[str, Any], signer: str, integrity: list[str], seen: set[str],
-                     detail_key: str) -> list[Finding]:
+    def _ai_findings(
+        self, active: dict[str, Any], signer: str, integrity: list[str], seen: set[str], detail_key: str
+    ) -> list[Finding]:
         out: list[Finding] = []
         for action, uri in _source_types(active):
             term = source_type_term(uri)
@@ -136,11 +169,27 @@ class ContentCredentialsCheck:
             strength = AI_SOURCE_TYPES[term]
             if integrity and strength is Strength.STRONG:
                 strength = Strength.MODERATE  # the statement no longer verifiably belongs to this file
-            out.append(Finding(
-                self.id, Category.AI_LABEL, strength, title_key(term), detail_key,
-                fields={"term": term, "value": uri, "action": action, "signer": signer,
-                        "generator": _generator(active)},
-                evidence={"field": "C2PA c2pa.actions digitalSourceType", "value": uri, "action": action,
-                          "signer": signer},
-                limits_key="finding.c2pa.ai.limits"))
+            out.append(
+                Finding(
+                    self.id,
+                    Category.AI_LABEL,
+                    strength,
+                    title_key(term),
+                    detail_key,
+                    fields={
+                        "term": term,
+                        "value": uri,
+                        "action": action,
+                        "signer": signer,
+                        "generator": _generator(active),
+                    },
+                    evidence={
+                        "field": "C2PA c2pa.actions digitalSourceType",
+                        "value": uri,
+                        "action": action,
+                        "signer": signer,
+                    },
+                    limits_key="finding.c2pa.ai.limits",
+                )
+            )
         return out

@@ -25,8 +25,12 @@ STEVT_NS = "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"
 # Photoshop image resources that only an Adobe-style editor writes (Adobe "Photoshop File Formats
 # Specification", Image Resource IDs): 0x03ED ResolutionInfo, 0x0421 VersionInfo, 0x040C thumbnail.
 _EDITOR_IRB_IDS = frozenset({0x03ED, 0x0421, 0x040C, 0x0406})
-_STRENGTH = {SoftwareKind.AI_APP: Strength.MODERATE, SoftwareKind.EDITOR: Strength.WEAK,
-             SoftwareKind.VENDOR: Strength.INFO, SoftwareKind.UNKNOWN: Strength.INFO}
+_STRENGTH = {
+    SoftwareKind.AI_APP: Strength.MODERATE,
+    SoftwareKind.EDITOR: Strength.WEAK,
+    SoftwareKind.VENDOR: Strength.INFO,
+    SoftwareKind.UNKNOWN: Strength.INFO,
+}
 
 
 def _irb_ids(blocks: list[bytes]) -> list[int]:
@@ -34,11 +38,11 @@ def _irb_ids(blocks: list[bytes]) -> list[int]:
     ids: list[int] = []
     for block in blocks:
         pos = 0
-        while pos + 12 <= len(block) and block[pos:pos + 4] == b"8BIM" and len(ids) < 1000:
-            rid = int.from_bytes(block[pos + 4:pos + 6], "big")
+        while pos + 12 <= len(block) and block[pos : pos + 4] == b"8BIM" and len(ids) < 1000:
+            rid = int.from_bytes(block[pos + 4 : pos + 6], "big")
             name_len = block[pos + 6]
             pos += 6 + ((name_len + 2) & ~1)  # Pascal string, padded to an even length
-            size = int.from_bytes(block[pos:pos + 4], "big")
+            size = int.from_bytes(block[pos : pos + 4], "big")
             pos += 4 + size + (size & 1)
             ids.append(rid)
     return ids
@@ -71,27 +75,43 @@ class EditingSoftwareCheck:
         seen: set[str] = set()
         for field, value in software_claims(meta):
             match = classify(value)
-            if match.kind is SoftwareKind.FIRMWARE or (match.kind is SoftwareKind.UNKNOWN
-                                                       and not field.startswith("EXIF")):
+            if match.kind is SoftwareKind.FIRMWARE or (
+                match.kind is SoftwareKind.UNKNOWN and not field.startswith("EXIF")
+            ):
                 continue  # camera firmware, or an unrecognised free-text comment: not a program trace
             if match.name in seen:
                 continue
             seen.add(match.name)
             strength = _STRENGTH[match.kind]
-            key = {SoftwareKind.AI_APP: "ai_app", SoftwareKind.EDITOR: "editor",
-                   SoftwareKind.VENDOR: "vendor"}.get(match.kind, "unknown")
-            findings.append(Finding(
-                self.id, Category.EDITING_SOFTWARE, strength, f"finding.software.{key}.title",
-                "finding.software.detail", fields={"name": match.name, "field": field, "value": value},
-                evidence={"field": field, "value": value, "program": match.name, "kind": match.kind.value},
-                limits_key="finding.software.limits" if strength is not Strength.INFO else None))
+            key = {SoftwareKind.AI_APP: "ai_app", SoftwareKind.EDITOR: "editor", SoftwareKind.VENDOR: "vendor"}.get(
+                match.kind, "unknown"
+            )
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.EDITING_SOFTWARE,
+                    strength,
+                    f"finding.software.{key}.title",
+                    "finding.software.detail",
+                    fields={"name": match.name, "field": field, "value": value},
+                    evidence={"field": field, "value": value, "program": match.name, "kind": match.kind.value},
+                    limits_key="finding.software.limits" if strength is not Strength.INFO else None,
+                )
+            )
         ids = _irb_ids(meta.container.irb)
         editor_ids = sorted(set(ids) & _EDITOR_IRB_IDS)
         if editor_ids and "Adobe Photoshop" not in seen:
             listed = ", ".join(f"0x{i:04X}" for i in editor_ids)
-            findings.append(Finding(
-                self.id, Category.EDITING_SOFTWARE, Strength.WEAK, "finding.software.irb.title",
-                "finding.software.irb.detail", fields={"ids": listed},
-                evidence={"field": "JPEG APP13 Photoshop 3.0", "resource_ids": [f"0x{i:04X}" for i in ids]},
-                limits_key="finding.software.limits"))
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.EDITING_SOFTWARE,
+                    Strength.WEAK,
+                    "finding.software.irb.title",
+                    "finding.software.irb.detail",
+                    fields={"ids": listed},
+                    evidence={"field": "JPEG APP13 Photoshop 3.0", "resource_ids": [f"0x{i:04X}" for i in ids]},
+                    limits_key="finding.software.limits",
+                )
+            )
         return findings

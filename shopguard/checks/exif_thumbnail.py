@@ -107,16 +107,20 @@ def compare(thumb: Image.Image, photo: Image.Image) -> tuple[ThumbnailComparison
     reading is tried and the closest kept.
     """
     thumb = _trim_bars(thumb)
-    candidates = [_compare_same_aspect(_best_crop(thumb, photo), photo),
-                  _compare_same_aspect(thumb.resize(photo.size), photo)]
+    candidates = [
+        _compare_same_aspect(_best_crop(thumb, photo), photo),
+        _compare_same_aspect(thumb.resize(photo.size), photo),
+    ]
     t_aspect, p_aspect = thumb.width / thumb.height, photo.width / photo.height
     if t_aspect < p_aspect:
         candidates.append(_compare_same_aspect(thumb, _crop_to_aspect(photo, t_aspect)))
     return max(candidates, key=lambda r: r[0].correlation)
 
 
-def _compare_same_aspect(thumb: Image.Image, photo: Image.Image,
-                         ) -> tuple[ThumbnailComparison, Image.Image, Image.Image]:
+def _compare_same_aspect(
+    thumb: Image.Image,
+    photo: Image.Image,
+) -> tuple[ThumbnailComparison, Image.Image, Image.Image]:
     aspect = photo.width / photo.height
     size = (COMPARE_WIDTH, max(8, min(256, round(COMPARE_WIDTH / aspect))))
     a, b = _normalised(thumb, size), _normalised(photo, size)
@@ -127,18 +131,21 @@ def _compare_same_aspect(thumb: Image.Image, photo: Image.Image,
     worst, blocks, flagged = 0.0, 0, 0
     for gy in range(0, size[1] - bh + 1, bh):
         for gx in range(0, size[0] - bw + 1, bw):
-            value = float(diff[gy:gy + bh, gx:gx + bw].mean())
+            value = float(diff[gy : gy + bh, gx : gx + bw].mean())
             worst, blocks = max(worst, value), blocks + 1
             if value > BLOCK_DIFF:
-                changed[gy:gy + bh, gx:gx + bw] = True
+                changed[gy : gy + bh, gx : gx + bw] = True
                 flagged += 1
     box = (0, 0, 1000, 1000)
     rest = correlation
     if flagged:
         ys, xs = np.nonzero(changed)
-        box = (int(xs.min()) * 1000 // size[0], int(ys.min()) * 1000 // size[1],
-               (int(xs.max()) + 1 - int(xs.min())) * 1000 // size[0],
-               (int(ys.max()) + 1 - int(ys.min())) * 1000 // size[1])
+        box = (
+            int(xs.min()) * 1000 // size[0],
+            int(ys.min()) * 1000 // size[1],
+            (int(xs.max()) + 1 - int(xs.min())) * 1000 // size[0],
+            (int(ys.max()) + 1 - int(ys.min())) * 1000 // size[1],
+        )
         keep = ~changed
         if keep.sum() > diff.size // 4:
             ka, kb = a[keep], b[keep]
@@ -148,8 +155,9 @@ def _compare_same_aspect(thumb: Image.Image, photo: Image.Image,
 
 
 def _thumbnail_image(ctx: CheckContext, data: bytes) -> Image.Image:
-    source = SourceFile(path=ctx.source.path, data=data, sha256=hashlib.sha256(data).hexdigest(),
-                        mtime=ctx.source.mtime)
+    source = SourceFile(
+        path=ctx.source.path, data=data, sha256=hashlib.sha256(data).hexdigest(), mtime=ctx.source.mtime
+    )
     return decode(source).image
 
 
@@ -165,9 +173,17 @@ class ExifThumbnailCheck:
         try:
             raw_thumb = _thumbnail_image(ctx, data)
         except ImageReadError as exc:
-            return [Finding(self.id, Category.METADATA, Strength.INFO, "finding.thumbnail.unreadable.title",
-                            "finding.thumbnail.unreadable.detail", fields={"reason": exc.message("en")},
-                            evidence={"thumbnail_bytes": len(data)})]
+            return [
+                Finding(
+                    self.id,
+                    Category.METADATA,
+                    Strength.INFO,
+                    "finding.thumbnail.unreadable.title",
+                    "finding.thumbnail.unreadable.detail",
+                    fields={"reason": exc.message("en")},
+                    evidence={"thumbnail_bytes": len(data)},
+                )
+            ]
         photo = ctx.pixels(512)
         result, thumb, crop = compare(apply_orientation(raw_thumb, photo.facts.orientation), photo.image)
         if result.correlation < SAME_CORRELATION:
@@ -175,25 +191,46 @@ class ExifThumbnailCheck:
             for orientation in range(1, 9):
                 alt, alt_thumb, alt_crop = compare(apply_orientation(raw_thumb, orientation), photo.image)
                 if alt.correlation >= SAME_CORRELATION:
-                    result = ThumbnailComparison(alt.correlation, alt.changed_box, alt.worst_block_diff,
-                                                 orientation, alt.changed_fraction, alt.rest_correlation)
+                    result = ThumbnailComparison(
+                        alt.correlation,
+                        alt.changed_box,
+                        alt.worst_block_diff,
+                        orientation,
+                        alt.changed_fraction,
+                        alt.rest_correlation,
+                    )
                     thumb, crop = alt_thumb, alt_crop
                     break
         return [self._finding(ctx, result, raw_thumb.size, thumb, crop)]
 
-    def _finding(self, ctx: CheckContext, result: ThumbnailComparison, thumb_size: tuple[int, int],
-                 thumb: Image.Image, crop: Image.Image) -> Finding:
-        evidence = {"field": "EXIF IFD1 JPEGInterchangeFormat", "thumbnail_size": list(thumb_size),
-                    "correlation": round(result.correlation, 3),
-                    "worst_block_diff": round(result.worst_block_diff, 2),
-                    "changed_fraction": round(result.changed_fraction, 3),
-                    "rest_correlation": round(result.rest_correlation, 3),
-                    "orientation_used": result.orientation_used}
-        fields = {"correlation": f"{result.correlation:.2f}", "block": f"{result.worst_block_diff:.2f}",
-                  "size": f"{thumb_size[0]}×{thumb_size[1]}"}
+    def _finding(
+        self,
+        ctx: CheckContext,
+        result: ThumbnailComparison,
+        thumb_size: tuple[int, int],
+        thumb: Image.Image,
+        crop: Image.Image,
+    ) -> Finding:
+        evidence = {
+            "field": "EXIF IFD1 JPEGInterchangeFormat",
+            "thumbnail_size": list(thumb_size),
+            "correlation": round(result.correlation, 3),
+            "worst_block_diff": round(result.worst_block_diff, 2),
+            "changed_fraction": round(result.changed_fraction, 3),
+            "rest_correlation": round(result.rest_correlation, 3),
+            "orientation_used": result.orientation_used,
+        }
+        fields = {
+            "correlation": f"{result.correlation:.2f}",
+            "block": f"{result.worst_block_diff:.2f}",
+            "size": f"{thumb_size[0]}×{thumb_size[1]}",
+        }
         regions: tuple[tuple[int, int, int, int], ...] = ()
-        if (0 < result.changed_fraction <= LOCAL_MAX_FRACTION and result.rest_correlation >= SAME_CORRELATION
-                and result.correlation < SAME_CORRELATION + 0.1):
+        if (
+            0 < result.changed_fraction <= LOCAL_MAX_FRACTION
+            and result.rest_correlation >= SAME_CORRELATION
+            and result.correlation < SAME_CORRELATION + 0.1
+        ):
             # Everything lines up except a few blocks: the local change a painted defect leaves.
             strength, key = Strength.MODERATE, "partly"
             fx, fy, fw, fh = result.changed_box
@@ -207,12 +244,27 @@ class ExifThumbnailCheck:
             # odd, but not the local change an edit leaves.
             strength, key = Strength.WEAK, "framing"
         else:
-            return Finding(self.id, Category.THUMBNAIL_MISMATCH, Strength.INFO,
-                           "finding.thumbnail.same.title", "finding.thumbnail.same.detail", fields=fields,
-                           evidence=evidence)
-        return Finding(self.id, Category.THUMBNAIL_MISMATCH, strength, f"finding.thumbnail.{key}.title",
-                       f"finding.thumbnail.{key}.detail", fields=fields, regions=regions, evidence=evidence,
-                       images=self._images(ctx, thumb, crop), limits_key="finding.thumbnail.limits")
+            return Finding(
+                self.id,
+                Category.THUMBNAIL_MISMATCH,
+                Strength.INFO,
+                "finding.thumbnail.same.title",
+                "finding.thumbnail.same.detail",
+                fields=fields,
+                evidence=evidence,
+            )
+        return Finding(
+            self.id,
+            Category.THUMBNAIL_MISMATCH,
+            strength,
+            f"finding.thumbnail.{key}.title",
+            f"finding.thumbnail.{key}.detail",
+            fields=fields,
+            regions=regions,
+            evidence=evidence,
+            images=self._images(ctx, thumb, crop),
+            limits_key="finding.thumbnail.limits",
+        )
 
     def _images(self, ctx: CheckContext, thumb: Image.Image, crop: Image.Image) -> tuple[EvidenceImage, ...]:
         if ctx.artifact_dir is None:
@@ -222,5 +274,7 @@ class ExifThumbnailCheck:
         photo_path = ctx.artifact_path("exif-thumbnail-photo.png")
         thumb.resize(size, Image.Resampling.NEAREST).save(thumb_path)
         crop.resize(size, Image.Resampling.LANCZOS).save(photo_path)
-        return (EvidenceImage("thumbnail", str(thumb_path), "evidence.thumbnail.embedded"),
-                EvidenceImage("thumbnail", str(photo_path), "evidence.thumbnail.photo"))
+        return (
+            EvidenceImage("thumbnail", str(thumb_path), "evidence.thumbnail.embedded"),
+            EvidenceImage("thumbnail", str(photo_path), "evidence.thumbnail.photo"),
+        )

@@ -115,7 +115,7 @@ def find_generators(meta: PhotoMetadata) -> list[GeneratorHit]:
         for predicate, generator in rules:
             if predicate(entry.key, entry.value):
                 name = (_a1111_kind(entry.value) or generator) if generator == "A1111" else generator
-                hits.append(GeneratorHit(name, f"{entry.where} \"{entry.key}\"", entry.value))
+                hits.append(GeneratorHit(name, f'{entry.where} "{entry.key}"', entry.value))
                 break
     hits.extend(_exif_rules(meta))
     unique: dict[str, GeneratorHit] = {}
@@ -136,10 +136,21 @@ class GeneratorMetadataCheck:
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         meta = read_metadata(ctx.source)
-        return [Finding(
-            self.id, Category.AI_LABEL, Strength.STRONG, "finding.generator.title",
-            "finding.generator.detail",
-            fields={"generator": hit.generator, "field": hit.field, "excerpt": _excerpt(hit.value)},
-            evidence={"generator": hit.generator, "field": hit.field, "value_chars": len(hit.value),
-                      "excerpt": _excerpt(hit.value)},
-            limits_key="finding.generator.limits") for hit in find_generators(meta)]
+        return [
+            Finding(
+                self.id,
+                Category.AI_LABEL,
+                Strength.STRONG,
+                "finding.generator.title",
+                "finding.generator.detail",
+                fields={"generator": hit.generator, "field": hit.field, "excerpt": _excerpt(hit.value)},
+                evidence={
+                    "generator": hit.generator,
+                    "field": hit.field,
+                    "value_chars": len(hit.value),
+                    "excerpt": _excerpt(hit.value),
+                },
+                limits_key="finding.generator.limits",
+            )
+            for hit in find_generators(meta)
+        ]

@@ -42,19 +42,31 @@ class IptcSourceTypeCheck:
                 continue
             seen.add(term)
             strength = AI_SOURCE_TYPES.get(term, Strength.INFO)
-            findings.append(Finding(
-                self.id, Category.AI_LABEL, strength, title_key(term),
-                "finding.iptc.source_type.detail",
-                fields={"value": prop.value, "term": term},
-                evidence={"field": "XMP Iptc4xmpExt:DigitalSourceType", "value": prop.value},
-                limits_key="finding.iptc.limits" if strength is not Strength.INFO else None))
-        ai_fields = {p.name: p.value for p in meta.xmp
-                     if p.namespace == IPTC_EXT_NAMESPACE and p.name in _AI_FIELDS}
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.AI_LABEL,
+                    strength,
+                    title_key(term),
+                    "finding.iptc.source_type.detail",
+                    fields={"value": prop.value, "term": term},
+                    evidence={"field": "XMP Iptc4xmpExt:DigitalSourceType", "value": prop.value},
+                    limits_key="finding.iptc.limits" if strength is not Strength.INFO else None,
+                )
+            )
+        ai_fields = {p.name: p.value for p in meta.xmp if p.namespace == IPTC_EXT_NAMESPACE and p.name in _AI_FIELDS}
         if ai_fields:
-            listed = "; ".join(f"Iptc4xmpExt:{k} = \"{v[:200]}\"" for k, v in ai_fields.items())
-            findings.append(Finding(
-                self.id, Category.AI_LABEL, Strength.STRONG, "finding.iptc.ai_fields.title",
-                "finding.iptc.ai_fields.detail", fields={"fields": listed,
-                                                         "system": ai_fields.get("AISystemUsed", "-")},
-                evidence={"fields": ai_fields}, limits_key="finding.iptc.limits"))
+            listed = "; ".join(f'Iptc4xmpExt:{k} = "{v[:200]}"' for k, v in ai_fields.items())
+            findings.append(
+                Finding(
+                    self.id,
+                    Category.AI_LABEL,
+                    Strength.STRONG,
+                    "finding.iptc.ai_fields.title",
+                    "finding.iptc.ai_fields.detail",
+                    fields={"fields": listed, "system": ai_fields.get("AISystemUsed", "-")},
+                    evidence={"fields": ai_fields},
+                    limits_key="finding.iptc.limits",
+                )
+            )
         return findings

@@ -56,24 +56,40 @@ _TABLE: list[tuple[str, str, SoftwareKind]] = [
     (r"美颜相机|beautycam", "美颜相机 (BeautyCam)", SoftwareKind.EDITOR),
     (r"醒图|hypic|xingtu", "醒图 (Hypic)", SoftwareKind.EDITOR),
     (r"剪映|capcut|jianying", "剪映 (CapCut)", SoftwareKind.EDITOR),
-    (r"轻颜|faceu|黄油相机|b612|snow\b|vsco|polarr|facetune|inshot|fotor|pixlr|photopea|canva",
-     "photo / beauty app", SoftwareKind.EDITOR),
-    (r"pixelmator|affinity photo|paint\.net|krita|paint ?tool sai|photoscape|picasa|luminar|capture one"
-     r"|acdsee|irfanview|xnview|photo ?director|corel|windows photo|microsoft photos|photos app"
-     r"|preview\b|darktable|rawtherapee|digikam",
-     "photo editor", SoftwareKind.EDITOR),
+    (
+        r"轻颜|faceu|黄油相机|b612|snow\b|vsco|polarr|facetune|inshot|fotor|pixlr|photopea|canva",
+        "photo / beauty app",
+        SoftwareKind.EDITOR,
+    ),
+    (
+        r"pixelmator|affinity photo|paint\.net|krita|paint ?tool sai|photoscape|picasa|luminar|capture one"
+        r"|acdsee|irfanview|xnview|photo ?director|corel|windows photo|microsoft photos|photos app"
+        r"|preview\b|darktable|rawtherapee|digikam",
+        "photo editor",
+        SoftwareKind.EDITOR,
+    ),
     # Camera makers' transfer / RAW tools and upload services: no editing implied.
-    (r"nikon transfer|viewnx|capture nx|camedia|digital photo professional|zoombrowser|pmb\b|playmemories"
-     r"|silkypix|imaging edge|olympus (viewer|master)|fujifilm|photo ?uploader",
-     "camera vendor software", SoftwareKind.VENDOR),
+    (
+        r"nikon transfer|viewnx|capture nx|camedia|digital photo professional|zoombrowser|pmb\b|playmemories"
+        r"|silkypix|imaging edge|olympus (viewer|master)|fujifilm|photo ?uploader",
+        "camera vendor software",
+        SoftwareKind.VENDOR,
+    ),
 ]
 _COMPILED = [(re.compile(p, re.IGNORECASE), n, k) for p, n, k in _TABLE]
 # Firmware / OS strings: "Ver.1.00", "Digital Camera X Ver1.39", "14.4.2", "HDR+ 1.0.x", build ids
 # like "J320FXXU0AQL1" or "V06P-74". Phones write their OS version or build id into Software.
-_FIRMWARE = [re.compile(p, re.IGNORECASE) for p in (
-    r"\bver\.?\s*\d", r"firmware", r"^v?\d+(\.\d+)+\w*$", r"^hdr\+", r"^(?=.*\d)[A-Z0-9][A-Z0-9._-]{4,}$",
-    r"^(ios|android|miui|hyperos|harmonyos|coloros|oneui|emui|magicos|originos|flyme)\b",
-)]
+_FIRMWARE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\bver\.?\s*\d",
+        r"firmware",
+        r"^v?\d+(\.\d+)+\w*$",
+        r"^hdr\+",
+        r"^(?=.*\d)[A-Z0-9][A-Z0-9._-]{4,}$",
+        r"^(ios|android|miui|hyperos|harmonyos|coloros|oneui|emui|magicos|originos|flyme)\b",
+    )
+]
 
 
 def classify(value: str) -> SoftwareMatch:
@@ -81,8 +97,10 @@ def classify(value: str) -> SoftwareMatch:
     text = value.strip()
     for pattern, name, kind in _COMPILED:
         if pattern.search(text):
-            return SoftwareMatch(name if name not in ("photo editor", "photo / beauty app",
-                                                      "camera vendor software") else text[:80], kind)
+            return SoftwareMatch(
+                name if name not in ("photo editor", "photo / beauty app", "camera vendor software") else text[:80],
+                kind,
+            )
     if any(p.search(text) for p in _FIRMWARE):
         return SoftwareMatch(text[:80], SoftwareKind.FIRMWARE)
     return SoftwareMatch(text[:80], SoftwareKind.UNKNOWN)

@@ -24,11 +24,24 @@ AI_SOURCE_TYPES: dict[str, Strength] = {
     # "Edited using AI/algorithmic enhancement" (e.g. AI denoise, upscaling): content not generated.
     "algorithmicallyEnhanced": Strength.WEAK,
 }
-NON_AI_SOURCE_TYPES = frozenset({
-    "digitalCapture", "computationalCapture", "negativeFilm", "positiveFilm", "print", "humanEdits",
-    "compositeCapture", "screenCapture", "digitalArt", "virtualRecording", "dataDrivenMedia",
-    "minorHumanEdits", "softwareImage", "digitalCreation",
-})
+NON_AI_SOURCE_TYPES = frozenset(
+    {
+        "digitalCapture",
+        "computationalCapture",
+        "negativeFilm",
+        "positiveFilm",
+        "print",
+        "humanEdits",
+        "compositeCapture",
+        "screenCapture",
+        "digitalArt",
+        "virtualRecording",
+        "dataDrivenMedia",
+        "minorHumanEdits",
+        "softwareImage",
+        "digitalCreation",
+    }
+)
 
 
 def source_type_term(value: str) -> str:

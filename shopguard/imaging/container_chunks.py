@@ -36,9 +36,9 @@ def read_png(data: bytes, meta: ContainerMetadata) -> None:
     """Walk every PNG chunk (PNG spec §5.3), including text chunks placed after IDAT."""
     pos, count = 8, 0
     while pos + 8 <= len(data) and count < MAX_CHUNKS:
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
         if length > 0x7FFFFFFF or len(body) < length:
             meta.problems.append(f"png: chunk {kind!r} at byte {pos} runs past the end")
             return
@@ -87,8 +87,8 @@ def read_webp(data: bytes, meta: ContainerMetadata) -> None:
     end = min(len(data), 8 + int.from_bytes(data[4:8], "little"))
     pos, count = 12, 0
     while pos + 8 <= end and count < MAX_CHUNKS:
-        fourcc, size = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
-        body = data[pos + 8:pos + 8 + size]
+        fourcc, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "little")
+        body = data[pos + 8 : pos + 8 + size]
         if len(body) < size:
             meta.problems.append(f"webp: chunk {fourcc!r} runs past the end")
             return
@@ -99,8 +99,7 @@ def read_webp(data: bytes, meta: ContainerMetadata) -> None:
         elif fourcc == b"C2PA":
             meta.jumbf_bytes += size
         elif fourcc == b"VP8X" and size >= 10:
-            meta.frame_size = (1 + int.from_bytes(body[4:7], "little"),
-                               1 + int.from_bytes(body[7:10], "little"))
+            meta.frame_size = (1 + int.from_bytes(body[4:7], "little"), 1 + int.from_bytes(body[7:10], "little"))
         pos, count = pos + 8 + size + (size & 1), count + 1
 
 
@@ -109,9 +108,9 @@ def _boxes(data: bytes, start: int, end: int, meta: ContainerMetadata) -> list[t
     out: list[tuple[bytes, int, int]] = []
     pos = start
     while pos + 8 <= end and len(out) < MAX_CHUNKS:
-        size, kind, header = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8], 8
+        size, kind, header = int.from_bytes(data[pos : pos + 4], "big"), data[pos + 4 : pos + 8], 8
         if size == 1:
-            size, header = int.from_bytes(data[pos + 8:pos + 16], "big"), 16
+            size, header = int.from_bytes(data[pos + 8 : pos + 16], "big"), 16
         elif size == 0:
             size = end - pos
         if size < header or pos + size > end:
@@ -125,7 +124,7 @@ def _boxes(data: bytes, start: int, end: int, meta: ContainerMetadata) -> list[t
 def read_isobmff(data: bytes, meta: ContainerMetadata) -> None:
     """Find the Exif and XMP items of a HEIF/AVIF file (ISO/IEC 23008-12 §A.2.1, 14496-12 §8.11)."""
     for kind, start, end in _boxes(data, 0, len(data), meta):
-        if kind == b"uuid" and data[start:start + 16] == _C2PA_UUID:
+        if kind == b"uuid" and data[start : start + 16] == _C2PA_UUID:
             meta.jumbf_bytes += end - start
         if kind != b"meta":
             continue
@@ -135,7 +134,7 @@ def read_isobmff(data: bytes, meta: ContainerMetadata) -> None:
         items = _item_types(data, *children[b"iinf"], meta)
         locations = _item_locations(data, *children[b"iloc"], meta)
         for item_id, (item_type, content_type) in items.items():
-            payload = b"".join(data[o:o + n] for o, n in locations.get(item_id, []))
+            payload = b"".join(data[o : o + n] for o, n in locations.get(item_id, []))
             if item_type == b"Exif" and len(payload) >= 4:
                 skip = 4 + int.from_bytes(payload[:4], "big")  # exif_tiff_header_offset (HEIF §A.2.1)
                 meta.exif.append(payload[skip:])
@@ -153,17 +152,16 @@ def _item_types(data: bytes, start: int, end: int, meta: ContainerMetadata) -> d
             continue
         id_size = 2 if data[s] == 2 else 4
         pos = s + 4
-        item_id = int.from_bytes(data[pos:pos + id_size], "big")
+        item_id = int.from_bytes(data[pos : pos + id_size], "big")
         pos += id_size + 2  # item_protection_index
-        item_type = data[pos:pos + 4]
-        _name, _, rest = data[pos + 4:e].partition(b"\x00")
+        item_type = data[pos : pos + 4]
+        _name, _, rest = data[pos + 4 : e].partition(b"\x00")
         content_type = rest.partition(b"\x00")[0].decode("latin-1") if item_type == b"mime" else ""
         items[item_id] = (item_type, content_type)
     return items
 
 
-def _item_locations(data: bytes, start: int, end: int,
-                    meta: ContainerMetadata) -> dict[int, list[tuple[int, int]]]:
+def _item_locations(data: bytes, start: int, end: int, meta: ContainerMetadata) -> dict[int, list[tuple[int, int]]]:
     """iloc (ISO/IEC 14496-12 §8.11.3); only construction_method 0 (file offsets) is followed."""
     body = data[start:end]
     version = body[0]
@@ -175,7 +173,7 @@ def _item_locations(data: bytes, start: int, end: int,
         nonlocal pos
         if pos + n > len(body):
             raise ValueError("iloc truncated")
-        value = int.from_bytes(body[pos:pos + n], "big")
+        value = int.from_bytes(body[pos : pos + n], "big")
         pos += n
         return value
 

@@ -82,12 +82,12 @@ def _read_jpeg(data: bytes, meta: ContainerMetadata) -> None:
             continue
         if marker in (0xD9, 0xDA):  # EOI, SOS: the metadata segments come before the scan
             break
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
         end = pos + 2 + length
         if length < 2 or end > len(data):
             meta.problems.append(f"jpeg: segment 0x{marker:02X} at byte {pos} runs past the end")
             break
-        _jpeg_segment(marker, data[pos + 4:end], meta, extended)
+        _jpeg_segment(marker, data[pos + 4 : end], meta, extended)
         pos, count = end, count + 1
     if count >= MAX_SEGMENTS:
         meta.problems.append("jpeg: too many segments")
@@ -97,19 +97,18 @@ def _read_jpeg(data: bytes, meta: ContainerMetadata) -> None:
         log.debug("extended XMP %s: %d bytes", guid.decode("ascii", "replace"), len(joined))
 
 
-def _jpeg_segment(marker: int, body: bytes, meta: ContainerMetadata,
-                  extended: dict[bytes, dict[int, bytes]]) -> None:
+def _jpeg_segment(marker: int, body: bytes, meta: ContainerMetadata, extended: dict[bytes, dict[int, bytes]]) -> None:
     if marker == 0xE1:
         if body.startswith(_EXIF_PREFIX):
-            meta.exif.append(body[len(_EXIF_PREFIX):])
+            meta.exif.append(body[len(_EXIF_PREFIX) :])
         elif body.startswith(_XMP_PREFIX):
-            meta.xmp.append(decode_xml_bytes(body[len(_XMP_PREFIX):]))
+            meta.xmp.append(decode_xml_bytes(body[len(_XMP_PREFIX) :]))
         elif body.startswith(_XMP_EXT_PREFIX):
-            _extended_xmp(body[len(_XMP_EXT_PREFIX):], meta, extended)
+            _extended_xmp(body[len(_XMP_EXT_PREFIX) :], meta, extended)
     elif marker == 0xEB and body[:2] == b"JP":  # APP11 JPEG-XT box: JUMBF (ISO 19566-5) / C2PA
         meta.jumbf_bytes += len(body)
     elif marker == 0xED and body.startswith(_IRB_PREFIX):
-        meta.irb.append(body[len(_IRB_PREFIX):])
+        meta.irb.append(body[len(_IRB_PREFIX) :])
     elif marker == 0xFE:
         meta.texts.append(TextEntry("jpeg:COM", "comment", decode_xml_bytes(body)))
     elif marker == 0xDB:
@@ -137,13 +136,10 @@ def _quant_tables(body: bytes, meta: ContainerMetadata) -> None:
     while pos < len(body):
         precision, table_id = body[pos] >> 4, body[pos] & 0x0F
         size = 128 if precision else 64
-        chunk = body[pos + 1:pos + 1 + size]
+        chunk = body[pos + 1 : pos + 1 + size]
         if len(chunk) < size or table_id > 3:
             meta.problems.append("jpeg: malformed quantisation table")
             return
-        if precision:
-            values = [int.from_bytes(chunk[i:i + 2], "big") for i in range(0, 128, 2)]
-        else:
-            values = list(chunk)
+        values = [int.from_bytes(chunk[i : i + 2], "big") for i in range(0, 128, 2)] if precision else list(chunk)
         meta.quant_tables[table_id] = values
         pos += 1 + size

@@ -79,10 +79,25 @@ class ExifFields:
     thumbnail: bytes | None = None
 
 
-_TEXT_TAGS_IFD0 = ("Make", "Model", "Software", "DateTime", "ImageDescription", "Artist", "Orientation",
-                   "HostComputer", "XPComment")
-_TEXT_TAGS_EXIF = ("DateTimeOriginal", "DateTimeDigitized", "OffsetTimeOriginal", "OffsetTime",
-                   "UserComment", "LensModel")
+_TEXT_TAGS_IFD0 = (
+    "Make",
+    "Model",
+    "Software",
+    "DateTime",
+    "ImageDescription",
+    "Artist",
+    "Orientation",
+    "HostComputer",
+    "XPComment",
+)
+_TEXT_TAGS_EXIF = (
+    "DateTimeOriginal",
+    "DateTimeDigitized",
+    "OffsetTimeOriginal",
+    "OffsetTime",
+    "UserComment",
+    "LensModel",
+)
 MAX_THUMBNAIL_BYTES = 512 * 1024
 
 
@@ -142,7 +157,11 @@ def exif_fields(raw: bytes) -> ExifFields:
     thumbnail = None
     offset, length = ifd1.get(0x0201), ifd1.get(0x0202)
     if isinstance(offset, int) and isinstance(length, int) and 0 < length <= MAX_THUMBNAIL_BYTES:
-        candidate = raw[offset:offset + length]
+        candidate = raw[offset : offset + length]
         thumbnail = candidate if candidate.startswith(b"\xff\xd8") else None
-    return ExifFields(text=text, gps=(lat, lon) if lat is not None and lon is not None else None,
-                      has_gps_ifd=bool(gps), thumbnail=thumbnail)
+    return ExifFields(
+        text=text,
+        gps=(lat, lon) if lat is not None and lon is not None else None,
+        has_gps_ifd=bool(gps),
+        thumbnail=thumbnail,
+    )

@@ -21,9 +21,7 @@ def run_check(
 ) -> list[Finding]:
     """Run ``check`` on the file at ``path`` the way the runner does."""
     source = read_source(path)
-    ctx = CheckContext(
-        source=source, facts=probe(source), case=case or CaseFacts(), artifact_dir=artifact_dir
-    )
+    ctx = CheckContext(source=source, facts=probe(source), case=case or CaseFacts(), artifact_dir=artifact_dir)
     return check.run(ctx)
 
 
@@ -53,9 +51,7 @@ def xmp_packet(inner_rdf: str, extra_ns: str = "") -> str:
 
 
 def jpeg_with_xmp(packet: str) -> bytes:
-    return insert_jpeg_segment(
-        jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + packet.encode("utf-8")
-    )
+    return insert_jpeg_segment(jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + packet.encode("utf-8"))
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:

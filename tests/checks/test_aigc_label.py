@@ -53,9 +53,7 @@ def _xmp_element(value: str, ns: str = NS, prefix: str = "TC260") -> str:
 
 
 def _xmp_attribute(value: str, ns: str = NS, prefix: str = "aigc") -> str:
-    return xmp_packet(
-        f'<rdf:Description rdf:about="" {prefix}:AIGC="{_attr(value)}"/>', f'xmlns:{prefix}="{ns}"'
-    )
+    return xmp_packet(f'<rdf:Description rdf:about="" {prefix}:AIGC="{_attr(value)}"/>', f'xmlns:{prefix}="{ns}"')
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -74,12 +72,8 @@ def _exif_jpeg(tmp_path: Path, comment: str) -> Path:
 FORMS = {
     "xmp-element": lambda t: _write(t, "a.jpg", jpeg_with_xmp(_xmp_element(json.dumps(LABEL)))),
     "xmp-attribute": lambda t: _write(t, "b.jpg", jpeg_with_xmp(_xmp_attribute(json.dumps(LABEL)))),
-    "xmp-no-slash": lambda t: _write(
-        t, "c.jpg", jpeg_with_xmp(_xmp_element(json.dumps(LABEL), NS.rstrip("/")))
-    ),
-    "xmp-wrapped": lambda t: _write(
-        t, "d.jpg", jpeg_with_xmp(_xmp_element(json.dumps({"AIGC": LABEL}), prefix="x1"))
-    ),
+    "xmp-no-slash": lambda t: _write(t, "c.jpg", jpeg_with_xmp(_xmp_element(json.dumps(LABEL), NS.rstrip("/")))),
+    "xmp-wrapped": lambda t: _write(t, "d.jpg", jpeg_with_xmp(_xmp_element(json.dumps({"AIGC": LABEL}), prefix="x1"))),
     "png-itxt": lambda t: _write(t, "e.png", png_with_chunks([itxt("AIGC", json.dumps(LABEL))])),
     "png-itxt-after-idat": lambda t: _write(
         t, "f.png", png_with_chunks([itxt("AIGC", json.dumps({"AIGC": LABEL}))], after_idat=True)

@@ -30,9 +30,7 @@ def _photo(tmp_path: Path, original: str, modified: str | None = None) -> Path:
     return path
 
 
-CASE = CaseFacts(
-    order_date=date(2026, 11, 1), delivery_date=date(2026, 11, 5), complaint_date=date(2026, 11, 8)
-)
+CASE = CaseFacts(order_date=date(2026, 11, 1), delivery_date=date(2026, 11, 5), complaint_date=date(2026, 11, 8))
 
 
 @pytest.mark.parametrize(

@@ -65,10 +65,7 @@ def test_xmp_history_agent_is_read(tmp_path: Path) -> None:
         '<rdf:li stEvt:action="saved" stEvt:softwareAgent="Adobe Photoshop 25.0 (Macintosh)"/>'
         "</rdf:Seq></xmpMM:History></rdf:Description>"
     )
-    ns = (
-        'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" '
-        'xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"'
-    )
+    ns = 'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" xmlns:stEvt="http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"'
     path = tmp_path / "hist.jpg"
     path.write_bytes(jpeg_with_xmp(xmp_packet(inner, ns)))
     [finding] = run_check(EditingSoftwareCheck(), path)

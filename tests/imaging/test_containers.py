@@ -45,9 +45,7 @@ def test_extended_xmp_is_reassembled_in_offset_order() -> None:
     half = len(packet) // 2
     data = jpeg_bytes()
     for offset, chunk in ((half, packet[half:]), (0, packet[:half])):  # out of order on purpose
-        body = (
-            b"http://ns.adobe.com/xmp/extension/\x00" + guid + struct.pack(">II", len(packet), offset) + chunk
-        )
+        body = b"http://ns.adobe.com/xmp/extension/\x00" + guid + struct.pack(">II", len(packet), offset) + chunk
         data = insert_jpeg_segment(data, 0xE1, body)
     meta = read_container(data)
     assert meta.xmp == [packet.decode()]
@@ -98,9 +96,7 @@ def test_unsafe_or_broken_xmp_is_refused(packet: str) -> None:
 
 
 def test_refused_xmp_becomes_a_problem_not_an_exception() -> None:
-    data = insert_jpeg_segment(
-        jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00<!DOCTYPE lol [<!ENTITY a 'x'>]>"
-    )
+    data = insert_jpeg_segment(jpeg_bytes(), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00<!DOCTYPE lol [<!ENTITY a 'x'>]>")
     source = source_from_bytes(data)
     assert any("DOCTYPE" in p for p in read_metadata(source).problems)
 
