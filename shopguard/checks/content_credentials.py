@@ -71,9 +71,11 @@ def _generator(manifest: dict[str, Any]) -> str:
     return str(manifest.get("claim_generator") or "-")
 
 
-def _summary_key(integrity_failures: list[str], trusted: bool) -> str:
+def _summary_key(integrity_failures: list[str], credential_failures: list[str], trusted: bool) -> str:
     if integrity_failures:
         return "finding.c2pa.summary.detail.mismatch"
+    if credential_failures:
+        return "finding.c2pa.summary.detail.credential"
     return "finding.c2pa.summary.detail.trusted" if trusted else "finding.c2pa.summary.detail.untrusted"
 
 
@@ -105,6 +107,9 @@ class ContentCredentialsCheck:
         active = manifests.get(store.get("active_manifest") or "") or {}
         failures = _failures(store)
         integrity_failures = [c for c in failures if c not in _TRUST_CODES and not c.startswith("signingCredential.")]
+        # signingCredential.invalid/expired/revoked: the certificate was not accepted (e.g. OpenAI's lacks an
+        # EKU the validator wants); that is about the certificate profile, not a change of content.
+        credential_failures = [c for c in failures if c.startswith("signingCredential.") and c not in _TRUST_CODES]
         signer = (active.get("signature_info") or {}).get("issuer") or "-"
         state = str(store.get("validation_state") or "-")
         trusted = state == "Trusted"
@@ -123,12 +128,12 @@ class ContentCredentialsCheck:
                 Category.METADATA,
                 Strength.INFO,
                 "finding.c2pa.summary.title",
-                _summary_key(integrity_failures, trusted),
+                _summary_key(integrity_failures, credential_failures, trusted),
                 fields={
                     "generator": _generator(active),
                     "signer": signer,
                     "state": state,
-                    "codes": ", ".join(integrity_failures) or "-",
+                    "codes": ", ".join(integrity_failures or credential_failures) or "-",
                     "ingredients": evidence["ingredients"],
                 },
                 evidence=evidence,

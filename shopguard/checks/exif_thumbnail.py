@@ -34,7 +34,7 @@ COMPARE_WIDTH = 64
 GRID = 8
 SAME_CORRELATION = 0.85
 """Above this (and no odd block) the two pictures are the same scene; measured on the 34 camera
-thumbnails in the test data (lowest 0.93 after orientation)."""
+thumbnails in the test data (lowest 0.95 after orientation)."""
 LOCAL_MAX_FRACTION = 0.35
 """A local change covers at most about a third of the blocks; more is a different picture."""
 DIFFERENT_CORRELATION = 0.5

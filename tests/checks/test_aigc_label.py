@@ -69,6 +69,12 @@ def _exif_jpeg(tmp_path: Path, comment: str) -> Path:
     return _write(tmp_path, "exif.jpg", buf.getvalue())
 
 
+def _webp_xmp(tmp_path: Path) -> Path:
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), "white").save(buf, "WEBP", xmp=_xmp_attribute(json.dumps(LABEL)).encode())
+    return _write(tmp_path, "w.webp", buf.getvalue())
+
+
 FORMS = {
     "xmp-element": lambda t: _write(t, "a.jpg", jpeg_with_xmp(_xmp_element(json.dumps(LABEL)))),
     "xmp-attribute": lambda t: _write(t, "b.jpg", jpeg_with_xmp(_xmp_attribute(json.dumps(LABEL)))),
@@ -82,6 +88,7 @@ FORMS = {
         t, "g.png", png_with_chunks([itxt("XML:com.adobe.xmp", _xmp_attribute(json.dumps(LABEL)))])
     ),
     "exif-usercomment": lambda t: _exif_jpeg(t, json.dumps({"AIGC": LABEL})),
+    "webp-xmp": _webp_xmp,
 }
 
 

@@ -55,6 +55,8 @@ def test_openai_image_is_declared_ai_generated(testdata: Path) -> None:
     assert [(f.fields["term"], f.strength) for f in ai] == [("trainedAlgorithmicMedia", Strength.STRONG)]
     # signingCredential.invalid is a certificate-profile problem, not a content change
     assert not any(f.title_key == "finding.c2pa.mismatch.title" for f in findings)
+    assert findings[0].detail_key == "finding.c2pa.summary.detail.credential"
+    assert "not a change of content" in findings[0].detail("en")
 
 
 def test_reader_is_configured_offline() -> None:
