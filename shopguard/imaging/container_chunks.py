@@ -131,8 +131,12 @@ def read_isobmff(data: bytes, meta: ContainerMetadata) -> None:
         children = {k: (s, e) for k, s, e in _boxes(data, start + 4, end, meta)}  # meta is a FullBox
         if b"iinf" not in children or b"iloc" not in children:
             return
-        items = _item_types(data, *children[b"iinf"], meta)
-        locations = _item_locations(data, *children[b"iloc"], meta)
+        try:
+            items = _item_types(data, *children[b"iinf"], meta)
+            locations = _item_locations(data, *children[b"iloc"], meta)
+        except IndexError:  # a box shorter than its fixed header fields
+            meta.problems.append("heif: item boxes truncated")
+            return
         for item_id, (item_type, content_type) in items.items():
             payload = b"".join(data[o : o + n] for o, n in locations.get(item_id, []))
             if item_type == b"Exif" and len(payload) >= 4:
