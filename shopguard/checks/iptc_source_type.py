@@ -25,6 +25,10 @@ from shopguard.imaging.photo_metadata import read_metadata
 _AI_FIELDS = ("AISystemUsed", "AISystemVersionUsed", "AIPromptInformation", "AIPromptWriterName")
 
 
+def _is_iptc_ext(namespace: str) -> bool:
+    return namespace.rstrip("/") == IPTC_EXT_NAMESPACE.rstrip("/")
+
+
 @register
 class IptcSourceTypeCheck:
     id: ClassVar[str] = "iptc-source-type"
@@ -35,7 +39,7 @@ class IptcSourceTypeCheck:
         findings: list[Finding] = []
         seen: set[str] = set()
         for prop in meta.xmp:
-            if prop.namespace != IPTC_EXT_NAMESPACE or prop.name != "DigitalSourceType":
+            if not _is_iptc_ext(prop.namespace) or prop.name != "DigitalSourceType":
                 continue
             term = source_type_term(prop.value)
             if term in seen:
@@ -54,7 +58,7 @@ class IptcSourceTypeCheck:
                     limits_key="finding.iptc.limits" if strength is not Strength.INFO else None,
                 )
             )
-        ai_fields = {p.name: p.value for p in meta.xmp if p.namespace == IPTC_EXT_NAMESPACE and p.name in _AI_FIELDS}
+        ai_fields = {p.name: p.value for p in meta.xmp if _is_iptc_ext(p.namespace) and p.name in _AI_FIELDS}
         if ai_fields:
             listed = "; ".join(f'Iptc4xmpExt:{k} = "{v[:200]}"' for k, v in ai_fields.items())
             findings.append(

@@ -160,3 +160,14 @@ def test_known_good_credit_code_check_character() -> None:
     # A valid code widely used as an example; one changed check character must fail.
     assert uscc_check_ok("91350100M000100Y43")
     assert not uscc_check_ok("91350100M000100Y44")
+
+
+def test_struct_form_is_read(tmp_path: Path) -> None:
+    inner = (
+        '<rdf:Description rdf:about=""><TC260:AIGC rdf:parseType="Resource">'
+        "<TC260:Label>1</TC260:Label><TC260:ContentProducer>" + PRODUCER + "</TC260:ContentProducer>"
+        "<TC260:ProduceID>p-9</TC260:ProduceID></TC260:AIGC></rdf:Description>"
+    )
+    path = _write(tmp_path, "s.jpg", jpeg_with_xmp(xmp_packet(inner, f'xmlns:TC260="{NS}"')))
+    [finding] = run_check(AigcLabelCheck(), path)
+    assert finding.strength is Strength.STRONG and finding.evidence["fields"]["ProduceID"] == "p-9"
