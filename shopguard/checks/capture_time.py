@@ -22,7 +22,8 @@ from shopguard.imaging.photo_metadata import PhotoMetadata, read_metadata
 TOLERANCE = timedelta(days=1)
 """Time-zone slack: a capture "yesterday" in UTC+8 can be "today" for the seller's dates."""
 MODIFY_GAP = timedelta(days=1)
-_EXIF_TIME = re.compile(r"^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+# EXIF "YYYY:MM:DD HH:MM:SS"; XMP dates are ISO 8601 and may stop at the day or the minute.
+_EXIF_TIME = re.compile(r"^(\d{4})[:-](\d{2})[:-](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?")
 _XMP_CAPTURE = ("DateTimeOriginal", "DateCreated", "CreateDate")
 _XMP_NS_OK = ("http://ns.adobe.com/exif/1.0/", "http://ns.adobe.com/photoshop/1.0/", "http://ns.adobe.com/xap/1.0/")
 
@@ -33,7 +34,7 @@ def parse_exif_time(value: str) -> datetime | None:
     if not match:
         return None
     try:
-        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
         return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None

@@ -12,6 +12,7 @@ strings in ``Software`` ("Ver.1.00", a phone's OS version) are not editors and g
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from shopguard.checks.context import CheckContext
@@ -25,6 +26,7 @@ STEVT_NS = "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"
 # Photoshop image resources that only an Adobe-style editor writes (Adobe "Photoshop File Formats
 # Specification", Image Resource IDs): 0x03ED ResolutionInfo, 0x0421 VersionInfo, 0x040C thumbnail.
 _EDITOR_IRB_IDS = frozenset({0x03ED, 0x0421, 0x040C, 0x0406})
+_SIGNATURE = re.compile(r"^((created|edited|saved|processed|made|optimi[sz]ed) (with|by)\b|creator:)", re.IGNORECASE)
 _STRENGTH = {
     SoftwareKind.AI_APP: Strength.MODERATE,
     SoftwareKind.EDITOR: Strength.WEAK,
@@ -59,7 +61,9 @@ def software_claims(meta: PhotoMetadata) -> list[tuple[str, str]]:
         elif prop.namespace == STEVT_NS and prop.name == "softwareAgent":
             claims.append(("XMP xmpMM:History stEvt:softwareAgent", prop.value))
     for entry in meta.texts:
-        if entry.key in ("Software", "comment"):
+        # A comment is free text ("imagen", "snow" are ordinary words): only read it when it is a
+        # program's own signature ("Created with GIMP", "CREATOR: gd-jpeg ...").
+        if entry.key == "Software" or (entry.key == "comment" and _SIGNATURE.match(entry.value.strip())):
             claims.append((f"{entry.where} {entry.key}", entry.value[:200]))
     return claims
 

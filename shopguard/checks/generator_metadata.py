@@ -70,6 +70,7 @@ def _text_rules() -> list[tuple[Callable[[str, str], bool], str]]:
         (lambda k, v: k == "parameters" and "sui_image_params" in v, "SwarmUI"),
         (lambda k, v: k == "parameters" and _a1111_kind(v) is not None, "A1111"),
         (lambda k, v: k in ("prompt", "workflow") and _is_comfy_graph(v), "ComfyUI"),
+        (lambda k, v: k == "use_stable_diffusion_model", "Easy Diffusion"),
         (lambda k, v: k in ("invokeai_metadata", "invokeai_graph", "sd-metadata", "Dream"), "InvokeAI"),
         (lambda k, v: k == "Software" and v.strip().startswith("NovelAI"), "NovelAI"),
         (lambda k, v: k == "Source" and v.strip().startswith(("NovelAI", "Stable Diffusion")), "NovelAI"),

@@ -45,7 +45,7 @@ _TABLE: list[tuple[str, str, SoftwareKind]] = [
     (r"ideogram", "Ideogram", SoftwareKind.AI_APP),
     (r"leonardo\.?ai", "Leonardo.Ai", SoftwareKind.AI_APP),
     (r"\bwhee\b|美图.?ai|meitu ai", "美图 AI (WHEE)", SoftwareKind.AI_APP),
-    (r"gemini|imagen|made with google ai", "Google AI (Gemini / Imagen)", SoftwareKind.AI_APP),
+    (r"\bgemini\b|made with google ai|edited with google ai", "Google AI (Gemini)", SoftwareKind.AI_APP),
     # Photo editors and beauty apps.
     (r"lightroom", "Adobe Lightroom", SoftwareKind.EDITOR),
     (r"photoshop", "Adobe Photoshop", SoftwareKind.EDITOR),

@@ -72,3 +72,16 @@ def test_late_modify_time_is_weak(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["0000:00:00 00:00:00", "    :  :     :  :  ", "garbage"])
 def test_blank_or_bad_dates_give_nothing(tmp_path: Path, value: str) -> None:
     assert run_check(CaptureTimeCheck(), _photo(tmp_path, value), case=CASE) == []
+
+
+def test_xmp_date_only_capture_time(tmp_path: Path) -> None:
+    from tests.checks.metadata_support import jpeg_with_xmp, xmp_packet
+
+    packet = xmp_packet(
+        '<rdf:Description rdf:about="" photoshop:DateCreated="2026-10-01"/>',
+        'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"',
+    )
+    path = tmp_path / "xmpdate.jpg"
+    path.write_bytes(jpeg_with_xmp(packet))
+    [finding] = run_check(CaptureTimeCheck(), path, case=CASE)
+    assert finding.strength is Strength.STRONG and "XMP DateCreated" in finding.detail("en")

@@ -78,3 +78,13 @@ def test_shared_files(testdata: Path) -> None:
     assert [(f.fields["name"], f.strength) for f in gimp] == [("GIMP", Strength.WEAK)]
     fuji = run_check(EditingSoftwareCheck(), testdata / "exif-camera" / "exif-org__fujifilm-dx10.jpg")
     assert fuji == []
+
+
+def test_free_text_comment_is_not_a_program(tmp_path: Path) -> None:
+    from tests.checks.metadata_support import insert_jpeg_segment, jpeg_bytes
+
+    path = tmp_path / "comment.jpg"
+    path.write_bytes(insert_jpeg_segment(jpeg_bytes(), 0xFE, b"mi imagen de la nieve, snow day"))
+    assert run_check(EditingSoftwareCheck(), path) == []
+    path.write_bytes(insert_jpeg_segment(jpeg_bytes(), 0xFE, b"Created with GIMP"))
+    assert [f.fields["name"] for f in run_check(EditingSoftwareCheck(), path)] == ["GIMP"]
