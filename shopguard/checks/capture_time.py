@@ -24,6 +24,8 @@ TOLERANCE = timedelta(days=1)
 MODIFY_GAP = timedelta(days=1)
 # EXIF "YYYY:MM:DD HH:MM:SS"; XMP dates are ISO 8601 and may stop at the day or the minute.
 _EXIF_TIME = re.compile(r"^(\d{4})[:-](\d{2})[:-](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?")
+# In preference order. xmp:CreateDate is when the *document* was created: for a camera file that is the
+# capture, but an edited composite may carry its template's date, so it only ever gives ``moderate``.
 _XMP_CAPTURE = ("DateTimeOriginal", "DateCreated", "CreateDate")
 _XMP_NS_OK = ("http://ns.adobe.com/exif/1.0/", "http://ns.adobe.com/photoshop/1.0/", "http://ns.adobe.com/xap/1.0/")
 
@@ -46,10 +48,11 @@ def capture_time(meta: PhotoMetadata) -> tuple[str, str, datetime] | None:
         raw = meta.exif.text.get(name)
         if raw and (parsed := parse_exif_time(raw)):
             return f"EXIF {name}", raw, parsed
-    for prop in meta.xmp:
-        parsed = parse_exif_time(prop.value) if prop.name in _XMP_CAPTURE else None
-        if parsed and prop.namespace in _XMP_NS_OK:
-            return f"XMP {prop.name}", prop.value, parsed
+    for name in _XMP_CAPTURE:
+        for prop in meta.xmp:
+            parsed = parse_exif_time(prop.value) if prop.name == name else None
+            if parsed and prop.namespace in _XMP_NS_OK:
+                return f"XMP {prop.name}", prop.value, parsed
     return None
 
 
@@ -96,7 +99,7 @@ class CaptureTimeCheck:
                     Finding(
                         self.id,
                         Category.CAPTURE_TIME,
-                        Strength.STRONG,
+                        Strength.MODERATE if field == "XMP CreateDate" else Strength.STRONG,
                         f"finding.capture.before_{label}.title",
                         f"finding.capture.before_{label}.detail",
                         fields={"field": field, "taken": raw, "date": when.isoformat(), "days": (when - taken).days},
