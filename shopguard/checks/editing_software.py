@@ -20,6 +20,7 @@ from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import register
 from shopguard.checks.software_table import SoftwareKind, classify
 from shopguard.imaging.photo_metadata import PhotoMetadata, read_metadata
+from shopguard.imaging.samsung_trailer import WHERE as SAMSUNG_WHERE
 
 XMP_NS = "http://ns.adobe.com/xap/1.0/"
 STEVT_NS = "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#"
@@ -61,6 +62,8 @@ def software_claims(meta: PhotoMetadata) -> list[tuple[str, str]]:
         elif prop.namespace == STEVT_NS and prop.name == "softwareAgent":
             claims.append(("XMP xmpMM:History stEvt:softwareAgent", prop.value))
     for entry in meta.texts:
+        if entry.where == SAMSUNG_WHERE and entry.key == "PhotoEditor_Re_Edit_Data":
+            claims.append(('Samsung trailer "PhotoEditor_Re_Edit_Data"', "Samsung Gallery photo editor"))
         # A comment is free text ("imagen", "snow" are ordinary words): only read it when it is a
         # program's own signature ("Created with GIMP", "CREATOR: gd-jpeg ...").
         if entry.key == "Software" or (entry.key == "comment" and _SIGNATURE.match(entry.value.strip())):

@@ -20,9 +20,11 @@ from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import register
 from shopguard.imaging.photo_metadata import PhotoMetadata, read_metadata
+from shopguard.imaging.samsung_trailer import WHERE as SAMSUNG_WHERE
 
 MAX_EXCERPT_CHARS = 160
 _A1111_LINE = re.compile(r"(^|\n)Steps: \d+, Sampler: ", re.MULTILINE)
+_GEN_AI_TYPE = re.compile(r'"genAIType"\s*:\s*"?(\d+)')
 _MJ_JOB = re.compile(r"Job ID: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -33,6 +35,8 @@ class GeneratorHit:
     generator: str
     field: str
     value: str
+    strength: Strength = Strength.STRONG
+    limits_key: str = "finding.generator.limits"
 
 
 def _json(value: str) -> Any:
@@ -108,6 +112,37 @@ def _exif_rules(meta: PhotoMetadata) -> list[GeneratorHit]:
     return hits
 
 
+def _samsung_rules(meta: PhotoMetadata) -> list[GeneratorHit]:
+    """Galaxy AI marks in the Samsung SEF trailer. Samsung does not document them, so ``moderate``:
+    ``PEg_Info`` is the block Galaxy AI generative editing writes (ExifTool decodes its
+    ``genImageVersion``); ``genAIType`` != 0 in ``PhotoEditor_Re_Edit_Data`` marks a generative tool."""
+    hits: list[GeneratorHit] = []
+    for entry in meta.texts:
+        if entry.where != SAMSUNG_WHERE:
+            continue
+        if entry.key == "PEg_Info":
+            hits.append(
+                GeneratorHit(
+                    "Samsung Galaxy AI (generative edit)",
+                    f'Samsung trailer "{entry.key}"',
+                    entry.value or "(binary)",
+                    Strength.MODERATE,
+                    "finding.generator.samsung.limits",
+                )
+            )
+        elif entry.key == "PhotoEditor_Re_Edit_Data" and (m := _GEN_AI_TYPE.search(entry.value)) and m.group(1) != "0":
+            hits.append(
+                GeneratorHit(
+                    "Samsung Galaxy AI (generative edit)",
+                    f'Samsung trailer "{entry.key}"',
+                    entry.value,
+                    Strength.MODERATE,
+                    "finding.generator.samsung.limits",
+                )
+            )
+    return hits
+
+
 def find_generators(meta: PhotoMetadata) -> list[GeneratorHit]:
     """Every generator signature in the file's text metadata (one hit per tool)."""
     hits: list[GeneratorHit] = []
@@ -119,6 +154,7 @@ def find_generators(meta: PhotoMetadata) -> list[GeneratorHit]:
                 hits.append(GeneratorHit(name, f'{entry.where} "{entry.key}"', entry.value))
                 break
     hits.extend(_exif_rules(meta))
+    hits.extend(_samsung_rules(meta))
     unique: dict[str, GeneratorHit] = {}
     for hit in hits:
         unique.setdefault(hit.generator, hit)
@@ -141,7 +177,7 @@ class GeneratorMetadataCheck:
             Finding(
                 self.id,
                 Category.AI_LABEL,
-                Strength.STRONG,
+                hit.strength,
                 "finding.generator.title",
                 "finding.generator.detail",
                 fields={"generator": hit.generator, "field": hit.field, "excerpt": _excerpt(hit.value)},
@@ -151,7 +187,7 @@ class GeneratorMetadataCheck:
                     "value_chars": len(hit.value),
                     "excerpt": _excerpt(hit.value),
                 },
-                limits_key="finding.generator.limits",
+                limits_key=hit.limits_key,
             )
             for hit in find_generators(meta)
         ]

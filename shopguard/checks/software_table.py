@@ -53,6 +53,7 @@ _TABLE: list[tuple[str, str, SoftwareKind]] = [
     (r"snapseed", "Snapseed", SoftwareKind.EDITOR),
     (r"picsart", "PicsArt", SoftwareKind.EDITOR),
     (r"美图秀秀|meitu|mtxx", "美图秀秀 (Meitu)", SoftwareKind.EDITOR),
+    (r"samsung gallery photo editor", "Samsung Gallery photo editor", SoftwareKind.EDITOR),
     (r"美颜相机|beautycam", "美颜相机 (BeautyCam)", SoftwareKind.EDITOR),
     (r"醒图|hypic|xingtu", "醒图 (Hypic)", SoftwareKind.EDITOR),
     (r"剪映|capcut|jianying", "剪映 (CapCut)", SoftwareKind.EDITOR),

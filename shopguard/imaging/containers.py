@@ -17,6 +17,7 @@ import logging
 
 from shopguard.imaging.container_chunks import read_isobmff, read_png, read_webp
 from shopguard.imaging.metadata_records import ContainerMetadata, TextEntry, decode_xml_bytes
+from shopguard.imaging.samsung_trailer import read_samsung_trailer
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def read_container(data: bytes) -> ContainerMetadata:
     if data.startswith(b"\xff\xd8"):
         meta.format = "jpeg"
         _read_jpeg(data, meta)
+        read_samsung_trailer(data, meta)
     elif data.startswith(b"\x89PNG\r\n\x1a\n"):
         meta.format = "png"
         read_png(data, meta)

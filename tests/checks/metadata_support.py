@@ -70,3 +70,16 @@ def png_with_chunks(chunks: list[tuple[bytes, bytes]], after_idat: bool = False)
 
 def itxt(key: str, text: str) -> tuple[bytes, bytes]:
     return b"iTXt", key.encode("latin-1") + b"\x00\x00\x00\x00\x00" + text.encode("utf-8")
+
+
+def samsung_trailer(blocks: list[tuple[int, str, bytes]]) -> bytes:
+    """A Samsung SEF trailer (SEFH directory + SEFT footer) holding ``(type, name, data)`` blocks."""
+    body = b""
+    offsets = []
+    for block_type, name, data in blocks:
+        raw = struct.pack("<HHI", 0, block_type, len(name)) + name.encode() + data
+        offsets.append((block_type, len(body), len(raw)))
+        body += raw
+    entries = b"".join(struct.pack("<HHII", 0, t, len(body) - start, size) for t, start, size in offsets)
+    directory = b"SEFH" + struct.pack("<II", 101, len(blocks)) + entries
+    return body + directory + struct.pack("<I", len(directory)) + b"SEFT"

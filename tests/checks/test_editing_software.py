@@ -88,3 +88,13 @@ def test_free_text_comment_is_not_a_program(tmp_path: Path) -> None:
     assert run_check(EditingSoftwareCheck(), path) == []
     path.write_bytes(insert_jpeg_segment(jpeg_bytes(), 0xFE, b"Created with GIMP"))
     assert [f.fields["name"] for f in run_check(EditingSoftwareCheck(), path)] == ["GIMP"]
+
+
+def test_samsung_gallery_editor_trace(tmp_path: Path) -> None:
+    from tests.checks.metadata_support import jpeg_bytes, samsung_trailer
+
+    path = tmp_path / "galaxy.jpg"
+    block = (0x0BA1, "PhotoEditor_Re_Edit_Data", b'{"rotation":1}')
+    path.write_bytes(jpeg_bytes() + samsung_trailer([block]))
+    [finding] = run_check(EditingSoftwareCheck(), path)
+    assert finding.strength is Strength.WEAK and "PhotoEditor_Re_Edit_Data" in finding.detail("en")

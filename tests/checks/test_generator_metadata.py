@@ -59,3 +59,32 @@ def test_a_caption_mentioning_ai_is_not_generator_metadata(tmp_path: Path) -> No
         )
     )
     assert run_check(GeneratorMetadataCheck(), path) == []
+
+
+def test_samsung_galaxy_ai_trailer(tmp_path: Path) -> None:
+    from tests.checks.metadata_support import jpeg_bytes, samsung_trailer
+
+    utc = (0x0A01, "Image_UTC_Data", b"1700000000000")
+    peg = (0x0D91, "PEg_Info", b'{"genImageVersion":"1.0","connectorType":"0"}')
+    plain = tmp_path / "galaxy.jpg"
+    plain.write_bytes(jpeg_bytes() + samsung_trailer([utc]))
+    assert run_check(GeneratorMetadataCheck(), plain) == []
+    edited = tmp_path / "galaxy_ai.jpg"
+    edited.write_bytes(jpeg_bytes() + samsung_trailer([utc, peg]))
+    [finding] = run_check(GeneratorMetadataCheck(), edited)
+    assert finding.strength is Strength.MODERATE and "PEg_Info" in finding.detail("en")
+    assert "Samsung does not document" in (finding.limits("en") or "")
+    re_edit = (0x0BA1, "PhotoEditor_Re_Edit_Data", b'{"genAIType":0,"rotation":1}')
+    edited.write_bytes(jpeg_bytes() + samsung_trailer([re_edit]))
+    assert run_check(GeneratorMetadataCheck(), edited) == []
+    re_edit = (0x0BA1, "PhotoEditor_Re_Edit_Data", b'{"genAIType":3,"rotation":1}')
+    edited.write_bytes(jpeg_bytes() + samsung_trailer([re_edit]))
+    assert [f.strength for f in run_check(GeneratorMetadataCheck(), edited)] == [Strength.MODERATE]
+
+
+def test_broken_samsung_trailer_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    from shopguard.imaging.containers import read_container
+    from tests.checks.metadata_support import jpeg_bytes
+
+    data = jpeg_bytes() + b"junk" + (4000).to_bytes(4, "little") + b"SEFT"
+    assert read_container(data).problems
