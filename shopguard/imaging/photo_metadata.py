@@ -2,7 +2,7 @@
 
 Every metadata check starts from ``read_metadata(source)``. It never raises: anything malformed is
 listed in ``problems`` (shown as an ``info`` "metadata unreadable" finding), and the rest is still
-read. The result is cached for the last few sources, so the dozen metadata checks parse once.
+read. The result is cached for the last two sources, so the metadata checks of one photo parse it once.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class PhotoMetadata:
         return not (c.exif or c.xmp or c.texts or c.irb or c.jumbf_bytes)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)  # the key holds the file bytes: keep only the photo(s) being checked
 def read_metadata(source: SourceFile) -> PhotoMetadata:
     """Read and decode every metadata item of ``source`` (never raises)."""
     container = read_container(source.data)
