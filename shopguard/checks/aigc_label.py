@@ -30,11 +30,11 @@ def _codes_text(label: AigcLabel) -> tuple[str, dict[str, Any]]:
         code = decode_service_code(value)
         if code:
             decoded[name] = code
+            # Language-neutral: the detail text explains the order of the parts in each language.
+            check = "GB32100:ok" if code["credit_code_valid"] == "yes" else "GB32100:bad"
             parts.append(
-                f"{name}={value} [credit code {code['credit_code']}"
-                f" (check {code['credit_code_valid']}), subject {code['subject_type']},"
-                f" binding {code['binding_type']}, service {code['service_type']},"
-                f" model {code['model_code']}]"
+                f"{name}={value} [{code['prefix']} | {code['subject_type']} | {code['binding_type']} |"
+                f" {code['credit_code']} ({check}) | {code['service_type']} | {code['model_code']}]"
             )
         else:
             parts.append(f"{name}={value}")
