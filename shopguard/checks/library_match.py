@@ -35,60 +35,32 @@ class LibraryMatchCheck:
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         if ctx.library is None or ctx.library.count() == 0:
-            return [
-                Finding(
-                    self.id,
-                    Category.LIBRARY_DERIVED,
-                    Strength.INFO,
-                    "finding.library.empty.title",
-                    "finding.library.empty.detail",
-                )
-            ]
+            return [Finding(self.id, Category.LIBRARY_DERIVED, Strength.INFO,
+                            "finding.library.empty.title", "finding.library.empty.detail")]
         exact = ctx.library.photos_by_sha256(ctx.source.sha256)
         if exact:
             rec = exact[0]
-            return [
-                Finding(
-                    self.id,
-                    Category.LIBRARY_DERIVED,
-                    Strength.STRONG,
-                    "finding.library.identical.title",
-                    "finding.library.identical.detail",
-                    fields={"library_name": _name(rec.path), "library_added": rec.added_at},
-                    library_photo=rec.path,
-                    evidence={"sha256": rec.sha256, "library_added_at": rec.added_at},
-                )
-            ]
+            return [Finding(self.id, Category.LIBRARY_DERIVED, Strength.STRONG,
+                            "finding.library.identical.title", "finding.library.identical.detail",
+                            fields={"library_name": _name(rec.path), "library_added": rec.added_at},
+                            library_photo=rec.path,
+                            evidence={"sha256": rec.sha256, "library_added_at": rec.added_at})]
         complaint = ctx.pixels(MATCH_SIDE)
         matches = find_sources(ctx.library, complaint.image, _load_listing)
         if not matches:
             return []
         m = matches[0]
         scale = 1.0 / complaint.scale
-        return [
-            Finding(
-                self.id,
-                Category.LIBRARY_DERIVED,
-                Strength.STRONG,
-                "finding.library.derived.title",
-                "finding.library.derived.detail",
-                fields={
-                    "library_name": _name(m.record.path),
-                    "inliers": m.inliers,
-                    "ratio_pct": round(100 * m.inlier_ratio),
-                    "library_added": m.record.added_at,
-                },
-                library_photo=m.record.path,
-                evidence={
-                    "inliers": m.inliers,
-                    "inlier_ratio": round(m.inlier_ratio, 3),
-                    "hash_distance": m.hash_distance,
-                    "library_sha256": m.record.sha256,
-                    "library_added_at": m.record.added_at,
-                    "decode_scale": round(scale, 4),
-                },
-            )
-        ]
+        return [Finding(
+            self.id, Category.LIBRARY_DERIVED, Strength.STRONG,
+            "finding.library.derived.title", "finding.library.derived.detail",
+            fields={"library_name": _name(m.record.path), "inliers": m.inliers,
+                    "ratio_pct": round(100 * m.inlier_ratio), "library_added": m.record.added_at},
+            library_photo=m.record.path,
+            evidence={"inliers": m.inliers, "inlier_ratio": round(m.inlier_ratio, 3),
+                      "hash_distance": m.hash_distance, "library_sha256": m.record.sha256,
+                      "library_added_at": m.record.added_at, "decode_scale": round(scale, 4)},
+        )]
 
 
 def _name(path: str) -> str:
