@@ -40,7 +40,7 @@ class CameraMetadataCheck:
                 )
             )
         text = meta.exif.text
-        camera = " ".join(v for v in (text.get("Make"), text.get("Model")) if v)
+        camera = meta.exif.camera
         if camera:
             findings.append(
                 Finding(

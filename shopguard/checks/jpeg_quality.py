@@ -262,7 +262,7 @@ class JpegCompressionCheck:
         if meta.container.format != "jpeg" or 0 not in meta.container.quant_tables:
             return []
         quality, standard = estimate_quality(meta.container.quant_tables)
-        camera = " ".join(v for v in (meta.exif.text.get("Make"), meta.exif.text.get("Model")) if v)
+        camera = meta.exif.camera
         evidence = {
             "field": "JPEG DQT",
             "estimated_quality": quality,

@@ -78,6 +78,14 @@ class ExifFields:
     has_gps_ifd: bool = False
     thumbnail: bytes | None = None
 
+    @property
+    def camera(self) -> str:
+        """Make and model as a person writes them ("Canon EOS 40D", not "Canon Canon EOS 40D"); "" if absent."""
+        make, model = self.text.get("Make", "").strip(), self.text.get("Model", "").strip()
+        if make and model.lower().startswith(make.split()[0].lower()):
+            return model
+        return " ".join(v for v in (make, model) if v)
+
 
 _TEXT_TAGS_IFD0 = (
     "Make",
