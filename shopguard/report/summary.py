@@ -1,0 +1,138 @@
+"""Page 1: who, what, the verdict in one sentence, and the three strongest facts with pictures.
+
+A platform reviewer spends about a minute on a report; this page has to carry the case alone,
+for a reader of either language (in "both" mode every text appears in Chinese and English).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer, Table
+
+from shopguard.checks.findings import VerdictLevel
+from shopguard.report.content import (
+    RankedFinding,
+    ReportContext,
+    picture_flowable,
+    ranked_findings,
+    show_date,
+)
+from shopguard.report.exhibits import lead_picture
+from shopguard.report.pictures import THUMB_MAX_SIDE_PX
+from shopguard.report.writer import PANEL, RULE, Say, key, literal
+
+KEY_FACTS = 3
+THUMB_BOX_PT = (60 * mm, 44 * mm)
+LEVEL_COLOURS = {
+    VerdictLevel.STRONG: colors.HexColor("#b3261e"),
+    VerdictLevel.MODERATE: colors.HexColor("#b26a00"),
+    VerdictLevel.WEAK: colors.HexColor("#5f6368"),
+    VerdictLevel.NONE: colors.HexColor("#3c6e91"),
+}
+
+
+def _header(ctx: ReportContext) -> list[Flowable]:
+    writer = ctx.writer
+    shop = ctx.options.shop_name
+    lines: list[Flowable] = [writer.heading(key("report.title"), "title")]
+    if shop:
+        lines.append(writer.heading(literal(shop), "h2"))
+    lines.append(writer.p(literal(f"{writer.joined(key('report.case_id', case_id=ctx.case.id))}"), "small"))
+    return lines
+
+
+def _case_facts(ctx: ReportContext) -> Table:
+    writer, facts = ctx.writer, ctx.case.facts
+    not_given = key("report.value.not_given")
+    shop = ctx.options.shop_name
+
+    def value(text_value: str | None) -> Say:
+        return literal(text_value) if text_value else not_given
+
+    pairs: list[tuple[str, Say]] = [
+        ("report.field.shop", value(shop)), ("report.field.platform", value(facts.platform)),
+        ("report.field.order_id", value(facts.order_id)), ("report.field.buyer", value(facts.buyer)),
+        ("report.field.order_date", show_date(facts.order_date)),
+        ("report.field.delivery_date", show_date(facts.delivery_date)),
+        ("report.field.complaint_date", show_date(facts.complaint_date)),
+        ("report.field.photos", literal(str(len(ctx.case.photos)))),
+    ]
+    label_w, value_w = 26 * mm, writer.width / 2 - 26 * mm
+    rows: list[list[Flowable | str]] = []
+    for index in range(0, len(pairs), 2):
+        row: list[Flowable | str] = []
+        for label, say in pairs[index:index + 2]:
+            row += [writer.label(key(label)), writer.p(literal(writer.joined(say, " / ")))]
+        rows.append(row)
+    if facts.claim_text:
+        rows.append([writer.label(key("report.field.claim")), writer.p(literal(facts.claim_text)),
+                     Spacer(0, 0), Spacer(0, 0)])
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2)]
+    if facts.claim_text:
+        commands.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+    return writer.table(rows, [label_w, value_w, label_w, value_w], commands)
+
+
+def _verdict_box(ctx: ReportContext) -> Table:
+    writer = ctx.writer
+    verdict = ctx.case.verdict
+    level_colour = LEVEL_COLOURS[verdict.level]
+    counts = Counter(p.verdict.level for p in ctx.case.photos)
+    tally = key("report.verdict.tally", total=len(ctx.case.photos), strong=counts[VerdictLevel.STRONG],
+                moderate=counts[VerdictLevel.MODERATE], weak=counts[VerdictLevel.WEAK],
+                none=counts[VerdictLevel.NONE])
+    badge = writer.stacked(key(f"verdict.level.{verdict.level.value}"), "badge")
+    badge_w = 36 * mm
+    sentence = [writer.block(verdict.summary, "verdict", width=writer.width - badge_w - 12),
+                Spacer(1, 3), writer.block(tally, "small", width=writer.width - badge_w - 12)]
+    table = writer.table([[badge, sentence]], [badge_w, writer.width - badge_w], [
+        ("BACKGROUND", (0, 0), (0, 0), level_colour), ("BACKGROUND", (1, 0), (1, 0), PANEL),
+        ("BOX", (0, 0), (-1, -1), 1.2, level_colour), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
+    return table
+
+
+def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding) -> list[object]:
+    writer = ctx.writer
+    finding = item.finding
+    shown = lead_picture(ctx, item, THUMB_MAX_SIDE_PX)
+    picture_cell: list[Flowable] = []
+    if shown:
+        picture_cell = [picture_flowable(shown.picture, *THUMB_BOX_PT), Spacer(1, 2),
+                        *writer.stacked(shown.short_caption, "caption")]
+    text_cell: list[Flowable] = []
+    for lang in writer.languages:
+        strength = key(f"strength.{finding.strength.value}")(lang)
+        title = key("report.key_fact.title", number=number, strength=strength, title=finding.title(lang))
+        text_cell += [writer.p(title, "h2", lang), writer.p(finding.detail, "small", lang), Spacer(1, 3)]
+    photo_label = writer.joined(key("report.field.photo"), " / ")
+    text_cell.append(writer.p(literal(f"{photo_label}: {item.photo.name}"), "caption"))
+    return [picture_cell, text_cell]
+
+
+def summary_page(ctx: ReportContext) -> list[Flowable]:
+    """The flowables of page 1 (the caller adds the page break)."""
+    writer = ctx.writer
+    story: list[Flowable] = [*_header(ctx), Spacer(1, 4), _case_facts(ctx), Spacer(1, 8),
+                             _verdict_box(ctx), Spacer(1, 8),
+                             writer.heading(key("report.section.key_facts"), "h1")]
+    items = ranked_findings(ctx.case)[:KEY_FACTS]
+    if not items:
+        story.append(writer.block(key("report.key_facts.none")))
+        return story
+    rows = [_key_fact_row(ctx, number, item) for number, item in enumerate(items, start=1)]
+    picture_w = THUMB_BOX_PT[0] + 8
+    table = writer.table(rows, [picture_w, writer.width - picture_w], [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
+    story.append(table)
+    return story
