@@ -16,8 +16,9 @@ from shopguard.report.exhibits import file_name
 from shopguard.report.writer import RULE, Say, key, literal
 
 
-def _size(size_bytes: int) -> Say:
-    return key("report.file.size_value", bytes=f"{size_bytes:,}", kb=f"{size_bytes / 1024:,.1f}")
+def _size(size_bytes: int) -> str:
+    """Bytes and KB with unit symbols only, the same in every language."""
+    return f"{size_bytes:,} B ({size_bytes / 1024:,.1f} KB)"
 
 
 def findings_section(ctx: ReportContext) -> list[Flowable]:
@@ -47,7 +48,7 @@ def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
     rows: list[tuple[Say, str]] = [
         (key("report.file.name"), photo.name),
         (key("report.file.sha256"), photo.sha256 or "—"),
-        (key("report.file.size"), ctx.writer.joined(_size(photo.size_bytes), " / ")),
+        (key("report.file.size"), _size(photo.size_bytes)),
         (key("report.file.dimensions"), f"{photo.width} × {photo.height} px"),
         (key("report.file.format"), photo.format.upper()),
         (key("report.file.received"), show_time(photo.received_at)),
@@ -87,7 +88,7 @@ def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
         source = read_source(path)
         facts = probe(source)
         rows += [(key("report.file.sha256"), source.sha256),
-                 (key("report.file.size"), ctx.writer.joined(_size(source.size_bytes), " / ")),
+                 (key("report.file.size"), _size(source.size_bytes)),
                  (key("report.file.dimensions"), f"{facts.width} × {facts.height} px"),
                  (key("report.file.format"), facts.format.upper())]
     except ImageReadError as exc:

@@ -7,6 +7,7 @@ matched listing photo, or the complaint photo with the finding's regions outline
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
@@ -27,8 +28,8 @@ from shopguard.report.content import (
 from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, Picture
 from shopguard.report.writer import Say, key, literal
 
-# Which of a check's images best stands for the finding on its own (page 1, top of an exhibit).
-IMAGE_PRIORITY = ("side-by-side", "changed-outline", "thumbnail", "heatmap", "listing", "ela", "noise")
+# A check's images that stand for a finding on their own; heat maps, ELA and noise maps follow them.
+LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
 EXHIBIT_IMAGE_HEIGHT_PT = 105 * mm
 
 
@@ -52,31 +53,57 @@ def _image_caption(image: EvidenceImage) -> Say:
     return lambda lang: text("report.caption.evidence", lang, caption=text(caption_key, lang))
 
 
-def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Shown | None:
-    """The one picture that best shows ``item``: a check's image, else a pair, outline or the photo."""
+def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iterator[Shown]:
+    """Pictures that show ``item``, most telling first (made lazily: page 1 takes only the first).
+
+    A check's own side-by-side or outline image beats one built here; the pair built from the
+    complaint and the matched listing photo beats a heat map, which needs explaining.
+    """
     finding, photo = item.finding, item.photo
-    by_kind = sorted(finding.images, key=lambda i: IMAGE_PRIORITY.index(i.kind)
-                     if i.kind in IMAGE_PRIORITY else len(IMAGE_PRIORITY))
-    for image in by_kind:
-        picture = ctx.pictures.evidence(image.path, max_side)
-        if picture:
-            return Shown(picture, _image_caption(image), _image_caption(image), image)
-    if finding.library_photo:
+    kinds = {image.kind for image in finding.images}
+
+    def check_images(wanted: Callable[[str], bool]) -> Iterator[Shown]:
+        for image in finding.images:
+            if wanted(image.kind):
+                picture = ctx.pictures.evidence(image.path, max_side)
+                if picture:
+                    caption = _image_caption(image)
+                    yield Shown(picture, caption, caption, image)
+
+    shown_any = False
+    for shown in check_images(lambda kind: kind in ("side-by-side", "changed-outline")):
+        shown_any = True
+        yield shown
+    if finding.library_photo and "side-by-side" not in kinds:
         picture = ctx.pictures.pair(photo.stored_path, finding.library_photo, finding.regions, max_side)
         if picture:
+            shown_any = True
             added = show_time(str(finding.evidence.get("library_added_at", "")))
-            return Shown(picture, key("report.caption.pair", photo=photo.name,
-                                      listing=file_name(finding.library_photo), added=added),
-                         key("report.caption.pair.short"))
-    if finding.regions:
+            yield Shown(picture, key("report.caption.pair", photo=photo.name,
+                                     listing=file_name(finding.library_photo), added=added),
+                        key("report.caption.pair.short"))
+    for shown in check_images(lambda kind: kind == "thumbnail"):
+        shown_any = True
+        yield shown
+    if finding.regions and "changed-outline" not in kinds:
         picture = ctx.pictures.outlined(photo.stored_path, finding.regions, max_side)
         if picture:
-            return Shown(picture, key("report.caption.outline", photo=photo.name),
-                         key("report.caption.outline.short"))
-    picture = ctx.pictures.plain(photo.stored_path, max_side)
-    if picture is None:
-        return None
-    return Shown(picture, key("report.caption.photo", photo=photo.name), key("report.caption.photo.short"))
+            shown_any = True
+            yield Shown(picture, key("report.caption.outline", photo=photo.name),
+                        key("report.caption.outline.short"))
+    for shown in check_images(lambda kind: kind not in LEAD_KINDS):
+        shown_any = True
+        yield shown
+    if not shown_any:
+        picture = ctx.pictures.plain(photo.stored_path, max_side)
+        if picture:
+            yield Shown(picture, key("report.caption.photo", photo=photo.name),
+                        key("report.caption.photo.short"))
+
+
+def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Shown | None:
+    """The one picture that best shows ``item`` (page 1)."""
+    return next(pictures_for(ctx, item, max_side), None)
 
 
 def _shown(ctx: ReportContext, shown: Shown, max_height: float) -> Flowable:
@@ -120,22 +147,10 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
                          (key("report.field.check"), f"{finding.check} · {finding.category.value}")],
                    label_width=34 * mm, style="small"),
         Spacer(1, 4), writer.block(finding.detail), Spacer(1, 6)]
-    story: list[Flowable] = [KeepTogether(head)]
-    lead = lead_picture(ctx, item, EXHIBIT_MAX_SIDE_PX)
-    if lead:
-        story.append(_shown(ctx, lead, EXHIBIT_IMAGE_HEIGHT_PT))
-    for image in finding.images:
-        if lead and image is lead.source:
-            continue
-        picture = ctx.pictures.evidence(image.path, EXHIBIT_MAX_SIDE_PX)
-        if picture:
-            caption = _image_caption(image)
-            story.append(_shown(ctx, Shown(picture, caption, caption, image), EXHIBIT_IMAGE_HEIGHT_PT))
-    if finding.regions and finding.library_photo and not finding.images:
-        outlined = ctx.pictures.outlined(photo.stored_path, finding.regions, EXHIBIT_MAX_SIDE_PX)
-        if outlined:
-            caption = key("report.caption.outline", photo=photo.name)
-            story.append(_shown(ctx, Shown(outlined, caption, caption), EXHIBIT_IMAGE_HEIGHT_PT))
+    pictures = [_shown(ctx, shown, EXHIBIT_IMAGE_HEIGHT_PT)
+                for shown in pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX)]
+    # The exhibit's title and text stay on the page of its first picture.
+    story: list[Flowable] = [KeepTogether(head + pictures[:1]), *pictures[1:]]
     rows = _evidence_rows(ctx, item)
     if rows:
         story += [writer.heading(key("report.exhibit.values"), "h2"),

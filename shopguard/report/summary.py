@@ -26,7 +26,10 @@ from shopguard.report.pictures import THUMB_MAX_SIDE_PX
 from shopguard.report.writer import PANEL, RULE, Say, key, literal
 
 KEY_FACTS = 3
-THUMB_BOX_PT = (60 * mm, 44 * mm)
+LOGO_BOX_PT = (30 * mm, 18 * mm)
+LOGO_MAX_SIDE_PX = 300
+# Page-1 picture box: larger when fewer facts share the page.
+THUMB_BOX_PT = {1: (90 * mm, 66 * mm), 2: (76 * mm, 56 * mm), 3: (60 * mm, 44 * mm)}
 LEVEL_COLOURS = {
     VerdictLevel.STRONG: colors.HexColor("#b3261e"),
     VerdictLevel.MODERATE: colors.HexColor("#b26a00"),
@@ -42,7 +45,13 @@ def _header(ctx: ReportContext) -> list[Flowable]:
     if shop:
         lines.append(writer.heading(literal(shop), "h2"))
     lines.append(writer.p(literal(f"{writer.joined(key('report.case_id', case_id=ctx.case.id))}"), "small"))
-    return lines
+    logo = ctx.pictures.plain(ctx.options.shop_logo, LOGO_MAX_SIDE_PX) if ctx.options.shop_logo else None
+    if logo is None:
+        return lines
+    logo_w = LOGO_BOX_PT[0] + 6
+    return [writer.table([[lines, picture_flowable(logo, *LOGO_BOX_PT)]], [writer.width - logo_w, logo_w], [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])]
 
 
 def _case_facts(ctx: ReportContext) -> Table:
@@ -100,13 +109,14 @@ def _verdict_box(ctx: ReportContext) -> Table:
     return table
 
 
-def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding) -> list[object]:
+def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding,
+                  box: tuple[float, float]) -> list[object]:
     writer = ctx.writer
     finding = item.finding
     shown = lead_picture(ctx, item, THUMB_MAX_SIDE_PX)
     picture_cell: list[Flowable] = []
     if shown:
-        picture_cell = [picture_flowable(shown.picture, *THUMB_BOX_PT), Spacer(1, 2),
+        picture_cell = [picture_flowable(shown.picture, *box), Spacer(1, 2),
                         *writer.stacked(shown.short_caption, "caption")]
     text_cell: list[Flowable] = []
     for lang in writer.languages:
@@ -128,8 +138,9 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
     if not items:
         story.append(writer.block(key("report.key_facts.none")))
         return story
-    rows = [_key_fact_row(ctx, number, item) for number, item in enumerate(items, start=1)]
-    picture_w = THUMB_BOX_PT[0] + 8
+    box = THUMB_BOX_PT[len(items)]
+    rows = [_key_fact_row(ctx, number, item, box) for number, item in enumerate(items, start=1)]
+    picture_w = box[0] + 8
     table = writer.table(rows, [picture_w, writer.width - picture_w], [
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 5),

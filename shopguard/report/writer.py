@@ -40,8 +40,10 @@ def make_styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13.5, textColor=INK, wordWrap="CJK")
     styles = {
         "title": ParagraphStyle("title", parent=base, fontSize=20, leading=25),
-        "h1": ParagraphStyle("h1", parent=base, fontSize=14, leading=19, spaceBefore=8, spaceAfter=4),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=11.5, leading=16, spaceBefore=6, spaceAfter=2),
+        "h1": ParagraphStyle("h1", parent=base, fontSize=14, leading=19, spaceBefore=8, spaceAfter=4,
+                             keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=11.5, leading=16, spaceBefore=6, spaceAfter=2,
+                             keepWithNext=1),
         "verdict": ParagraphStyle("verdict", parent=base, fontSize=12.5, leading=17.5),
         "badge": ParagraphStyle("badge", parent=base, fontSize=12.5, leading=16, textColor=colors.white),
         "body": base,

@@ -161,3 +161,17 @@ def test_unwritable_target_is_a_report_error(clean_case: Case, tmp_path: Path) -
     blocker.write_text("not a folder")
     with pytest.raises(ReportError):
         build_report(clean_case, blocker / "x.pdf", ReportOptions())
+
+
+def test_shop_logo_is_drawn_on_page_one(clean_case: Case, tmp_path: Path) -> None:
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (200, 120), (20, 120, 200)).save(logo)
+    without = build_report(clean_case, tmp_path / "a.pdf", ReportOptions(lang="en"))
+    with_logo = build_report(clean_case, tmp_path / "b.pdf", ReportOptions(lang="en", shop_logo=str(logo)))
+    first = len(PdfReader(str(with_logo)).pages[0].images)
+    assert first == len(PdfReader(str(without)).pages[0].images) + 1
+    # a logo that cannot be read is left out, not an error
+    gone = ReportOptions(lang="en", shop_logo=str(tmp_path / "gone.png"))
+    assert build_report(clean_case, tmp_path / "c.pdf", gone).is_file()
