@@ -68,8 +68,15 @@ def main() -> int:
                     start = time.perf_counter()
                     build_report(case, out, ReportOptions(lang=lang, page_size=paper, shop_name="Demo shop"))
                     times.append(time.perf_counter() - start)
-                rows.append((f"{lang} {paper}", statistics.median(times), max(times), out.stat().st_size,
-                             len(PdfReader(str(out)).pages)))
+                rows.append(
+                    (
+                        f"{lang} {paper}",
+                        statistics.median(times),
+                        max(times),
+                        out.stat().st_size,
+                        len(PdfReader(str(out)).pages),
+                    )
+                )
         start = time.perf_counter()
         images = export_report_images(folder / "report-both-A4.pdf", folder / "pages", "png", dpi=150)
         export_s = time.perf_counter() - start
@@ -79,8 +86,7 @@ def main() -> int:
     print(f"{'report':<14} {'median ms':>10} {'max ms':>8} {'size KB':>8} {'pages':>6} {'target':>8}")
     for name, median, worst, size, pages in rows:
         verdict = "ok" if worst <= TARGET_S else "SLOW"
-        print(f"{name:<14} {median * 1000:>10.0f} {worst * 1000:>8.0f} {size / 1024:>8.0f} {pages:>6} "
-              f"{verdict:>8}")
+        print(f"{name:<14} {median * 1000:>10.0f} {worst * 1000:>8.0f} {size / 1024:>8.0f} {pages:>6} {verdict:>8}")
     print(f"page images: {len(images)} PNG pages at 150 dpi in {export_s * 1000:.0f} ms")
     return 0 if all(r[2] <= TARGET_S for r in rows) else 1
 

@@ -36,10 +36,17 @@ def findings_section(ctx: ReportContext) -> list[Flowable]:
                 cell += [writer.p(finding.title, "body", lang), writer.p(finding.detail, "small", lang)]
             rows.append([writer.stacked(key(f"strength.{finding.strength.value}"), "small"), cell])
         if rows:
-            table = writer.table(rows, [strength_w, writer.width - strength_w], [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2)])
+            table = writer.table(
+                rows,
+                [strength_w, writer.width - strength_w],
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ],
+            )
             story.append(table)
     return story
 
@@ -55,8 +62,12 @@ def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
         (key("report.file.mtime"), show_time(photo.file_mtime) or "—"),
     ]
     if not photo.is_readable:
-        rows.append((key("report.file.unreadable"), ctx.writer.joined(
-            lambda lang: photo.findings[0].detail(lang) if photo.findings else "", " / ")))
+        rows.append(
+            (
+                key("report.file.unreadable"),
+                ctx.writer.joined(lambda lang: photo.findings[0].detail(lang) if photo.findings else "", " / "),
+            )
+        )
     return KeepTogether([Spacer(1, 4), fact_table(ctx, rows, label_width=36 * mm, style="mono")])
 
 
@@ -87,28 +98,37 @@ def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
     try:
         source = read_source(path)
         facts = probe(source)
-        rows += [(key("report.file.sha256"), source.sha256),
-                 (key("report.file.size"), _size(source.size_bytes)),
-                 (key("report.file.dimensions"), f"{facts.width} × {facts.height} px"),
-                 (key("report.file.format"), facts.format.upper())]
+        rows += [
+            (key("report.file.sha256"), source.sha256),
+            (key("report.file.size"), _size(source.size_bytes)),
+            (key("report.file.dimensions"), f"{facts.width} × {facts.height} px"),
+            (key("report.file.format"), facts.format.upper()),
+        ]
     except ImageReadError as exc:
-        rows.append((key("report.file.unreadable"), " / ".join(
-            exc.message(lang) for lang in ctx.writer.languages)))
-    rows += [(key("report.library.added"), show_time(added_at) or "—"),
-             (key("report.library.timing"), ctx.writer.joined(_predates(ctx, added_at), " / "))]
+        rows.append((key("report.file.unreadable"), " / ".join(exc.message(lang) for lang in ctx.writer.languages)))
+    rows += [
+        (key("report.library.added"), show_time(added_at) or "—"),
+        (key("report.library.timing"), ctx.writer.joined(_predates(ctx, added_at), " / ")),
+    ]
     return KeepTogether([Spacer(1, 4), fact_table(ctx, rows, label_width=36 * mm, style="mono")])
 
 
 def files_section(ctx: ReportContext) -> list[Flowable]:
     """File facts of every complaint photo and of every listing photo a finding names."""
     writer = ctx.writer
-    story: list[Flowable] = [CondPageBreak(60 * mm), writer.heading(key("report.section.files")),
-                             writer.block(key("report.files.intro"), "small")]
+    story: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        writer.heading(key("report.section.files")),
+        writer.block(key("report.files.intro"), "small"),
+    ]
     story += [_photo_facts(ctx, photo) for photo in ctx.case.photos]
     listings = _library_photos(ctx)
     if listings:
-        story += [Spacer(1, 6), writer.heading(key("report.section.listings"), "h2"),
-                  writer.block(key("report.listings.intro"), "small")]
+        story += [
+            Spacer(1, 6),
+            writer.heading(key("report.section.listings"), "h2"),
+            writer.block(key("report.listings.intro"), "small"),
+        ]
         story += [_listing_facts(ctx, path, added) for path, added in listings.items()]
     return story
 
@@ -117,12 +137,13 @@ def method_section(ctx: ReportContext) -> list[Flowable]:
     """What the checks can and cannot prove, in plain words; only categories this case touched."""
     writer = ctx.writer
     story: list[Flowable] = [CondPageBreak(60 * mm), writer.heading(key("report.section.method"))]
-    for name in ("report.method.local", "report.method.originals", "report.method.strength",
-                 "report.method.absence"):
+    for name in ("report.method.local", "report.method.originals", "report.method.strength", "report.method.absence"):
         story += [writer.block(key(name)), Spacer(1, 4)]
     seen = {f.category for p in ctx.case.photos for f in p.findings}
     for category in Category:
         if category in seen and category is not Category.INPUT:
-            story += [writer.heading(key(f"report.category.{category.value}"), "h2"),
-                      writer.block(key(f"report.method.{category.value}"), "small")]
+            story += [
+                writer.heading(key(f"report.category.{category.value}"), "h2"),
+                writer.block(key(f"report.method.{category.value}"), "small"),
+            ]
     return story

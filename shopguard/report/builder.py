@@ -41,8 +41,19 @@ def report_id(case: Case, generated_at: str) -> str:
 
 def _footer(languages: Sequence[str], rid: str, generated: str) -> FooterLines:
     def lines(page: int, pages: int) -> list[str]:
-        return [text("report.footer.line", lang, report_id=rid, generated=generated, version=__version__,
-                     page=page, pages=pages) for lang in languages]
+        return [
+            text(
+                "report.footer.line",
+                lang,
+                report_id=rid,
+                generated=generated,
+                version=__version__,
+                page=page,
+                pages=pages,
+            )
+            for lang in languages
+        ]
+
     return lines
 
 
@@ -67,19 +78,34 @@ def build_report(case: Case, out_path: Path, options: ReportOptions | None = Non
     rid = report_id(case, generated_at)
     width = paper[0] - 2 * MARGIN_PT
     writer = Writer(options.languages, width, make_styles(font))
-    ctx = ReportContext(case=case, options=options, writer=writer, pictures=PictureMaker(), report_id=rid,
-                        generated_at=generated_at)
-    story: list[Flowable] = [*summary_page(ctx), PageBreak(), *exhibits_section(ctx),
-                             *findings_section(ctx), *files_section(ctx), *method_section(ctx)]
+    ctx = ReportContext(
+        case=case, options=options, writer=writer, pictures=PictureMaker(), report_id=rid, generated_at=generated_at
+    )
+    story: list[Flowable] = [
+        *summary_page(ctx),
+        PageBreak(),
+        *exhibits_section(ctx),
+        *findings_section(ctx),
+        *files_section(ctx),
+        *method_section(ctx),
+    ]
     title = writer.joined(lambda lang: text("report.title", lang))
     canvas = footer_canvas(font, _footer(options.languages, rid, show_time(generated_at)))
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        doc = SimpleDocTemplate(str(out_path), pagesize=paper, title=f"{title} {case.id}",
-                                author=options.shop_name or "ShopGuard", creator=f"ShopGuard {__version__}",
-                                subject=rid, initialFontName=font, leftMargin=MARGIN_PT,
-                                rightMargin=MARGIN_PT, topMargin=MARGIN_PT,
-                                bottomMargin=MARGIN_PT + FOOTER_PT)
+        doc = SimpleDocTemplate(
+            str(out_path),
+            pagesize=paper,
+            title=f"{title} {case.id}",
+            author=options.shop_name or "ShopGuard",
+            creator=f"ShopGuard {__version__}",
+            subject=rid,
+            initialFontName=font,
+            leftMargin=MARGIN_PT,
+            rightMargin=MARGIN_PT,
+            topMargin=MARGIN_PT,
+            bottomMargin=MARGIN_PT + FOOTER_PT,
+        )
         doc.build(story, canvasmaker=canvas)
     except OSError as exc:
         raise ReportError(path=str(out_path), reason=exc.strerror or str(exc)) from exc

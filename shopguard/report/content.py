@@ -42,8 +42,12 @@ class RankedFinding:
 
 def ranked_findings(case: Case, minimum: Strength = Strength.WEAK) -> list[RankedFinding]:
     """Findings of every photo at ``minimum`` strength or above, strongest first (stable)."""
-    found = [RankedFinding(p, f) for p in case.photos for f in p.findings if f.strength.rank >= minimum.rank
-             and f.strength is not Strength.INFO]
+    found = [
+        RankedFinding(p, f)
+        for p in case.photos
+        for f in p.findings
+        if f.strength.rank >= minimum.rank and f.strength is not Strength.INFO
+    ]
     return sorted(found, key=lambda r: -r.finding.strength.rank)
 
 
@@ -87,19 +91,29 @@ def picture_flowable(picture: Picture, max_width: float, max_height: float) -> I
     return Image(io.BytesIO(picture.jpeg), width=picture.width_px * scale, height=picture.height_px * scale)
 
 
-def fact_table(ctx: ReportContext, rows: list[tuple[Say, Flowable | str]], label_width: float,
-               width: float | None = None, style: str = "body") -> Table:
+def fact_table(
+    ctx: ReportContext,
+    rows: list[tuple[Say, Flowable | str]],
+    label_width: float,
+    width: float | None = None,
+    style: str = "body",
+) -> Table:
     """A two-column label/value table with thin rules (values that are strings become paragraphs)."""
     writer = ctx.writer
     total = width or writer.width
-    data = [[writer.label(label),
-             value if not isinstance(value, str) else Paragraph(escape(value), writer.styles[style])]
-            for label, value in rows]
-    table = writer.table(data, [label_width, total - label_width], [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ])
+    data = [
+        [writer.label(label), value if not isinstance(value, str) else Paragraph(escape(value), writer.styles[style])]
+        for label, value in rows
+    ]
+    table = writer.table(
+        data,
+        [label_width, total - label_width],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ],
+    )
     return table

@@ -48,8 +48,11 @@ class Shown:
 
 
 def _image_caption(image: EvidenceImage) -> Say:
-    caption_key = image.caption_key if image.caption_key and has_key(image.caption_key) else (
-        f"report.kind.{image.kind}" if has_key(f"report.kind.{image.kind}") else "report.kind.other")
+    caption_key = (
+        image.caption_key
+        if image.caption_key and has_key(image.caption_key)
+        else (f"report.kind.{image.kind}" if has_key(f"report.kind.{image.kind}") else "report.kind.other")
+    )
     return lambda lang: text("report.caption.evidence", lang, caption=text(caption_key, lang))
 
 
@@ -79,9 +82,11 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
         if picture:
             shown_any = True
             added = show_time(str(finding.evidence.get("library_added_at", "")))
-            yield Shown(picture, key("report.caption.pair", photo=photo.name,
-                                     listing=file_name(finding.library_photo), added=added),
-                        key("report.caption.pair.short"))
+            yield Shown(
+                picture,
+                key("report.caption.pair", photo=photo.name, listing=file_name(finding.library_photo), added=added),
+                key("report.caption.pair.short"),
+            )
     for shown in check_images(lambda kind: kind == "thumbnail"):
         shown_any = True
         yield shown
@@ -89,16 +94,14 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
         picture = ctx.pictures.outlined(photo.stored_path, finding.regions, max_side)
         if picture:
             shown_any = True
-            yield Shown(picture, key("report.caption.outline", photo=photo.name),
-                        key("report.caption.outline.short"))
+            yield Shown(picture, key("report.caption.outline", photo=photo.name), key("report.caption.outline.short"))
     for shown in check_images(lambda kind: kind not in LEAD_KINDS):
         shown_any = True
         yield shown
     if not shown_any:
         picture = ctx.pictures.plain(photo.stored_path, max_side)
         if picture:
-            yield Shown(picture, key("report.caption.photo", photo=photo.name),
-                        key("report.caption.photo.short"))
+            yield Shown(picture, key("report.caption.photo", photo=photo.name), key("report.caption.photo.short"))
 
 
 def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Shown | None:
@@ -108,8 +111,14 @@ def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Show
 
 def _shown(ctx: ReportContext, shown: Shown, max_height: float) -> Flowable:
     writer = ctx.writer
-    return KeepTogether([picture_flowable(shown.picture, writer.width, max_height),
-                         Spacer(1, 2), writer.block(shown.caption, "caption"), Spacer(1, 6)])
+    return KeepTogether(
+        [
+            picture_flowable(shown.picture, writer.width, max_height),
+            Spacer(1, 2),
+            writer.block(shown.caption, "caption"),
+            Spacer(1, 6),
+        ]
+    )
 
 
 def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[tuple[Say, str]]:
@@ -123,8 +132,9 @@ def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[tuple[Say, s
         label = key(label_key) if has_key(label_key) else literal(name)
         rows.append((label, show_value(value)))
     if hidden_gps:
-        rows.append((key("report.evidence.gps"), " / ".join(
-            text("report.gps.hidden", lang) for lang in ctx.writer.languages)))
+        rows.append(
+            (key("report.evidence.gps"), " / ".join(text("report.gps.hidden", lang) for lang in ctx.writer.languages))
+        )
     return rows
 
 
@@ -141,20 +151,31 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
 
     strength = key(f"strength.{finding.strength.value}")
     head: list[Flowable] = [
-        CondPageBreak(60 * mm), writer.heading(title, "h2"),
-        fact_table(ctx, [(key("report.field.photo"), f"{photo.name}  (SHA-256 {photo.sha256[:16]}…)"),
-                         (key("report.field.strength"), writer.joined(strength, " / ")),
-                         (key("report.field.check"), f"{finding.check} · {finding.category.value}")],
-                   label_width=34 * mm, style="small"),
-        Spacer(1, 4), writer.block(finding.detail), Spacer(1, 6)]
-    pictures = [_shown(ctx, shown, EXHIBIT_IMAGE_HEIGHT_PT)
-                for shown in pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX)]
+        CondPageBreak(60 * mm),
+        writer.heading(title, "h2"),
+        fact_table(
+            ctx,
+            [
+                (key("report.field.photo"), f"{photo.name}  (SHA-256 {photo.sha256[:16]}…)"),
+                (key("report.field.strength"), writer.joined(strength, " / ")),
+                (key("report.field.check"), f"{finding.check} · {finding.category.value}"),
+            ],
+            label_width=34 * mm,
+            style="small",
+        ),
+        Spacer(1, 4),
+        writer.block(finding.detail),
+        Spacer(1, 6),
+    ]
+    pictures = [_shown(ctx, shown, EXHIBIT_IMAGE_HEIGHT_PT) for shown in pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX)]
     # The exhibit's title and text stay on the page of its first picture.
     story: list[Flowable] = [KeepTogether(head + pictures[:1]), *pictures[1:]]
     rows = _evidence_rows(ctx, item)
     if rows:
-        story += [writer.heading(key("report.exhibit.values"), "h2"),
-                  fact_table(ctx, rows, label_width=50 * mm, style="mono")]
+        story += [
+            writer.heading(key("report.exhibit.values"), "h2"),
+            fact_table(ctx, rows, label_width=50 * mm, style="mono"),
+        ]
     if finding.limits_key:
         story += [writer.heading(key("report.exhibit.limits"), "h2"), writer.block(limits, "small")]
     story.append(Spacer(1, 10))

@@ -32,8 +32,11 @@ class ReportOptions:
         return (normalize_language(self.lang),)
 
     @classmethod
-    def from_settings(cls, settings: Settings, lang: str | None = None,
-                      page_size: str | None = None) -> ReportOptions:
-        return cls(lang=lang or settings.report_language, page_size=page_size or settings.page_size,
-                   shop_name=settings.shop_name, shop_logo=settings.shop_logo,
-                   include_gps=settings.include_gps_in_report)
+    def from_settings(cls, settings: Settings, lang: str | None = None, page_size: str | None = None) -> ReportOptions:
+        return cls(
+            lang=lang or settings.report_language,
+            page_size=page_size or settings.page_size,
+            shop_name=settings.shop_name,
+            shop_logo=settings.shop_logo,
+            include_gps=settings.include_gps_in_report,
+        )

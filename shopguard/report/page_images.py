@@ -31,9 +31,14 @@ def page_image_name(pdf_path: Path, page: int, fmt: str) -> str:
     return f"{pdf_path.stem}-page-{page:02d}.{'jpg' if fmt == 'jpeg' else fmt}"
 
 
-def export_report_images(pdf_path: Path, out_dir: Path, fmt: str = "png", dpi: int = 150,
-                         progress: ProgressFn | None = None,
-                         cancel: CancelToken | None = None) -> list[Path]:
+def export_report_images(
+    pdf_path: Path,
+    out_dir: Path,
+    fmt: str = "png",
+    dpi: int = 150,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Path]:
     """Render every page of ``pdf_path`` into ``out_dir`` as one image file per page.
 
     Args:

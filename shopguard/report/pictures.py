@@ -113,8 +113,9 @@ class PictureMaker:
         _outline(im, regions, decoded.scale)
         return _encode(_stamp(im), is_annotated=True)
 
-    def pair(self, left_path: str | None, right_path: str | None, regions: Sequence[Region],
-             max_side: int) -> Picture | None:
+    def pair(
+        self, left_path: str | None, right_path: str | None, regions: Sequence[Region], max_side: int
+    ) -> Picture | None:
         """Complaint photo (left, regions outlined) and listing photo (right) at one height, stamped."""
         left = self._decode(left_path, max_side)
         right = self._decode(right_path, max_side)
@@ -124,8 +125,7 @@ class PictureMaker:
         parts: list[Image.Image] = []
         for index, decoded in enumerate((left, right)):
             factor = height / decoded.image.height
-            im = decoded.image.resize((max(1, round(decoded.image.width * factor)), height),
-                                      Image.Resampling.BILINEAR)
+            im = decoded.image.resize((max(1, round(decoded.image.width * factor)), height), Image.Resampling.BILINEAR)
             if index == 0:
                 _outline(im, regions, decoded.scale * factor)
             parts.append(im)

@@ -49,9 +49,18 @@ def _header(ctx: ReportContext) -> list[Flowable]:
     if logo is None:
         return lines
     logo_w = LOGO_BOX_PT[0] + 6
-    return [writer.table([[lines, picture_flowable(logo, *LOGO_BOX_PT)]], [writer.width - logo_w, logo_w], [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])]
+    return [
+        writer.table(
+            [[lines, picture_flowable(logo, *LOGO_BOX_PT)]],
+            [writer.width - logo_w, logo_w],
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ],
+        )
+    ]
 
 
 def _case_facts(ctx: ReportContext) -> Table:
@@ -63,8 +72,10 @@ def _case_facts(ctx: ReportContext) -> Table:
         return literal(text_value) if text_value else not_given
 
     pairs: list[tuple[str, Say]] = [
-        ("report.field.shop", value(shop)), ("report.field.platform", value(facts.platform)),
-        ("report.field.order_id", value(facts.order_id)), ("report.field.buyer", value(facts.buyer)),
+        ("report.field.shop", value(shop)),
+        ("report.field.platform", value(facts.platform)),
+        ("report.field.order_id", value(facts.order_id)),
+        ("report.field.buyer", value(facts.buyer)),
         ("report.field.order_date", show_date(facts.order_date)),
         ("report.field.delivery_date", show_date(facts.delivery_date)),
         ("report.field.complaint_date", show_date(facts.complaint_date)),
@@ -74,16 +85,20 @@ def _case_facts(ctx: ReportContext) -> Table:
     rows: list[list[Flowable | str]] = []
     for index in range(0, len(pairs), 2):
         row: list[Flowable | str] = []
-        for label, say in pairs[index:index + 2]:
+        for label, say in pairs[index : index + 2]:
             row += [writer.label(key(label)), writer.p(literal(writer.joined(say, " / ")))]
         rows.append(row)
     if facts.claim_text:
-        rows.append([writer.label(key("report.field.claim")), writer.p(literal(facts.claim_text)),
-                     Spacer(0, 0), Spacer(0, 0)])
+        rows.append(
+            [writer.label(key("report.field.claim")), writer.p(literal(facts.claim_text)), Spacer(0, 0), Spacer(0, 0)]
+        )
     commands: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2)]
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+    ]
     if facts.claim_text:
         commands.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
     return writer.table(rows, [label_w, value_w, label_w, value_w], commands)
@@ -94,30 +109,49 @@ def _verdict_box(ctx: ReportContext) -> Table:
     verdict = ctx.case.verdict
     level_colour = LEVEL_COLOURS[verdict.level]
     counts = Counter(p.verdict.level for p in ctx.case.photos)
-    tally = key("report.verdict.tally", total=len(ctx.case.photos), strong=counts[VerdictLevel.STRONG],
-                moderate=counts[VerdictLevel.MODERATE], weak=counts[VerdictLevel.WEAK],
-                none=counts[VerdictLevel.NONE])
+    tally = key(
+        "report.verdict.tally",
+        total=len(ctx.case.photos),
+        strong=counts[VerdictLevel.STRONG],
+        moderate=counts[VerdictLevel.MODERATE],
+        weak=counts[VerdictLevel.WEAK],
+        none=counts[VerdictLevel.NONE],
+    )
     badge = writer.stacked(key(f"verdict.level.{verdict.level.value}"), "badge")
     badge_w = 36 * mm
-    sentence = [writer.block(verdict.summary, "verdict", width=writer.width - badge_w - 12),
-                Spacer(1, 3), writer.block(tally, "small", width=writer.width - badge_w - 12)]
-    table = writer.table([[badge, sentence]], [badge_w, writer.width - badge_w], [
-        ("BACKGROUND", (0, 0), (0, 0), level_colour), ("BACKGROUND", (1, 0), (1, 0), PANEL),
-        ("BOX", (0, 0), (-1, -1), 1.2, level_colour), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
+    sentence = [
+        writer.block(verdict.summary, "verdict", width=writer.width - badge_w - 12),
+        Spacer(1, 3),
+        writer.block(tally, "small", width=writer.width - badge_w - 12),
+    ]
+    table = writer.table(
+        [[badge, sentence]],
+        [badge_w, writer.width - badge_w],
+        [
+            ("BACKGROUND", (0, 0), (0, 0), level_colour),
+            ("BACKGROUND", (1, 0), (1, 0), PANEL),
+            ("BOX", (0, 0), (-1, -1), 1.2, level_colour),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ],
+    )
     return table
 
 
-def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding,
-                  box: tuple[float, float]) -> list[object]:
+def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding, box: tuple[float, float]) -> list[object]:
     writer = ctx.writer
     finding = item.finding
     shown = lead_picture(ctx, item, THUMB_MAX_SIDE_PX)
     picture_cell: list[Flowable] = []
     if shown:
-        picture_cell = [picture_flowable(shown.picture, *box), Spacer(1, 2),
-                        *writer.stacked(shown.short_caption, "caption")]
+        picture_cell = [
+            picture_flowable(shown.picture, *box),
+            Spacer(1, 2),
+            *writer.stacked(shown.short_caption, "caption"),
+        ]
     text_cell: list[Flowable] = []
     for lang in writer.languages:
         strength = key(f"strength.{finding.strength.value}")(lang)
@@ -131,9 +165,15 @@ def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding,
 def summary_page(ctx: ReportContext) -> list[Flowable]:
     """The flowables of page 1 (the caller adds the page break)."""
     writer = ctx.writer
-    story: list[Flowable] = [*_header(ctx), Spacer(1, 4), _case_facts(ctx), Spacer(1, 8),
-                             _verdict_box(ctx), Spacer(1, 8),
-                             writer.heading(key("report.section.key_facts"), "h1")]
+    story: list[Flowable] = [
+        *_header(ctx),
+        Spacer(1, 4),
+        _case_facts(ctx),
+        Spacer(1, 8),
+        _verdict_box(ctx),
+        Spacer(1, 8),
+        writer.heading(key("report.section.key_facts"), "h1"),
+    ]
     items = ranked_findings(ctx.case)[:KEY_FACTS]
     if not items:
         story.append(writer.block(key("report.key_facts.none")))
@@ -141,9 +181,16 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
     box = THUMB_BOX_PT[len(items)]
     rows = [_key_fact_row(ctx, number, item, box) for number, item in enumerate(items, start=1)]
     picture_w = box[0] + 8
-    table = writer.table(rows, [picture_w, writer.width - picture_w], [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
+    table = writer.table(
+        rows,
+        [picture_w, writer.width - picture_w],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ],
+    )
     story.append(table)
     return story

@@ -40,10 +40,8 @@ def make_styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13.5, textColor=INK, wordWrap="CJK")
     styles = {
         "title": ParagraphStyle("title", parent=base, fontSize=20, leading=25),
-        "h1": ParagraphStyle("h1", parent=base, fontSize=14, leading=19, spaceBefore=8, spaceAfter=4,
-                             keepWithNext=1),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=11.5, leading=16, spaceBefore=6, spaceAfter=2,
-                             keepWithNext=1),
+        "h1": ParagraphStyle("h1", parent=base, fontSize=14, leading=19, spaceBefore=8, spaceAfter=4, keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=11.5, leading=16, spaceBefore=6, spaceAfter=2, keepWithNext=1),
         "verdict": ParagraphStyle("verdict", parent=base, fontSize=12.5, leading=17.5),
         "badge": ParagraphStyle("badge", parent=base, fontSize=12.5, leading=16, textColor=colors.white),
         "body": base,
@@ -86,24 +84,28 @@ class Writer:
         """Equal columns of flowables, no borders."""
         total = width or self.width
         col = total / len(cells)
-        return self.table([list(cells)], [col] * len(cells), [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), COLUMN_GAP_PT / 2),
-            ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-        ])
+        return self.table(
+            [list(cells)],
+            [col] * len(cells),
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), COLUMN_GAP_PT / 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ],
+        )
 
-    def table(self, rows: Sequence[Sequence[Any]], widths: Sequence[float],
-              commands: Sequence[tuple[Any, ...]]) -> Table:
+    def table(
+        self, rows: Sequence[Sequence[Any]], widths: Sequence[float], commands: Sequence[tuple[Any, ...]]
+    ) -> Table:
         """A table whose cell font is the embedded one.
 
         reportlab sets each table's cell font (Helvetica by default) before drawing any cell, even
         when every cell is a paragraph, which would list a non-embedded font in the PDF.
         """
         table = Table([list(r) for r in rows], colWidths=list(widths))
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.styles["body"].fontName),
-                                   *commands]))
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.styles["body"].fontName), *commands]))
         return table
 
     def stacked(self, say: Say, style: str = "body") -> list[Paragraph]:

@@ -17,9 +17,15 @@ from shopguard.library.indexer import index_paths
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
 
-FACTS = CaseFacts(order_date=date(2026, 11, 10), delivery_date=date(2026, 11, 13),
-                  complaint_date=date(2026, 11, 15), platform="Taobao", order_id="TB-2026111012345",
-                  buyer="tb_buyer_88", claim_text="包上有污渍和破洞，要求仅退款")
+FACTS = CaseFacts(
+    order_date=date(2026, 11, 10),
+    delivery_date=date(2026, 11, 13),
+    complaint_date=date(2026, 11, 15),
+    platform="Taobao",
+    order_id="TB-2026111012345",
+    buyer="tb_buyer_88",
+    claim_text="包上有污渍和破洞，要求仅退款",
+)
 
 
 @pytest.fixture(scope="session")
@@ -34,16 +40,25 @@ def pipeline_case(tmp_path_factory: pytest.TempPathFactory, demo: Path) -> Case:
     return case
 
 
-def _photo(tmp_path: Path, name: str, findings: tuple[Finding, ...], size: tuple[int, int] = (640, 480)
-           ) -> CasePhoto:
+def _photo(tmp_path: Path, name: str, findings: tuple[Finding, ...], size: tuple[int, int] = (640, 480)) -> CasePhoto:
     path = tmp_path / name
     im = Image.new("RGB", size, (200, 190, 170))
     ImageDraw.Draw(im).ellipse((200, 120, 440, 360), fill=(90, 60, 40))
     im.save(path, "JPEG", quality=90)
-    return CasePhoto(name=name, original_path=str(path), stored_path=str(path), sha256=f"{len(name):064x}",
-                     format="jpeg", width=size[0], height=size[1], size_bytes=path.stat().st_size,
-                     received_at="2026-11-16T08:30:00+00:00", findings=findings,
-                     verdict=photo_verdict(findings), file_mtime="2026-11-15T20:00:00+00:00")
+    return CasePhoto(
+        name=name,
+        original_path=str(path),
+        stored_path=str(path),
+        sha256=f"{len(name):064x}",
+        format="jpeg",
+        width=size[0],
+        height=size[1],
+        size_bytes=path.stat().st_size,
+        received_at="2026-11-16T08:30:00+00:00",
+        findings=findings,
+        verdict=photo_verdict(findings),
+        file_mtime="2026-11-15T20:00:00+00:00",
+    )
 
 
 @pytest.fixture
@@ -52,33 +67,69 @@ def ai_label_case(tmp_path: Path) -> Case:
     heatmap = tmp_path / "heatmap.png"
     Image.new("RGB", (320, 240), (255, 0, 0)).save(heatmap)
     finding = Finding(
-        "provenance-labels", Category.AI_LABEL, Strength.STRONG, "finding.metadata.software.title",
-        "finding.metadata.software.detail", fields={"software": "Adobe Firefly 3"},
+        "provenance-labels",
+        Category.AI_LABEL,
+        Strength.STRONG,
+        "finding.metadata.software.title",
+        "finding.metadata.software.detail",
+        fields={"software": "Adobe Firefly 3"},
         regions=((200, 120, 240, 240),),
-        evidence={"c2pa_claim_generator": "Adobe_Firefly/3.0", "digital_source_type":
-                  "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
-                  "GPSLatitude": "31.2304 N"},
+        evidence={
+            "c2pa_claim_generator": "Adobe_Firefly/3.0",
+            "digital_source_type": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
+            "GPSLatitude": "31.2304 N",
+        },
         images=(EvidenceImage("heatmap", str(heatmap), "report.kind.heatmap"),),
-        limits_key="report.method.absence")
-    info = Finding("camera-metadata", Category.METADATA, Strength.INFO, "finding.metadata.none.title",
-                   "finding.metadata.none.detail")
+        limits_key="report.method.absence",
+    )
+    info = Finding(
+        "camera-metadata",
+        Category.METADATA,
+        Strength.INFO,
+        "finding.metadata.none.title",
+        "finding.metadata.none.detail",
+    )
     photo = _photo(tmp_path, "buyer-photo-ai.jpg", (finding, info))
-    return Case(id="20261116-083000-ab12", created_at="2026-11-16T08:30:05+00:00", facts=FACTS,
-                photos=(photo,))
+    return Case(id="20261116-083000-ab12", created_at="2026-11-16T08:30:05+00:00", facts=FACTS, photos=(photo,))
 
 
 @pytest.fixture
 def clean_case(tmp_path: Path) -> Case:
     """A hand-built case with nothing suspicious and one unreadable file."""
-    info = Finding("camera-metadata", Category.METADATA, Strength.INFO, "finding.metadata.camera.title",
-                   "finding.metadata.camera.detail",
-                   fields={"camera": "Apple iPhone 15", "taken": "2026:11:14"})
+    info = Finding(
+        "camera-metadata",
+        Category.METADATA,
+        Strength.INFO,
+        "finding.metadata.camera.title",
+        "finding.metadata.camera.detail",
+        fields={"camera": "Apple iPhone 15", "taken": "2026:11:14"},
+    )
     good = _photo(tmp_path, "honest.jpg", (info,))
-    bad_finding = Finding("input", Category.INPUT, Strength.INFO, "finding.input.unreadable.title",
-                          "finding.input.unreadable.detail", fields={"reason": "not an image"})
-    bad = CasePhoto(name="broken.heic", original_path=str(tmp_path / "broken.heic"), stored_path=None,
-                    sha256="", format="unknown", width=0, height=0, size_bytes=0,
-                    received_at="2026-11-16T08:30:00+00:00", findings=(bad_finding,),
-                    verdict=photo_verdict([bad_finding]), is_readable=False)
-    return Case(id="20261116-090000-cd34", created_at="2026-11-16T09:00:00+00:00",
-                facts=CaseFacts(order_id="JD-77"), photos=(good, bad))
+    bad_finding = Finding(
+        "input",
+        Category.INPUT,
+        Strength.INFO,
+        "finding.input.unreadable.title",
+        "finding.input.unreadable.detail",
+        fields={"reason": "not an image"},
+    )
+    bad = CasePhoto(
+        name="broken.heic",
+        original_path=str(tmp_path / "broken.heic"),
+        stored_path=None,
+        sha256="",
+        format="unknown",
+        width=0,
+        height=0,
+        size_bytes=0,
+        received_at="2026-11-16T08:30:00+00:00",
+        findings=(bad_finding,),
+        verdict=photo_verdict([bad_finding]),
+        is_readable=False,
+    )
+    return Case(
+        id="20261116-090000-cd34",
+        created_at="2026-11-16T09:00:00+00:00",
+        facts=CaseFacts(order_id="JD-77"),
+        photos=(good, bad),
+    )

@@ -17,8 +17,7 @@ from shopguard.report.options import ReportOptions
 from tests.report.pdf_reading import fonts, is_embedded, page_count, pdf_text, squash
 
 MAX_REPORT_BYTES = 4 * 1024 * 1024
-OPTIONS = ReportOptions(lang="both", shop_name="小米优选旗舰店 Mi Select",
-                        generated_at="2026-11-16T10:00:00+00:00")
+OPTIONS = ReportOptions(lang="both", shop_name="小米优选旗舰店 Mi Select", generated_at="2026-11-16T10:00:00+00:00")
 
 
 def _finding_texts(case: Case, lang: str) -> list[str]:
@@ -29,8 +28,17 @@ def test_bilingual_report_holds_case_data_hashes_and_findings(pipeline_case: Cas
     out = build_report(pipeline_case, tmp_path / "report.pdf", OPTIONS)
     body = pdf_text(out)
     facts = pipeline_case.facts
-    for value in (facts.platform, facts.order_id, facts.buyer, facts.claim_text, "2026-11-10", "2026-11-13",
-                  "2026-11-15", "小米优选旗舰店", pipeline_case.id):
+    for value in (
+        facts.platform,
+        facts.order_id,
+        facts.buyer,
+        facts.claim_text,
+        "2026-11-10",
+        "2026-11-13",
+        "2026-11-15",
+        "小米优选旗舰店",
+        pipeline_case.id,
+    ):
         assert squash(str(value)) in body, value
     for photo in pipeline_case.photos:
         assert photo.sha256 in body
@@ -123,8 +131,7 @@ def test_ai_label_fields_shown_and_gps_only_when_opted_in(ai_label_case: Case, t
     assert squash(text("report.gps.hidden", "en")) in hidden
     assert squash(text("report.kind.heatmap", "zh_CN")) in hidden
     assert squash(text("report.method.ai-label", "zh_CN")) in hidden
-    shown = pdf_text(build_report(ai_label_case, tmp_path / "b.pdf",
-                                  ReportOptions(lang="both", include_gps=True)))
+    shown = pdf_text(build_report(ai_label_case, tmp_path / "b.pdf", ReportOptions(lang="both", include_gps=True)))
     assert "31.2304" in shown
 
 

@@ -13,20 +13,31 @@ from shopguard.i18n import text
 from tests.report.pdf_reading import pdf_text, squash
 
 
-def _checked_case(demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                  lang: str) -> tuple[str, Path]:
+def _checked_case(demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str) -> tuple[str, Path]:
     assert main(["library", "add", str(demo / "library")]) == 0
     pdf = tmp_path / "check.pdf"
-    code = main(["check", str(demo / "complaints" / "complaint-bag-stain.jpg"), "--order-id", "PDD-42",
-                 "--platform", "Pinduoduo", "--json", "--report", str(pdf), "--lang", lang])
+    code = main(
+        [
+            "check",
+            str(demo / "complaints" / "complaint-bag-stain.jpg"),
+            "--order-id",
+            "PDD-42",
+            "--platform",
+            "Pinduoduo",
+            "--json",
+            "--report",
+            str(pdf),
+            "--lang",
+            lang,
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
-    document = json.loads(out[out.index("{"):])
+    document = json.loads(out[out.index("{") :])
     return document["case_id"], pdf
 
 
-def test_check_report_flag_writes_zh_report(demo: Path, capsys: pytest.CaptureFixture[str],
-                                            tmp_path: Path) -> None:
+def test_check_report_flag_writes_zh_report(demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     case_id, pdf = _checked_case(demo, capsys, tmp_path, "zh_CN")
     body = pdf_text(pdf)
     assert "PDD-42" in body and case_id in body
@@ -34,13 +45,28 @@ def test_check_report_flag_writes_zh_report(demo: Path, capsys: pytest.CaptureFi
     assert squash(text("report.title", "en")) not in body
 
 
-def test_report_command_letter_both_and_images(demo: Path, capsys: pytest.CaptureFixture[str],
-                                               tmp_path: Path) -> None:
+def test_report_command_letter_both_and_images(demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     case_id, _ = _checked_case(demo, capsys, tmp_path, "en")
     pdf = tmp_path / "out" / "appeal.pdf"
     pages_dir = tmp_path / "pages"
-    code = main(["report", case_id, "-o", str(pdf), "--lang", "both", "--paper", "Letter",
-                 "--images", str(pages_dir), "--image-format", "jpeg", "--dpi", "40"])
+    code = main(
+        [
+            "report",
+            case_id,
+            "-o",
+            str(pdf),
+            "--lang",
+            "both",
+            "--paper",
+            "Letter",
+            "--images",
+            str(pages_dir),
+            "--image-format",
+            "jpeg",
+            "--dpi",
+            "40",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out.split()
     assert printed[0] == str(pdf)
