@@ -162,6 +162,23 @@ def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding, box: tup
     return [picture_cell, text_cell]
 
 
+def _photos_checked(ctx: ReportContext) -> list[Flowable]:
+    """With nothing to show as evidence, page 1 shows the photos that were checked (up to three)."""
+    writer = ctx.writer
+    cells: list[list[Flowable]] = []
+    for photo in ctx.case.photos[:KEY_FACTS]:
+        picture = ctx.pictures.plain(photo.stored_path, THUMB_MAX_SIDE_PX)
+        cell: list[Flowable] = [picture_flowable(picture, *THUMB_BOX_PT[3])] if picture else []
+        cells.append([*cell, Spacer(1, 2), writer.p(literal(photo.name), "caption")])
+    if not cells:
+        return []
+    column = writer.width / KEY_FACTS
+    table = writer.table(
+        [cells], [column] * len(cells), [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+    )
+    return [writer.heading(key("report.section.photos_checked"), "h2"), table]
+
+
 def summary_page(ctx: ReportContext) -> list[Flowable]:
     """The flowables of page 1 (the caller adds the page break)."""
     writer = ctx.writer
@@ -176,7 +193,7 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
     ]
     items = ranked_findings(ctx.case)[:KEY_FACTS]
     if not items:
-        story.append(writer.block(key("report.key_facts.none")))
+        story += [writer.block(key("report.key_facts.none")), Spacer(1, 8), *_photos_checked(ctx)]
         return story
     box = THUMB_BOX_PT[len(items)]
     rows = [_key_fact_row(ctx, number, item, box) for number, item in enumerate(items, start=1)]

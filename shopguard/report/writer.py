@@ -22,7 +22,7 @@ INK = colors.HexColor("#1d1d1f")
 MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#c8c8cc")
 PANEL = colors.HexColor("#f3f4f6")
-COLUMN_GAP_PT = 10.0
+COLUMN_GAP_PT = 14.0
 
 
 def key(name: str, **fields: Any) -> Say:
@@ -90,7 +90,8 @@ class Writer:
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), COLUMN_GAP_PT / 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), COLUMN_GAP_PT),
+                ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ],
