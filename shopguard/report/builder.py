@@ -20,7 +20,7 @@ from shopguard.report.appendix import files_section, findings_section, method_se
 from shopguard.report.content import ReportContext, show_time
 from shopguard.report.exhibits import exhibits_section
 from shopguard.report.fonts import register_fonts
-from shopguard.report.layout import FOOTER_PT, MARGIN_PT, FooterLines, footer_canvas, page_size
+from shopguard.report.layout import FOOTER_PT, MARGIN_PT, FooterLines, footer_canvas, frame_size, page_size
 from shopguard.report.options import ReportOptions
 from shopguard.report.pictures import PictureMaker
 from shopguard.report.summary import summary_page
@@ -76,10 +76,16 @@ def build_report(case: Case, out_path: Path, options: ReportOptions | None = Non
     font = register_fonts()
     generated_at = options.generated_at or datetime.now(UTC).replace(microsecond=0).isoformat()
     rid = report_id(case, generated_at)
-    width = paper[0] - 2 * MARGIN_PT
+    width, height = frame_size(paper)
     writer = Writer(options.languages, width, make_styles(font))
     ctx = ReportContext(
-        case=case, options=options, writer=writer, pictures=PictureMaker(), report_id=rid, generated_at=generated_at
+        case=case,
+        options=options,
+        writer=writer,
+        pictures=PictureMaker(),
+        report_id=rid,
+        generated_at=generated_at,
+        frame_height=height,
     )
     story: list[Flowable] = [
         *summary_page(ctx),

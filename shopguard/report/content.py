@@ -30,6 +30,7 @@ class ReportContext:
     pictures: PictureMaker
     report_id: str
     generated_at: str
+    frame_height: float
 
 
 @dataclass(frozen=True)

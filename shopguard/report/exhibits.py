@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from shopguard.checks.findings import EvidenceImage, Strength
 from shopguard.i18n import has_key, text
@@ -31,6 +31,8 @@ from shopguard.report.writer import Say, key, literal
 # A check's images that stand for a finding on their own; heat maps, ELA and noise maps follow them.
 LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
 EXHIBIT_IMAGE_HEIGHT_PT = 105 * mm
+# Further pictures (outline, heat map...) two to a page with their captions.
+FURTHER_IMAGE_HEIGHT_PT = 88 * mm
 
 
 def file_name(path: str) -> str:
@@ -109,28 +111,39 @@ def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Show
     return next(pictures_for(ctx, item, max_side), None)
 
 
-def _shown(ctx: ReportContext, shown: Shown, max_height: float) -> Flowable:
+def _shown(ctx: ReportContext, shown: Shown, max_height: float) -> list[Flowable]:
+    """A picture and its caption (the caller keeps them together; KeepTogethers must not nest:
+    reportlab sizes a KeepTogether as "too tall" inside another one and breaks the page)."""
     writer = ctx.writer
-    return KeepTogether(
-        [
-            picture_flowable(shown.picture, writer.width, max_height),
-            Spacer(1, 2),
-            writer.block(shown.caption, "caption"),
-            Spacer(1, 6),
-        ]
-    )
+    return [
+        picture_flowable(shown.picture, writer.width, max_height),
+        Spacer(1, 2),
+        writer.block(shown.caption, "caption"),
+        Spacer(1, 6),
+    ]
+
+
+def _evidence_label(name: str, parent: str | None = None) -> Say:
+    label_key = f"report.evidence.{name}"
+    label = key(label_key) if has_key(label_key) else literal(name)
+    if parent is None:
+        return label
+    outer = _evidence_label(parent)
+    return lambda lang: f"{outer(lang)} › {label(lang)}"
 
 
 def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[tuple[Say, str]]:
+    """One row per measured value; a nested table of values (decoded label fields) one row per field."""
     rows: list[tuple[Say, str]] = []
     hidden_gps = False
     for name, value in item.finding.evidence.items():
-        if is_gps_key(name) and not ctx.options.include_gps:
-            hidden_gps = True
-            continue
-        label_key = f"report.evidence.{name}"
-        label = key(label_key) if has_key(label_key) else literal(name)
-        rows.append((label, show_value(value)))
+        entries = value.items() if isinstance(value, dict) and value else [(None, value)]
+        for sub_name, sub_value in entries:
+            if (is_gps_key(name) or (sub_name and is_gps_key(str(sub_name)))) and not ctx.options.include_gps:
+                hidden_gps = True
+                continue
+            label = _evidence_label(name) if sub_name is None else _evidence_label(str(sub_name), name)
+            rows.append((label, show_value(sub_value)))
     if hidden_gps:
         rows.append(
             (key("report.evidence.gps"), " / ".join(text("report.gps.hidden", lang) for lang in ctx.writer.languages))
@@ -151,7 +164,6 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
 
     strength = key(f"strength.{finding.strength.value}")
     head: list[Flowable] = [
-        CondPageBreak(60 * mm),
         writer.heading(title, "h2"),
         fact_table(
             ctx,
@@ -167,9 +179,14 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
         writer.block(finding.detail),
         Spacer(1, 6),
     ]
-    pictures = [_shown(ctx, shown, EXHIBIT_IMAGE_HEIGHT_PT) for shown in pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX)]
+    shown_all = list(pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX))
+    pictures = [
+        _shown(ctx, shown, EXHIBIT_IMAGE_HEIGHT_PT if index == 0 else FURTHER_IMAGE_HEIGHT_PT)
+        for index, shown in enumerate(shown_all)
+    ]
     # The exhibit's title and text stay on the page of its first picture.
-    story: list[Flowable] = [KeepTogether(head + pictures[:1]), *pictures[1:]]
+    story: list[Flowable] = [KeepTogether(head + (pictures[0] if pictures else []))]
+    story += [KeepTogether(picture) for picture in pictures[1:]]
     rows = _evidence_rows(ctx, item)
     if rows:
         story += [
@@ -185,7 +202,8 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
 def exhibits_section(ctx: ReportContext) -> list[Flowable]:
     """Every strong and moderate finding as an exhibit (weaker ones are listed in the appendix)."""
     writer = ctx.writer
-    story: list[Flowable] = [writer.heading(key("report.section.exhibits"))]
+    # "loose": a kept-with-next heading before a KeepTogether would nest them (see _shown)
+    story: list[Flowable] = [writer.heading(key("report.section.exhibits"), "h1:loose")]
     items = ranked_findings(ctx.case, Strength.MODERATE)
     if not items:
         story.append(writer.block(key("report.exhibits.none")))

@@ -20,9 +20,16 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "Letter": letter}
 MARGIN_PT = 15 * mm
 FOOTER_PT = 14 * mm
 FOOTER_FONT_PT = 7.0
+FRAME_PADDING_PT = 6.0
 
 FooterLines = Callable[[int, int], Sequence[str]]
 """(page, pages) -> the footer's lines."""
+
+
+def frame_size(paper: tuple[float, float]) -> tuple[float, float]:
+    """Width and height available to the page content (reportlab frames pad 6 pt on every side)."""
+    pad = 2 * FRAME_PADDING_PT
+    return paper[0] - 2 * MARGIN_PT - pad, paper[1] - 2 * MARGIN_PT - FOOTER_PT - pad
 
 
 def page_size(name: str) -> tuple[float, float]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable, KeepInFrame, Spacer, Table
 
 from shopguard.checks.findings import VerdictLevel
 from shopguard.report.content import (
@@ -141,7 +141,9 @@ def _verdict_box(ctx: ReportContext) -> Table:
     return table
 
 
-def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding, box: tuple[float, float]) -> list[object]:
+def _key_fact_row(
+    ctx: ReportContext, number: int, item: RankedFinding, box: tuple[float, float], with_detail: bool
+) -> list[object]:
     writer = ctx.writer
     finding = item.finding
     shown = lead_picture(ctx, item, THUMB_MAX_SIDE_PX)
@@ -156,10 +158,35 @@ def _key_fact_row(ctx: ReportContext, number: int, item: RankedFinding, box: tup
     for lang in writer.languages:
         strength = key(f"strength.{finding.strength.value}")(lang)
         title = key("report.key_fact.title", number=number, strength=strength, title=finding.title(lang))
-        text_cell += [writer.p(title, "h2", lang), writer.p(finding.detail, "small", lang), Spacer(1, 3)]
+        text_cell.append(writer.p(title, "h2", lang))
+        if with_detail:
+            text_cell.append(writer.p(finding.detail, "small", lang))
+        text_cell.append(Spacer(1, 3))
     photo_label = writer.joined(key("report.field.photo"), " / ")
     text_cell.append(writer.p(literal(f"{photo_label}: {item.photo.name}"), "caption"))
     return [picture_cell, text_cell]
+
+
+def _key_facts_table(ctx: ReportContext, items: list[RankedFinding], with_detail: bool) -> Table:
+    writer = ctx.writer
+    box = THUMB_BOX_PT[len(items)]
+    rows = [_key_fact_row(ctx, number, item, box, with_detail) for number, item in enumerate(items, start=1)]
+    picture_w = box[0] + 8
+    return writer.table(
+        rows,
+        [picture_w, writer.width - picture_w],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ],
+    )
+
+
+def _height(flowables: list[Flowable], width: float) -> float:
+    return float(sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables))
 
 
 def _photos_checked(ctx: ReportContext) -> list[Flowable]:
@@ -189,25 +216,20 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
         Spacer(1, 8),
         _verdict_box(ctx),
         Spacer(1, 8),
-        writer.heading(key("report.section.key_facts"), "h1"),
+        # not kept with the table: a table that does not fit whole would take the heading off page 1
+        writer.heading(key("report.section.key_facts"), "h1:loose"),
     ]
     items = ranked_findings(ctx.case)[:KEY_FACTS]
     if not items:
         story += [writer.block(key("report.key_facts.none")), Spacer(1, 8), *_photos_checked(ctx)]
         return story
-    box = THUMB_BOX_PT[len(items)]
-    rows = [_key_fact_row(ctx, number, item, box) for number, item in enumerate(items, start=1)]
-    picture_w = box[0] + 8
-    table = writer.table(
-        rows,
-        [picture_w, writer.width - picture_w],
-        [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ],
-    )
-    story.append(table)
+    # Page 1 must hold the facts: with their details if they fit, else titles only, else shrunk.
+    room = ctx.frame_height - _height(story, writer.width) - 4
+    table = _key_facts_table(ctx, items, with_detail=True)
+    if table.wrap(writer.width, room)[1] > room:
+        table = _key_facts_table(ctx, items, with_detail=False)
+    if table.wrap(writer.width, room)[1] > room:
+        story.append(KeepInFrame(writer.width, room, [table], mode="shrink"))
+    else:
+        story.append(table)
     return story

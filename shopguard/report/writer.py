@@ -50,6 +50,7 @@ def make_styles(font: str) -> dict[str, ParagraphStyle]:
         "caption": ParagraphStyle("caption", parent=base, fontSize=7.8, leading=10.5, textColor=MUTED),
         "mono": ParagraphStyle("mono", parent=base, fontSize=7.8, leading=10.5),
     }
+    styles["h1:loose"] = ParagraphStyle("h1:loose", parent=styles["h1"], keepWithNext=0)
     # English breaks at spaces (CJK wrapping would split words anywhere); over-long tokens such as
     # file names are still split, by reportlab's splitLongWords.
     for name, style in list(styles.items()):

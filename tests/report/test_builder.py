@@ -128,11 +128,16 @@ def test_ai_label_fields_shown_and_gps_only_when_opted_in(ai_label_case: Case, t
     assert "Adobe_Firefly/3.0" in hidden
     assert "trainedAlgorithmicMedia" in hidden
     assert "31.2304" not in hidden
+    assert "121.4737" not in hidden
+    # decoded label fields, one row each
+    assert "ContentProducer" in hidden and "001191110108MA01KP2T" in hidden
+    assert squash(text("report.evidence.fields", "zh_CN")) in hidden
     assert squash(text("report.gps.hidden", "en")) in hidden
     assert squash(text("report.kind.heatmap", "zh_CN")) in hidden
     assert squash(text("report.method.ai-label", "zh_CN")) in hidden
     shown = pdf_text(build_report(ai_label_case, tmp_path / "b.pdf", ReportOptions(lang="both", include_gps=True)))
     assert "31.2304" in shown
+    assert "121.4737" in shown
 
 
 def test_clean_case_with_unreadable_photo(clean_case: Case, tmp_path: Path) -> None:
