@@ -26,10 +26,14 @@ from shopguard.report.pictures import THUMB_MAX_SIDE_PX
 from shopguard.report.writer import PANEL, RULE, Say, key, literal
 
 KEY_FACTS = 3
+MIN_FACTS_ROOM_PT = 50 * mm
+FIT_SLACK_PT = 4.0
+FULL, CLIPPED = 100_000, 120  # page-1 detail length in characters
 LOGO_BOX_PT = (30 * mm, 18 * mm)
 LOGO_MAX_SIDE_PX = 300
 # Page-1 picture box: larger when fewer facts share the page.
 THUMB_BOX_PT = {1: (90 * mm, 66 * mm), 2: (76 * mm, 56 * mm), 3: (60 * mm, 44 * mm)}
+TINY_BOX_PT = (46 * mm, 30 * mm)
 LEVEL_COLOURS = {
     VerdictLevel.STRONG: colors.HexColor("#b3261e"),
     VerdictLevel.MODERATE: colors.HexColor("#b26a00"),
@@ -142,7 +146,7 @@ def _verdict_box(ctx: ReportContext) -> Table:
 
 
 def _key_fact_row(
-    ctx: ReportContext, number: int, item: RankedFinding, box: tuple[float, float], with_detail: bool
+    ctx: ReportContext, number: int, item: RankedFinding, box: tuple[float, float], detail_chars: int
 ) -> list[object]:
     writer = ctx.writer
     finding = item.finding
@@ -159,18 +163,21 @@ def _key_fact_row(
         strength = key(f"strength.{finding.strength.value}")(lang)
         title = key("report.key_fact.title", number=number, strength=strength, title=finding.title(lang))
         text_cell.append(writer.p(title, "h2", lang))
-        if with_detail:
-            text_cell.append(writer.p(finding.detail, "small", lang))
+        if detail_chars:
+            detail = finding.detail(lang)
+            clipped = detail if len(detail) <= detail_chars else detail[: detail_chars - 1] + "…"
+            text_cell.append(writer.p(literal(clipped), "small", lang))
         text_cell.append(Spacer(1, 3))
     photo_label = writer.joined(key("report.field.photo"), " / ")
     text_cell.append(writer.p(literal(f"{photo_label}: {item.photo.name}"), "caption"))
     return [picture_cell, text_cell]
 
 
-def _key_facts_table(ctx: ReportContext, items: list[RankedFinding], with_detail: bool) -> Table:
+def _key_facts_table(
+    ctx: ReportContext, items: list[RankedFinding], detail_chars: int, box: tuple[float, float]
+) -> Table:
     writer = ctx.writer
-    box = THUMB_BOX_PT[len(items)]
-    rows = [_key_fact_row(ctx, number, item, box, with_detail) for number, item in enumerate(items, start=1)]
+    rows = [_key_fact_row(ctx, number, item, box, detail_chars) for number, item in enumerate(items, start=1)]
     picture_w = box[0] + 8
     return writer.table(
         rows,
@@ -224,12 +231,19 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
         story += [writer.block(key("report.key_facts.none")), Spacer(1, 8), *_photos_checked(ctx)]
         return story
     # Page 1 must hold the facts: with their details if they fit, else titles only, else shrunk.
-    room = ctx.frame_height - _height(story, writer.width) - 4
-    table = _key_facts_table(ctx, items, with_detail=True)
-    if table.wrap(writer.width, room)[1] > room:
-        table = _key_facts_table(ctx, items, with_detail=False)
-    if table.wrap(writer.width, room)[1] > room:
-        story.append(KeepInFrame(writer.width, room, [table], mode="shrink"))
-    else:
-        story.append(table)
+    room = ctx.frame_height - _height(story, writer.width) - FIT_SLACK_PT
+    if room < MIN_FACTS_ROOM_PT:
+        # absurdly long names or claim text: shrink the whole page rather than lose the facts
+        table = _key_facts_table(ctx, items, 0, TINY_BOX_PT)
+        return [KeepInFrame(writer.width, ctx.frame_height - FIT_SLACK_PT, [*story, table], mode="shrink")]
+    # The detail names the value the finding rests on, so it goes before picture size.
+    big, small, tiny = THUMB_BOX_PT[len(items)], THUMB_BOX_PT[KEY_FACTS], TINY_BOX_PT
+    # Clipped details say "…" and the exhibit has them in full.
+    attempts = ((FULL, big), (FULL, small), (CLIPPED, small), (CLIPPED, tiny), (0, small), (0, tiny))
+    for detail_chars, box in attempts:
+        table = _key_facts_table(ctx, items, detail_chars, box)
+        if table.wrap(writer.width, room)[1] <= room:
+            story.append(table)
+            return story
+    story.append(KeepInFrame(writer.width, room, [table], mode="shrink"))
     return story

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -133,4 +134,29 @@ def clean_case(tmp_path: Path) -> Case:
         created_at="2026-11-16T09:00:00+00:00",
         facts=CaseFacts(order_id="JD-77"),
         photos=(good, bad),
+    )
+
+
+@pytest.fixture(params=[False, True], ids=["long", "absurd"])
+def crowded_case(tmp_path: Path, request: pytest.FixtureRequest) -> Case:
+    """Three photos, each with a strong finding whose detail is very long (page 1 must still hold them);
+    "absurd" also gives a claim text that alone fills half the page."""
+    absurd: bool = request.param
+    photos = []
+    for index in range(3):
+        long_value = f"photo{index} " + "masterpiece, best quality, 1girl, solo, detailed background, " * 12
+        finding = Finding(
+            "camera-metadata",
+            Category.AI_LABEL,
+            Strength.STRONG,
+            "finding.metadata.camera.title",
+            "finding.metadata.camera.detail",
+            fields={"camera": f"Generator-{index}", "taken": long_value * (2 if absurd else 1)},
+        )
+        photos.append(_photo(tmp_path, f"crowded-{index}.jpg", (finding,), size=(600, 900)))
+    return Case(
+        id="20261116-100000-ef56",
+        created_at="2026-11-16T10:00:00+00:00",
+        facts=replace(FACTS, claim_text="收到的包有污渍和破洞，申请仅退款。" * 40) if absurd else FACTS,
+        photos=tuple(photos),
     )

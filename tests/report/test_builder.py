@@ -187,3 +187,19 @@ def test_shop_logo_is_drawn_on_page_one(clean_case: Case, tmp_path: Path) -> Non
     # a logo that cannot be read is left out, not an error
     gone = ReportOptions(lang="en", shop_logo=str(tmp_path / "gone.png"))
     assert build_report(clean_case, tmp_path / "c.pdf", gone).is_file()
+
+
+def test_page_one_holds_the_three_strongest_facts_even_when_long(crowded_case: Case, tmp_path: Path) -> None:
+    out = build_report(crowded_case, tmp_path / "crowded.pdf", ReportOptions(lang="both"))
+    first = squash(PdfReader(str(out)).pages[0].extract_text() or "")
+    assert squash(text("report.section.key_facts", "zh_CN")) in first
+    for index in range(3):
+        assert f"Generator-{index}" in first
+        assert f"crowded-{index}.jpg" in first
+
+
+def test_first_exhibit_starts_on_page_two(pipeline_case: Case, tmp_path: Path) -> None:
+    out = build_report(pipeline_case, tmp_path / "report.pdf", OPTIONS)
+    second = squash(PdfReader(str(out)).pages[1].extract_text() or "")
+    assert squash(text("report.section.exhibits", "en")) in second
+    assert squash(text("report.exhibit.title", "en", number=1, title="")) in second
