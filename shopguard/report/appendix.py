@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
@@ -103,6 +103,7 @@ def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
             (key("report.file.size"), _size(source.size_bytes)),
             (key("report.file.dimensions"), f"{facts.width} × {facts.height} px"),
             (key("report.file.format"), facts.format.upper()),
+            (key("report.file.mtime"), show_time(datetime.fromtimestamp(source.mtime, UTC).isoformat())),
         ]
     except ImageReadError as exc:
         rows.append((key("report.file.unreadable"), " / ".join(exc.message(lang) for lang in ctx.writer.languages)))

@@ -29,6 +29,7 @@ from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, Picture
 from shopguard.report.writer import Say, key, literal
 
 # A check's images that stand for a finding on their own; heat maps, ELA and noise maps follow them.
+PRIVATE_FIELDS_KEY = "private_fields"
 LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
 EXHIBIT_IMAGE_HEIGHT_PT = 105 * mm
 # Further pictures (outline, heat map...) two to a page with their captions.
@@ -136,7 +137,15 @@ def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[tuple[Say, s
     """One row per measured value; a nested table of values (decoded label fields) one row per field."""
     rows: list[tuple[Say, str]] = []
     hidden_gps = False
-    for name, value in item.finding.evidence.items():
+    evidence = item.finding.evidence
+    # Checks list values that are private (coordinates) under "private_fields" (metadata checks).
+    private = {str(name) for name in evidence.get(PRIVATE_FIELDS_KEY) or ()}
+    for name, value in evidence.items():
+        if name == PRIVATE_FIELDS_KEY:
+            continue
+        if name in private and not ctx.options.include_gps:
+            hidden_gps = True
+            continue
         entries = value.items() if isinstance(value, dict) and value else [(None, value)]
         for sub_name, sub_value in entries:
             if (is_gps_key(name) or (sub_name and is_gps_key(str(sub_name)))) and not ctx.options.include_gps:

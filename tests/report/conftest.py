@@ -79,6 +79,8 @@ def ai_label_case(tmp_path: Path) -> Case:
             "c2pa_claim_generator": "Adobe_Firefly/3.0",
             "digital_source_type": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
             "GPSLatitude": "31.2304 N",
+            "owner_position": {"lat": 31.23, "lon": 121.47, "accuracy": "SECRET-POS-77"},
+            "private_fields": ["owner_position"],
             "fields": {"Label": "1", "ContentProducer": "001191110108MA01KP2T", "GPSLongitude": "121.4737 E"},
         },
         images=(EvidenceImage("heatmap", str(heatmap), "report.kind.heatmap"),),

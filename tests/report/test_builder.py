@@ -53,6 +53,10 @@ def test_bilingual_report_holds_case_data_hashes_and_findings(pipeline_case: Cas
         derived = [f for f in photo.findings if f.library_photo]
         assert derived, "the demo complaints are made from demo listing photos"
         assert str(derived[0].evidence["library_sha256"]) in body
+    # the demo library was added today, after the order date: the report must not claim it came first
+    for lang in ("en", "zh_CN"):
+        assert squash(text("report.library.predates.no", lang, order_date="2026-11-10")) in body
+        assert squash(text("report.library.predates.yes", lang, order_date="2026-11-10")) not in body
 
 
 def test_every_page_has_footer_with_page_x_of_y(pipeline_case: Case, tmp_path: Path) -> None:
@@ -129,6 +133,7 @@ def test_ai_label_fields_shown_and_gps_only_when_opted_in(ai_label_case: Case, t
     assert "trainedAlgorithmicMedia" in hidden
     assert "31.2304" not in hidden
     assert "121.4737" not in hidden
+    assert "SECRET-POS-77" not in hidden and "private_fields" not in hidden
     # decoded label fields, one row each
     assert "ContentProducer" in hidden and "001191110108MA01KP2T" in hidden
     assert squash(text("report.evidence.fields", "zh_CN")) in hidden
@@ -138,6 +143,7 @@ def test_ai_label_fields_shown_and_gps_only_when_opted_in(ai_label_case: Case, t
     shown = pdf_text(build_report(ai_label_case, tmp_path / "b.pdf", ReportOptions(lang="both", include_gps=True)))
     assert "31.2304" in shown
     assert "121.4737" in shown
+    assert "SECRET-POS-77" in shown
 
 
 def test_clean_case_with_unreadable_photo(clean_case: Case, tmp_path: Path) -> None:
