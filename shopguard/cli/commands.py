@@ -20,6 +20,7 @@ from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
 from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
+from shopguard.report.page_images import export_report_images
 from shopguard.settings import load_settings
 
 
@@ -117,9 +118,9 @@ def _print_case(case: Case, lang: str, report_path: str | None) -> None:
         print(f"\nreport: {report_path}")
 
 
-def _write_report(home: Home, case: Case, out: Path, lang: str) -> Path:
+def _write_report(home: Home, case: Case, out: Path, lang: str, paper: str | None = None) -> Path:
     lang_code = "both" if lang == "both" else normalize_language(lang)
-    options = ReportOptions.from_settings(load_settings(home), lang=lang_code)
+    options = ReportOptions.from_settings(load_settings(home), lang=lang_code, page_size=paper)
     path = build_report(case, out.expanduser().absolute(), options)
     store = CaseStore(home.cases_dir)
     store.save(case.with_report(str(path)))
@@ -150,6 +151,10 @@ def _cases(args: argparse.Namespace, home: Home) -> int:
 
 def _report(args: argparse.Namespace, home: Home) -> int:
     case = CaseStore(home.cases_dir).load(args.case_id)
-    path = _write_report(home, case, Path(args.output), args.lang)
+    path = _write_report(home, case, Path(args.output), args.lang, args.paper)
     print(str(path))
+    if args.images:
+        images_dir = Path(args.images).expanduser().absolute()
+        for image in export_report_images(path, images_dir, fmt=args.image_format, dpi=args.dpi):
+            print(str(image))
     return EXIT_OK

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 SUBCOMMANDS = ("library", "check", "cases", "report")
 LANG_CHOICES = ("en", "zh", "zh_CN", "both")
+PAPER_SIZES = ("A4", "Letter")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("case_id")
     rep.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     rep.add_argument("--lang", choices=LANG_CHOICES, default="en")
+    rep.add_argument(
+        "--paper",
+        choices=PAPER_SIZES,
+        default=None,
+        help="paper size (default: the one in the settings, A4 unless changed)",
+    )
+    rep.add_argument("--images", metavar="DIR", help="also write every page as an image into DIR")
+    rep.add_argument("--image-format", choices=("png", "jpeg"), default="png")
+    rep.add_argument("--dpi", type=int, default=150, help="resolution of the page images (36-600)")
     return p
 
 

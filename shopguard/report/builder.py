@@ -1,92 +1,119 @@
-"""Build the evidence report PDF for a case (first version: summary, findings, file facts)."""
+"""Build the evidence report PDF of a case: summary page, exhibits, file facts, method and limits."""
 
 from __future__ import annotations
 
-import io
+import hashlib
+import json
 import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import reportlab.rl_config
-from PIL import Image as PILImage
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
 
 from shopguard import __version__
 from shopguard.cases.model import Case
 from shopguard.errors import ReportError
 from shopguard.i18n import text
+from shopguard.report.appendix import files_section, findings_section, method_section
+from shopguard.report.content import ReportContext, show_time
+from shopguard.report.exhibits import exhibits_section
 from shopguard.report.fonts import register_fonts
+from shopguard.report.layout import FOOTER_PT, MARGIN_PT, FooterLines, footer_canvas, frame_size, page_size
 from shopguard.report.options import ReportOptions
+from shopguard.report.pictures import PictureMaker
+from shopguard.report.summary import summary_page
+from shopguard.report.writer import Writer, make_styles
 
 log = logging.getLogger(__name__)
 
 # ASCII85-encoding image streams in pure Python is the slow part of reportlab (PERFORMANCE.md).
 reportlab.rl_config.useA85 = 0
 
-PHOTO_MAX_SIDE_PX = 1000
+
+def report_id(case: Case, generated_at: str) -> str:
+    """A short id naming this report: the case id plus a digest of the case and the generation time."""
+    digest = hashlib.sha256(json.dumps(case.to_json("en"), sort_keys=True, default=str).encode())
+    digest.update(generated_at.encode())
+    return f"{case.id}-{digest.hexdigest()[:6].upper()}"
 
 
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
-    return {
-        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=8, spaceAfter=4),
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
-    }
+def _footer(languages: Sequence[str], rid: str, generated: str) -> FooterLines:
+    def lines(page: int, pages: int) -> list[str]:
+        return [
+            text(
+                "report.footer.line",
+                lang,
+                report_id=rid,
+                generated=generated,
+                version=__version__,
+                page=page,
+                pages=pages,
+            )
+            for lang in languages
+        ]
 
-
-def _jpeg(path: str, max_side: int = PHOTO_MAX_SIDE_PX) -> tuple[io.BytesIO, int, int]:
-    with PILImage.open(path) as im:
-        im = im.convert("RGB")
-        im.thumbnail((max_side, max_side))
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=85)
-        buf.seek(0)
-        return buf, im.width, im.height
+    return lines
 
 
 def build_report(case: Case, out_path: Path, options: ReportOptions | None = None) -> Path:
     """Write the case's evidence report to ``out_path``.
 
+    Args:
+        case: the stored case (its photo copies and evidence images are read, never changed).
+        out_path: the PDF to write (its folder is created).
+        options: language ("en", "zh_CN" or "both"), paper, shop name, GPS opt-in.
+
+    Returns:
+        ``out_path``.
+
     Raises:
-        ReportError: when the PDF cannot be written.
+        ReportError: when the PDF cannot be written or the options are invalid.
     """
     options = options or ReportOptions()
-    lang = "en" if options.lang == "both" else options.lang
+    paper = page_size(options.page_size)
     font = register_fonts()
-    st = _styles(font)
-    t = lambda key, **f: escape(text(key, lang, **f))  # noqa: E731
-    story: list[object] = [
-        Paragraph(t("report.title"), st["title"]),
-        Paragraph(t("report.case_id", case_id=case.id), st["body"]),
-        Paragraph(escape(case.verdict.summary(lang)), st["h2"]),
+    generated_at = options.generated_at or datetime.now(UTC).replace(microsecond=0).isoformat()
+    rid = report_id(case, generated_at)
+    width, height = frame_size(paper)
+    writer = Writer(options.languages, width, make_styles(font))
+    ctx = ReportContext(
+        case=case,
+        options=options,
+        writer=writer,
+        pictures=PictureMaker(),
+        report_id=rid,
+        generated_at=generated_at,
+        frame_height=height,
+    )
+    story: list[Flowable] = [
+        *summary_page(ctx),
+        PageBreak(),
+        *exhibits_section(ctx),
+        *findings_section(ctx),
+        *files_section(ctx),
+        *method_section(ctx),
     ]
-    for photo in case.photos:
-        story.append(Paragraph(escape(photo.name), st["h2"]))
-        story.append(Paragraph(t("report.file_facts", sha256=photo.sha256, format=photo.format,
-                                 width=photo.width, height=photo.height), st["small"]))
-        if photo.stored_path and photo.is_readable:
-            try:
-                buf, w, h = _jpeg(photo.stored_path)
-                scale = min(160 * mm / w, 90 * mm / h)
-                story.append(Image(buf, width=w * scale, height=h * scale))
-            except OSError:
-                log.warning("could not embed %s", photo.stored_path)
-        for finding in photo.findings:
-            label = text(f"strength.{finding.strength.value}", lang)
-            story.append(Paragraph(f"<b>[{escape(label)}] {escape(finding.title(lang))}</b>", st["body"]))
-            story.append(Paragraph(escape(finding.detail(lang)), st["small"]))
-        story.append(Spacer(1, 6))
-    story.append(Paragraph(t("report.footer", version=__version__), st["small"]))
+    title = writer.joined(lambda lang: text("report.title", lang))
+    canvas = footer_canvas(font, _footer(options.languages, rid, show_time(generated_at)))
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        doc = SimpleDocTemplate(str(out_path), pagesize=A4, title=text("report.title", lang),
-                                author="ShopGuard", leftMargin=18 * mm, rightMargin=18 * mm)
-        doc.build(story)
+        doc = SimpleDocTemplate(
+            str(out_path),
+            pagesize=paper,
+            title=f"{title} {case.id}",
+            author=options.shop_name or "ShopGuard",
+            creator=f"ShopGuard {__version__}",
+            subject=rid,
+            initialFontName=font,
+            leftMargin=MARGIN_PT,
+            rightMargin=MARGIN_PT,
+            topMargin=MARGIN_PT,
+            bottomMargin=MARGIN_PT + FOOTER_PT,
+        )
+        doc.build(story, canvasmaker=canvas)
     except OSError as exc:
         raise ReportError(path=str(out_path), reason=exc.strerror or str(exc)) from exc
+    log.info("report %s written to %s", rid, out_path)
     return out_path

@@ -1,0 +1,150 @@
+"""The pages after the exhibits: every finding, every file's facts, the listing photos, method and limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+
+from shopguard.cases.model import CasePhoto
+from shopguard.checks.findings import Category
+from shopguard.errors import ImageReadError
+from shopguard.imaging import probe, read_source
+from shopguard.report.content import ReportContext, fact_table, show_time
+from shopguard.report.exhibits import file_name
+from shopguard.report.writer import RULE, Say, key, literal
+
+
+def _size(size_bytes: int) -> str:
+    """Bytes and KB with unit symbols only, the same in every language."""
+    return f"{size_bytes:,} B ({size_bytes / 1024:,.1f} KB)"
+
+
+def findings_section(ctx: ReportContext) -> list[Flowable]:
+    """Every photo's findings, including weak and informational ones, strongest first."""
+    writer = ctx.writer
+    story: list[Flowable] = [CondPageBreak(50 * mm), writer.heading(key("report.section.findings"))]
+    strength_w = 22 * mm
+    for photo in ctx.case.photos:
+        level = key(f"verdict.level.{photo.verdict.level.value}")
+        story.append(writer.heading(literal(f"{photo.name} — {writer.joined(level, ' / ')}"), "h2"))
+        rows: list[list[object]] = []
+        for finding in sorted(photo.findings, key=lambda f: -f.strength.rank):
+            cell: list[Flowable] = []
+            for lang in writer.languages:
+                cell += [writer.p(finding.title, "body", lang), writer.p(finding.detail, "small", lang)]
+            rows.append([writer.stacked(key(f"strength.{finding.strength.value}"), "small"), cell])
+        if rows:
+            table = writer.table(
+                rows,
+                [strength_w, writer.width - strength_w],
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ],
+            )
+            story.append(table)
+    return story
+
+
+def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
+    rows: list[tuple[Say, str]] = [
+        (key("report.file.name"), photo.name),
+        (key("report.file.sha256"), photo.sha256 or "—"),
+        (key("report.file.size"), _size(photo.size_bytes)),
+        (key("report.file.dimensions"), f"{photo.width} × {photo.height} px"),
+        (key("report.file.format"), photo.format.upper()),
+        (key("report.file.received"), show_time(photo.received_at)),
+        (key("report.file.mtime"), show_time(photo.file_mtime) or "—"),
+    ]
+    if not photo.is_readable:
+        rows.append(
+            (
+                key("report.file.unreadable"),
+                ctx.writer.joined(lambda lang: photo.findings[0].detail(lang) if photo.findings else "", " / "),
+            )
+        )
+    return KeepTogether([Spacer(1, 4), fact_table(ctx, rows, label_width=36 * mm, style="mono")])
+
+
+def _library_photos(ctx: ReportContext) -> dict[str, str]:
+    """Listing photos the findings refer to: path -> added-at (ISO), in order of first mention."""
+    found: dict[str, str] = {}
+    for photo in ctx.case.photos:
+        for finding in photo.findings:
+            if finding.library_photo and finding.library_photo not in found:
+                found[finding.library_photo] = str(finding.evidence.get("library_added_at", ""))
+    return found
+
+
+def _predates(ctx: ReportContext, added_at: str) -> Say:
+    order_date = ctx.case.facts.order_date
+    if order_date is None or not added_at:
+        return key("report.library.predates.unknown")
+    try:
+        added = datetime.fromisoformat(added_at).date()
+    except ValueError:
+        return key("report.library.predates.unknown")
+    name = "report.library.predates.yes" if added < order_date else "report.library.predates.no"
+    return key(name, order_date=order_date.isoformat())
+
+
+def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
+    rows: list[tuple[Say, str]] = [(key("report.file.name"), file_name(path))]
+    try:
+        source = read_source(path)
+        facts = probe(source)
+        rows += [
+            (key("report.file.sha256"), source.sha256),
+            (key("report.file.size"), _size(source.size_bytes)),
+            (key("report.file.dimensions"), f"{facts.width} × {facts.height} px"),
+            (key("report.file.format"), facts.format.upper()),
+            (key("report.file.mtime"), show_time(datetime.fromtimestamp(source.mtime, UTC).isoformat())),
+        ]
+    except ImageReadError as exc:
+        rows.append((key("report.file.unreadable"), " / ".join(exc.message(lang) for lang in ctx.writer.languages)))
+    rows += [
+        (key("report.library.added"), show_time(added_at) or "—"),
+        (key("report.library.timing"), ctx.writer.joined(_predates(ctx, added_at), " / ")),
+    ]
+    return KeepTogether([Spacer(1, 4), fact_table(ctx, rows, label_width=36 * mm, style="mono")])
+
+
+def files_section(ctx: ReportContext) -> list[Flowable]:
+    """File facts of every complaint photo and of every listing photo a finding names."""
+    writer = ctx.writer
+    story: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        writer.heading(key("report.section.files")),
+        writer.block(key("report.files.intro"), "small"),
+    ]
+    story += [_photo_facts(ctx, photo) for photo in ctx.case.photos]
+    listings = _library_photos(ctx)
+    if listings:
+        story += [
+            Spacer(1, 6),
+            writer.heading(key("report.section.listings"), "h2"),
+            writer.block(key("report.listings.intro"), "small"),
+        ]
+        story += [_listing_facts(ctx, path, added) for path, added in listings.items()]
+    return story
+
+
+def method_section(ctx: ReportContext) -> list[Flowable]:
+    """What the checks can and cannot prove, in plain words; only categories this case touched."""
+    writer = ctx.writer
+    story: list[Flowable] = [CondPageBreak(60 * mm), writer.heading(key("report.section.method"))]
+    for name in ("report.method.local", "report.method.originals", "report.method.strength", "report.method.absence"):
+        story += [writer.block(key(name)), Spacer(1, 4)]
+    seen = {f.category for p in ctx.case.photos for f in p.findings}
+    for category in Category:
+        if category in seen and category is not Category.INPUT:
+            story += [
+                writer.heading(key(f"report.category.{category.value}"), "h2"),
+                writer.block(key(f"report.method.{category.value}"), "small"),
+            ]
+    return story

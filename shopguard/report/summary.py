@@ -1,0 +1,249 @@
+"""Page 1: who, what, the verdict in one sentence, and the three strongest facts with pictures.
+
+A platform reviewer spends about a minute on a report; this page has to carry the case alone,
+for a reader of either language (in "both" mode every text appears in Chinese and English).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepInFrame, Spacer, Table
+
+from shopguard.checks.findings import VerdictLevel
+from shopguard.report.content import (
+    RankedFinding,
+    ReportContext,
+    picture_flowable,
+    ranked_findings,
+    show_date,
+)
+from shopguard.report.exhibits import lead_picture
+from shopguard.report.pictures import THUMB_MAX_SIDE_PX
+from shopguard.report.writer import PANEL, RULE, Say, key, literal
+
+KEY_FACTS = 3
+MIN_FACTS_ROOM_PT = 50 * mm
+FIT_SLACK_PT = 4.0
+FULL, CLIPPED = 100_000, 120  # page-1 detail length in characters
+LOGO_BOX_PT = (30 * mm, 18 * mm)
+LOGO_MAX_SIDE_PX = 300
+# Page-1 picture box: larger when fewer facts share the page.
+THUMB_BOX_PT = {1: (90 * mm, 66 * mm), 2: (76 * mm, 56 * mm), 3: (60 * mm, 44 * mm)}
+TINY_BOX_PT = (46 * mm, 30 * mm)
+LEVEL_COLOURS = {
+    VerdictLevel.STRONG: colors.HexColor("#b3261e"),
+    VerdictLevel.MODERATE: colors.HexColor("#b26a00"),
+    VerdictLevel.WEAK: colors.HexColor("#5f6368"),
+    VerdictLevel.NONE: colors.HexColor("#3c6e91"),
+}
+
+
+def _header(ctx: ReportContext) -> list[Flowable]:
+    writer = ctx.writer
+    shop = ctx.options.shop_name
+    lines: list[Flowable] = [writer.heading(key("report.title"), "title")]
+    if shop:
+        lines.append(writer.heading(literal(shop), "h2"))
+    lines.append(writer.p(literal(f"{writer.joined(key('report.case_id', case_id=ctx.case.id))}"), "small"))
+    logo = ctx.pictures.plain(ctx.options.shop_logo, LOGO_MAX_SIDE_PX) if ctx.options.shop_logo else None
+    if logo is None:
+        return lines
+    logo_w = LOGO_BOX_PT[0] + 6
+    return [
+        writer.table(
+            [[lines, picture_flowable(logo, *LOGO_BOX_PT)]],
+            [writer.width - logo_w, logo_w],
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ],
+        )
+    ]
+
+
+def _case_facts(ctx: ReportContext) -> Table:
+    writer, facts = ctx.writer, ctx.case.facts
+    not_given = key("report.value.not_given")
+    shop = ctx.options.shop_name
+
+    def value(text_value: str | None) -> Say:
+        return literal(text_value) if text_value else not_given
+
+    pairs: list[tuple[str, Say]] = [
+        ("report.field.shop", value(shop)),
+        ("report.field.platform", value(facts.platform)),
+        ("report.field.order_id", value(facts.order_id)),
+        ("report.field.buyer", value(facts.buyer)),
+        ("report.field.order_date", show_date(facts.order_date)),
+        ("report.field.delivery_date", show_date(facts.delivery_date)),
+        ("report.field.complaint_date", show_date(facts.complaint_date)),
+        ("report.field.photos", literal(str(len(ctx.case.photos)))),
+    ]
+    label_w, value_w = 26 * mm, writer.width / 2 - 26 * mm
+    rows: list[list[Flowable | str]] = []
+    for index in range(0, len(pairs), 2):
+        row: list[Flowable | str] = []
+        for label, say in pairs[index : index + 2]:
+            row += [writer.label(key(label)), writer.p(literal(writer.joined(say, " / ")))]
+        rows.append(row)
+    if facts.claim_text:
+        rows.append(
+            [writer.label(key("report.field.claim")), writer.p(literal(facts.claim_text)), Spacer(0, 0), Spacer(0, 0)]
+        )
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if facts.claim_text:
+        commands.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+    return writer.table(rows, [label_w, value_w, label_w, value_w], commands)
+
+
+def _verdict_box(ctx: ReportContext) -> Table:
+    writer = ctx.writer
+    verdict = ctx.case.verdict
+    level_colour = LEVEL_COLOURS[verdict.level]
+    counts = Counter(p.verdict.level for p in ctx.case.photos)
+    tally = key(
+        "report.verdict.tally",
+        total=len(ctx.case.photos),
+        strong=counts[VerdictLevel.STRONG],
+        moderate=counts[VerdictLevel.MODERATE],
+        weak=counts[VerdictLevel.WEAK],
+        none=counts[VerdictLevel.NONE],
+    )
+    badge = writer.stacked(key(f"verdict.level.{verdict.level.value}"), "badge")
+    badge_w = 36 * mm
+    sentence = [
+        writer.block(verdict.summary, "verdict", width=writer.width - badge_w - 12),
+        Spacer(1, 3),
+        writer.block(tally, "small", width=writer.width - badge_w - 12),
+    ]
+    table = writer.table(
+        [[badge, sentence]],
+        [badge_w, writer.width - badge_w],
+        [
+            ("BACKGROUND", (0, 0), (0, 0), level_colour),
+            ("BACKGROUND", (1, 0), (1, 0), PANEL),
+            ("BOX", (0, 0), (-1, -1), 1.2, level_colour),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ],
+    )
+    return table
+
+
+def _key_fact_row(
+    ctx: ReportContext, number: int, item: RankedFinding, box: tuple[float, float], detail_chars: int
+) -> list[object]:
+    writer = ctx.writer
+    finding = item.finding
+    shown = lead_picture(ctx, item, THUMB_MAX_SIDE_PX)
+    picture_cell: list[Flowable] = []
+    if shown:
+        picture_cell = [
+            picture_flowable(shown.picture, *box),
+            Spacer(1, 2),
+            *writer.stacked(shown.short_caption, "caption"),
+        ]
+    text_cell: list[Flowable] = []
+    for lang in writer.languages:
+        strength = key(f"strength.{finding.strength.value}")(lang)
+        title = key("report.key_fact.title", number=number, strength=strength, title=finding.title(lang))
+        text_cell.append(writer.p(title, "h2", lang))
+        if detail_chars:
+            detail = finding.detail(lang)
+            clipped = detail if len(detail) <= detail_chars else detail[: detail_chars - 1] + "…"
+            text_cell.append(writer.p(literal(clipped), "small", lang))
+        text_cell.append(Spacer(1, 3))
+    photo_label = writer.joined(key("report.field.photo"), " / ")
+    text_cell.append(writer.p(literal(f"{photo_label}: {item.photo.name}"), "caption"))
+    return [picture_cell, text_cell]
+
+
+def _key_facts_table(
+    ctx: ReportContext, items: list[RankedFinding], detail_chars: int, box: tuple[float, float]
+) -> Table:
+    writer = ctx.writer
+    rows = [_key_fact_row(ctx, number, item, box, detail_chars) for number, item in enumerate(items, start=1)]
+    picture_w = box[0] + 8
+    return writer.table(
+        rows,
+        [picture_w, writer.width - picture_w],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ],
+    )
+
+
+def _height(flowables: list[Flowable], width: float) -> float:
+    return float(sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables))
+
+
+def _photos_checked(ctx: ReportContext) -> list[Flowable]:
+    """With nothing to show as evidence, page 1 shows the photos that were checked (up to three)."""
+    writer = ctx.writer
+    cells: list[list[Flowable]] = []
+    for photo in ctx.case.photos[:KEY_FACTS]:
+        picture = ctx.pictures.plain(photo.stored_path, THUMB_MAX_SIDE_PX)
+        cell: list[Flowable] = [picture_flowable(picture, *THUMB_BOX_PT[3])] if picture else []
+        cells.append([*cell, Spacer(1, 2), writer.p(literal(photo.name), "caption")])
+    if not cells:
+        return []
+    column = writer.width / KEY_FACTS
+    table = writer.table(
+        [cells], [column] * len(cells), [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+    )
+    return [writer.heading(key("report.section.photos_checked"), "h2"), table]
+
+
+def summary_page(ctx: ReportContext) -> list[Flowable]:
+    """The flowables of page 1 (the caller adds the page break)."""
+    writer = ctx.writer
+    story: list[Flowable] = [
+        *_header(ctx),
+        Spacer(1, 4),
+        _case_facts(ctx),
+        Spacer(1, 8),
+        _verdict_box(ctx),
+        Spacer(1, 8),
+        # not kept with the table: a table that does not fit whole would take the heading off page 1
+        writer.heading(key("report.section.key_facts"), "h1:loose"),
+    ]
+    items = ranked_findings(ctx.case)[:KEY_FACTS]
+    if not items:
+        story += [writer.block(key("report.key_facts.none")), Spacer(1, 8), *_photos_checked(ctx)]
+        return story
+    # Page 1 must hold the facts: with their details if they fit, else titles only, else shrunk.
+    room = ctx.frame_height - _height(story, writer.width) - FIT_SLACK_PT
+    if room < MIN_FACTS_ROOM_PT:
+        # absurdly long names or claim text: shrink the whole page rather than lose the facts
+        table = _key_facts_table(ctx, items, 0, TINY_BOX_PT)
+        return [KeepInFrame(writer.width, ctx.frame_height - FIT_SLACK_PT, [*story, table], mode="shrink")]
+    # The detail names the value the finding rests on, so it goes before picture size.
+    big, small, tiny = THUMB_BOX_PT[len(items)], THUMB_BOX_PT[KEY_FACTS], TINY_BOX_PT
+    # Clipped details say "…" and the exhibit has them in full.
+    attempts = ((FULL, big), (FULL, small), (CLIPPED, small), (CLIPPED, tiny), (0, small), (0, tiny))
+    for detail_chars, box in attempts:
+        table = _key_facts_table(ctx, items, detail_chars, box)
+        if table.wrap(writer.width, room)[1] <= room:
+            story.append(table)
+            return story
+    story.append(KeepInFrame(writer.width, room, [table], mode="shrink"))
+    return story
