@@ -1,0 +1,119 @@
+"""Drive the ShopGuard window offscreen and save screenshots of its main states into docs/screenshots/.
+
+Usage: ``python scripts/take_screenshots.py [OUT_DIR]`` (from the repository root). Uses a temporary
+data home with the bundled demo shop; nothing on the machine is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Window state (QSettings) goes to a throwaway folder so the user's saved geometry is never used.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="sg-shots-config-")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QEventLoop, QTimer, QUrl
+from PySide6.QtWidgets import QWidget
+
+from shopguard.gui.app import setup_application
+from shopguard.gui.main_window import MainWindow
+from shopguard.gui.state import Dialogs
+from shopguard.paths import Home, resource_path
+
+
+class ScriptedDialogs(Dialogs):
+    """Answers every question without a modal dialog; never opens external programs."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def save_report_path(self, parent: QWidget, title: str, suggested: Path) -> Path | None:
+        return self.out / "report.pdf"
+
+    def open_url(self, url: QUrl) -> bool:
+        return True
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    """Run the event loop until ``predicate`` holds (a script, not the app: blocking here is fine)."""
+    deadline = time.monotonic() + timeout_s
+    loop = QEventLoop()
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the expected state")
+        QTimer.singleShot(30, loop.quit)
+        loop.exec()
+
+
+def settle(window: MainWindow) -> None:
+    window.grab()  # paint once, so views request what they show (thumbnails, images)
+    wait_until(lambda: window.state.runner.is_idle)
+    loop = QEventLoop()
+    QTimer.singleShot(150, loop.quit)
+    loop.exec()
+
+
+def shoot(window: MainWindow, out: Path, name: str) -> None:
+    settle(window)
+    path = out / f"{name}.png"
+    window.grab().save(str(path))
+    print(path)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    app = setup_application(["shopguard"])
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Home(Path(tmp) / "home").ensure()
+        window = MainWindow(home)
+        window.state.dialogs = ScriptedDialogs(Path(tmp))
+        window.state.set_language("en")
+        window.show()
+        window.start()
+        shoot(window, out, "01-empty-first-run")
+        window.library_view.add_demo_shop()
+        settle(window)
+        window.check_page.start_view.order_form.order_id_edit.setText("TB-2026-118842")
+        window.check_page.start_view.order_form.buyer_edit.setText("lin***88")
+        window.check_page.start_view.order_form.set_platform("taobao")
+        shoot(window, out, "02-empty-with-demo")
+        complaint = resource_path("demo", "complaints", "complaint-bag-stain.jpg")
+        window.check_page.check_files([complaint])
+        wait_until(lambda: window.check_page.currentWidget() is window.check_page.result_view)
+        shoot(window, out, "03-result-strong")
+        items = window.check_page.result_view.finding_items()
+        if items:
+            window.check_page.result_view.findings_tree.setCurrentItem(items[0])
+        shoot(window, out, "04-result-evidence")
+        window.check_page.new_check()
+        window.check_page.check_files([resource_path("demo", "complaints", "complaint-bulb-resaved.jpg")])
+        wait_until(lambda: window.check_page.currentWidget() is window.check_page.result_view)
+        window.show_page(MainWindow.PAGE_CASES)
+        shoot(window, out, "05-cases")
+        window.show_page(MainWindow.PAGE_LIBRARY)
+        settle(window)
+        settle(window)
+        model = window.library_view.model
+        wait_until(lambda: model.thumbnail_count >= min(12, model.rowCount()))
+        shoot(window, out, "06-library")
+        window.show_page(MainWindow.PAGE_SETTINGS)
+        shoot(window, out, "07-settings")
+        window.state.set_language("zh_CN")
+        window.show_page(MainWindow.PAGE_CHECK)
+        shoot(window, out, "08-result-chinese")
+        window.check_page.new_check()
+        shoot(window, out, "09-empty-chinese")
+        window.close()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,67 @@
+"""Job functions for the check flow (run on the pool; Qt-free except for saving a pasted QImage)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QImage
+
+from shopguard.cases.model import Case
+from shopguard.cases.service import CheckRequest, check_photos
+from shopguard.cases.store import CaseStore
+from shopguard.errors import HomeError
+from shopguard.library.store import LibraryStore
+from shopguard.paths import Home
+from shopguard.progress import CancelToken, ProgressFn
+from shopguard.report.builder import build_report
+from shopguard.report.options import ReportOptions
+
+
+def run_check(home: Home, request: CheckRequest, progress: ProgressFn, cancel: CancelToken) -> Case:
+    """Check the photos of ``request`` as one new case (a fresh DB connection for this thread)."""
+    library = LibraryStore(home.library_db)
+    try:
+        return check_photos(home, request, library, progress=progress, cancel=cancel)
+    finally:
+        library.close()
+
+
+def save_pasted_image(image: QImage, target: Path) -> Path:
+    """Write a pasted clipboard image as PNG (QImage may be used off the GUI thread).
+
+    Raises:
+        HomeError: when the file cannot be written.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(target), "PNG"):
+        raise HomeError("error.case.write", path=str(target), reason="PNG")
+    return target
+
+
+def write_report(home: Home, case: Case, out_path: Path, options: ReportOptions) -> Case:
+    """Build the PDF and record it in the stored case; returns the updated case.
+
+    Raises:
+        ReportError: when the PDF cannot be written.
+    """
+    build_report(case, out_path, options)
+    store = CaseStore(home.cases_dir)
+    updated = store.load(case.id).with_report(str(out_path))
+    store.save(updated)
+    return updated
+
+
+def report_image_exporter() -> Callable[..., Any] | None:
+    """``export_report_images(pdf_path, out_dir, fmt)`` from shopguard.report, if this build has it."""
+    for module_name in ("shopguard.report", "shopguard.report.export", "shopguard.report.images"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        exporter = getattr(module, "export_report_images", None)
+        if callable(exporter):
+            return exporter  # type: ignore[no-any-return]  # checked callable above
+    return None

@@ -1,0 +1,1 @@
+"""Qt item models over engine data (cases, library photos), filled from jobs."""

@@ -1,0 +1,1 @@
+"""The window's pages: check, result, cases, library, settings."""

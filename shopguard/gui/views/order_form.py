@@ -1,0 +1,112 @@
+"""OrderForm: the optional order details of a complaint (platform, order id, buyer, dates, claim)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from shopguard.checks.context import CaseFacts
+from shopguard.gui.state import AppState
+
+# Stable ids stored in the case (CaseFacts.platform); labels come from the catalogue.
+PLATFORMS = ("taobao", "tmall", "pinduoduo", "jd", "douyin", "kuaishou", "xianyu", "amazon", "ebay", "etsy",
+             "shopify", "other")
+UNSET_DATE = QDate(2000, 1, 1)
+
+
+def _date_edit(parent: QWidget) -> QDateEdit:
+    edit = QDateEdit(parent)
+    edit.setCalendarPopup(True)
+    edit.setMinimumDate(UNSET_DATE)
+    edit.setSpecialValueText("—")  # shown while the date is at its minimum, i.e. not given
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDate(UNSET_DATE)
+    return edit
+
+
+def _date_value(edit: QDateEdit) -> date | None:
+    qdate = edit.date()
+    if qdate == UNSET_DATE:
+        return None
+    return date(qdate.year(), qdate.month(), qdate.day())
+
+
+class OrderForm(QGroupBox):
+    """Facts the seller knows about the order; all optional. ``facts()`` returns them immutable."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        form = QFormLayout(self)
+        self.platform_combo = QComboBox(self)
+        self.platform_combo.addItem("", None)
+        for platform in PLATFORMS:
+            self.platform_combo.addItem(platform, platform)
+        self.order_id_edit = QLineEdit(self)
+        self.buyer_edit = QLineEdit(self)
+        self.order_date_edit = _date_edit(self)
+        self.delivery_date_edit = _date_edit(self)
+        self.claim_edit = QPlainTextEdit(self)
+        self.claim_edit.setMaximumHeight(80)
+        self._labels: dict[str, QLabel] = {}
+        for key, widget in (("platform", self.platform_combo), ("order_id", self.order_id_edit),
+                            ("buyer", self.buyer_edit), ("order_date", self.order_date_edit),
+                            ("delivery_date", self.delivery_date_edit), ("claim", self.claim_edit)):
+            label = QLabel(self)
+            label.setBuddy(widget)
+            self._labels[key] = label
+            form.addRow(label, widget)
+        state.language_changed.connect(self.retranslate)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.state.t
+        self.setTitle(t("gui.order.title"))
+        for key, label in self._labels.items():
+            label.setText(t(f"gui.order.{key}"))
+        self.platform_combo.setItemText(0, t("gui.order.platform_unset"))
+        for index, platform in enumerate(PLATFORMS, start=1):
+            self.platform_combo.setItemText(index, t(f"gui.platform.{platform}"))
+        self.order_id_edit.setPlaceholderText(t("gui.order.optional"))
+        self.buyer_edit.setPlaceholderText(t("gui.order.optional"))
+        self.claim_edit.setPlaceholderText(t("gui.order.claim_hint"))
+        self.order_date_edit.setToolTip(t("gui.order.date_tip"))
+        self.delivery_date_edit.setToolTip(t("gui.order.delivery_tip"))
+
+    def set_platform(self, platform: str | None) -> None:
+        index = self.platform_combo.findData(platform)
+        self.platform_combo.setCurrentIndex(max(index, 0))
+
+    def set_dates(self, order: date | None, delivery: date | None) -> None:
+        for edit, value in ((self.order_date_edit, order), (self.delivery_date_edit, delivery)):
+            edit.setDate(QDate(value.year, value.month, value.day) if value else UNSET_DATE)
+
+    def facts(self) -> CaseFacts:
+        """The filled-in facts; empty fields are None. The complaint date is today."""
+        return CaseFacts(
+            order_date=_date_value(self.order_date_edit),
+            delivery_date=_date_value(self.delivery_date_edit),
+            complaint_date=date.today(),
+            platform=self.platform_combo.currentData(),
+            order_id=self.order_id_edit.text().strip() or None,
+            buyer=self.buyer_edit.text().strip() or None,
+            claim_text=self.claim_edit.toPlainText().strip() or None,
+        )
+
+    def clear(self) -> None:
+        self.platform_combo.setCurrentIndex(0)
+        self.order_id_edit.clear()
+        self.buyer_edit.clear()
+        self.claim_edit.clear()
+        self.set_dates(None, None)

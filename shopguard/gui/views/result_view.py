@@ -1,0 +1,239 @@
+"""ResultView: the verdict banner, the findings grouped by strength, the evidence tabs and report actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shopguard.cases.model import Case, CasePhoto
+from shopguard.checks.findings import Category, Finding
+from shopguard.checks.verdict import ranked
+from shopguard.gui.state import AppState
+from shopguard.gui.style import TONES
+from shopguard.gui.views.evidence_view import EvidenceView
+from shopguard.gui.widgets.verdict_banner import VerdictBanner
+
+STRENGTH_ORDER = ("strong", "moderate", "weak", "info")
+STRENGTH_ICONS = {"strong": "●", "moderate": "●", "weak": "○", "info": "·"}
+OTHER_CASE_KEYS = ("other_case_id", "earlier_case_id", "case_id")
+
+
+def other_case_of(finding: Finding) -> str | None:
+    """The earlier case a reused-photo finding points to, if the check recorded one."""
+    if finding.category is not Category.REUSED_PHOTO:
+        return None
+    for key in OTHER_CASE_KEYS:
+        value = finding.evidence.get(key) or finding.fields.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+class ResultView(QWidget):
+    """One checked case.
+
+    Signals:
+        new_check_requested(), report_requested(), print_requested(), open_report_requested(),
+        show_report_folder_requested(), export_images_requested(): the buttons.
+        case_link_activated(str): the user followed a link to another case.
+    """
+
+    new_check_requested = Signal()
+    report_requested = Signal()
+    print_requested = Signal()
+    open_report_requested = Signal()
+    show_report_folder_requested = Signal()
+    export_images_requested = Signal()
+    case_link_activated = Signal(str)
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setObjectName("page")
+        self.case: Case | None = None
+        self.photo: CasePhoto | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 14, 20, 14)
+        bar = QHBoxLayout()
+        self.new_button = QPushButton(self)
+        self.new_button.clicked.connect(self.new_check_requested)
+        self.case_label = QLabel(self)
+        self.case_label.setObjectName("muted")
+        self.report_button = QPushButton(self)
+        self.report_button.setObjectName("primary")
+        self.report_button.clicked.connect(self.report_requested)
+        self.open_report_button = QPushButton(self)
+        self.open_report_button.clicked.connect(self.open_report_requested)
+        self.print_button = QPushButton(self)
+        self.print_button.clicked.connect(self.print_requested)
+        self.folder_button = QPushButton(self)
+        self.folder_button.clicked.connect(self.show_report_folder_requested)
+        self.export_button = QPushButton(self)
+        self.export_button.clicked.connect(self.export_images_requested)
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.case_label, 1)
+        for button in (self.report_button, self.open_report_button, self.print_button, self.folder_button,
+                       self.export_button):
+            bar.addWidget(button)
+        outer.addLayout(bar)
+        self.banner = VerdictBanner(self)
+        outer.addWidget(self.banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(splitter)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.photo_combo = QComboBox(left)
+        self.photo_combo.currentIndexChanged.connect(self._on_photo_combo_changed)
+        left_layout.addWidget(self.photo_combo)
+        self.findings_tree = QTreeWidget(left)
+        self.findings_tree.setHeaderHidden(True)
+        self.findings_tree.setRootIsDecorated(False)
+        self.findings_tree.setWordWrap(True)
+        self.findings_tree.currentItemChanged.connect(self._on_findings_tree_current_changed)
+        left_layout.addWidget(self.findings_tree, 2)
+        self.detail_label = QLabel(left)
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.detail_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.detail_label.setObjectName("card")
+        self.detail_label.setStyleSheet("QLabel#card { padding: 10px; }")
+        self.detail_label.linkActivated.connect(self._on_detail_label_link)
+        left_layout.addWidget(self.detail_label, 1)
+        self.facts_label = QLabel(left)
+        self.facts_label.setObjectName("muted")
+        self.facts_label.setWordWrap(True)
+        left_layout.addWidget(self.facts_label)
+        self.evidence = EvidenceView(state, splitter)
+        splitter.addWidget(left)
+        splitter.addWidget(self.evidence)
+        splitter.setSizes([420, 680])
+        outer.addWidget(splitter, 1)
+        self.set_report_path(None)
+        state.language_changed.connect(self.retranslate)
+        self.retranslate()
+
+    # --- filling --------------------------------------------------------------------------------
+    def show_case(self, case: Case) -> None:
+        self.case = case
+        self.photo_combo.blockSignals(True)
+        self.photo_combo.clear()
+        for photo in case.photos:
+            self.photo_combo.addItem(photo.name)
+        self.photo_combo.blockSignals(False)
+        self.photo_combo.setVisible(len(case.photos) > 1)
+        self.set_report_path(case.reports[-1] if case.reports else None)
+        self._on_photo_combo_changed(0)
+        self.retranslate()
+
+    def _on_photo_combo_changed(self, index: int) -> None:
+        if self.case is None or not 0 <= index < len(self.case.photos):
+            return
+        self.photo = self.case.photos[index]
+        self._fill_findings()
+        self.evidence.show_photo(self.photo)
+
+    def _fill_findings(self) -> None:
+        t = self.state.t
+        self.findings_tree.clear()
+        if self.photo is None:
+            return
+        for strength in STRENGTH_ORDER:
+            group = [f for f in ranked(self.photo.findings) if f.strength.value == strength]
+            if not group:
+                continue
+            header = QTreeWidgetItem([t(f"gui.result.group.{strength}", count=len(group))])
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            header.setForeground(0, QBrush(QColor(TONES[strength].foreground)))
+            font = header.font(0)
+            font.setBold(True)
+            header.setFont(0, font)
+            header.setToolTip(0, t(f"gui.strength_tip.{strength}"))
+            self.findings_tree.addTopLevelItem(header)
+            for finding in group:
+                item = QTreeWidgetItem([f"{STRENGTH_ICONS[strength]}  {finding.title(self.state.lang)}"])
+                item.setData(0, Qt.ItemDataRole.UserRole, list(self.photo.findings).index(finding))
+                item.setForeground(0, QBrush(QColor(TONES[strength].foreground)))
+                item.setToolTip(0, finding.detail(self.state.lang))
+                header.addChild(item)
+            header.setExpanded(True)
+        self.detail_label.setText(t("gui.result.pick_finding"))
+
+    def finding_items(self) -> list[QTreeWidgetItem]:
+        """The finding rows (not the group headers), top to bottom."""
+        items = []
+        for i in range(self.findings_tree.topLevelItemCount()):
+            header = self.findings_tree.topLevelItem(i)
+            items += [header.child(j) for j in range(header.childCount())]
+        return items
+
+    def _on_findings_tree_current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        if current is None or self.photo is None:
+            return
+        index = current.data(0, Qt.ItemDataRole.UserRole)
+        if index is None:
+            return
+        finding = self.photo.findings[int(index)]
+        lang, t = self.state.lang, self.state.t
+        parts = [f"<b>{finding.title(lang)}</b>", finding.detail(lang)]
+        limits = finding.limits(lang)
+        if limits:
+            parts.append(f"<i>{t('gui.result.limits')}</i> {limits}")
+        other = other_case_of(finding)
+        if other:
+            parts.append(f'<a href="case:{other}">{t("gui.result.open_other_case", case_id=other)}</a>')
+        self.detail_label.setText("<br><br>".join(parts))
+        self.evidence.show_finding(finding)
+
+    def _on_detail_label_link(self, link: str) -> None:
+        if link.startswith("case:"):
+            self.case_link_activated.emit(link.removeprefix("case:"))
+
+    def set_report_path(self, path: str | None) -> None:
+        for button in (self.open_report_button, self.print_button, self.folder_button, self.export_button):
+            button.setVisible(path is not None)
+
+    def set_export_available(self, available: bool) -> None:
+        self.export_button.setEnabled(available)
+        self.export_button.setProperty("available", available)
+
+    def retranslate(self) -> None:
+        t, lang = self.state.t, self.state.lang
+        self.new_button.setText(t("gui.result.new_check"))
+        self.report_button.setText(t("gui.result.create_report"))
+        self.report_button.setToolTip(t("gui.result.create_report_tip"))
+        self.open_report_button.setText(t("gui.result.open_report"))
+        self.print_button.setText(t("gui.result.print"))
+        self.folder_button.setText(t("gui.result.show_folder"))
+        self.export_button.setText(t("gui.result.export_images"))
+        available = bool(self.export_button.property("available"))
+        tip = "gui.result.export_tip" if available else "gui.result.export_missing"
+        self.export_button.setToolTip(t(tip))
+        if self.case is None:
+            return
+        verdict = self.photo.verdict if self.photo else self.case.verdict
+        self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"),
+                                 verdict.summary(lang))
+        self.banner.setToolTip(t(f"gui.verdict_tip.{verdict.level.value}"))
+        self.case_label.setText(t("gui.result.case", case_id=self.case.id, count=len(self.case.photos)))
+        facts = self.case.facts
+        platform = t(f"gui.platform.{facts.platform}") if facts.platform else None
+        bits = [b for b in (platform, facts.order_id, facts.buyer) if b]
+        self.facts_label.setText(t("gui.result.facts", facts=" · ".join(bits)) if bits else "")
+        current = self.findings_tree.currentItem()
+        selected = current.data(0, Qt.ItemDataRole.UserRole) if current else None
+        self._fill_findings()
+        if selected is not None:
+            for item in self.finding_items():
+                if item.data(0, Qt.ItemDataRole.UserRole) == selected:
+                    self.findings_tree.setCurrentItem(item)

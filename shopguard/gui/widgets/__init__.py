@@ -1,0 +1,1 @@
+"""Reusable widgets: drop zone, zoomable photo view, verdict banner."""
