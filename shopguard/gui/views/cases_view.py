@@ -35,8 +35,9 @@ class CaseFilterModel(QSortFilterProxyModel):
         self.status: str | None = None
 
     def set_filter(self, search: str, status: str | None) -> None:
+        self.beginFilterChange()
         self.search, self.status = search.strip().lower(), status
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # type: ignore[override]
         index = self.sourceModel().index(source_row, 0, source_parent)

@@ -1,0 +1,134 @@
+"""Library (add with progress, cancel, missing files), first-run demo shop, and reopening cases."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from shopguard.cases.service import CheckRequest, check_photos
+from shopguard.cases.store import CaseStore
+from shopguard.checks.context import CaseFacts
+from shopguard.gui.main_window import MainWindow
+from shopguard.library.store import LibraryStore
+from shopguard.settings import load_settings
+from tests.gui.conftest import dialogs
+
+TIMEOUT_MS = 60_000
+
+
+def _photo_folder(demo: Path, target: Path, copies: int) -> Path:
+    target.mkdir(parents=True)
+    sources = sorted((demo / "library").glob("*.jpg"))
+    for i in range(copies):
+        shutil.copyfile(sources[i % len(sources)], target / f"{i:03d}-{sources[i % len(sources)].name}")
+    return target
+
+
+def test_add_folder_indexes_with_progress(qtbot: QtBot, empty_window: MainWindow, demo: Path,
+                                          tmp_path: Path) -> None:
+    window = empty_window
+    folder = _photo_folder(demo, tmp_path / "商品图", 12)
+    dialogs(window).folder = folder
+    window.show_page(MainWindow.PAGE_LIBRARY)
+    library = window.library_view
+    seen: list[int] = []
+    library.indexing_bar.progress_bar.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(library.indexing_finished, timeout=TIMEOUT_MS) as blocker:
+        library.add_button.click()
+        assert library.indexing_bar.isVisibleTo(window), "indexing shows progress in the status bar"
+    assert blocker.args[0].added == 12
+    assert seen and max(seen) >= 1
+    qtbot.waitUntil(lambda: library.model.rowCount() == 12, timeout=TIMEOUT_MS)
+    assert library.count_label.text().startswith("12 photos")
+    assert load_settings(window.state.home).library_folders == (str(folder),)
+    library.search_edit.setText("B074M5HPBD")
+    assert library.proxy.rowCount() == 3
+    qtbot.waitUntil(lambda: library.model.thumbnail_count >= 3, timeout=TIMEOUT_MS)
+
+
+def test_cancel_indexing_keeps_what_was_done(qtbot: QtBot, empty_window: MainWindow, demo: Path,
+                                            tmp_path: Path) -> None:
+    window = empty_window
+    dialogs(window).folder = _photo_folder(demo, tmp_path / "many", 60)
+    library = window.library_view
+    with qtbot.waitSignal(library.indexing_cancelled, timeout=TIMEOUT_MS):
+        library.add_folder()
+        library.indexing_bar.cancel_button.click()
+    assert not library.indexing_bar.isVisibleTo(window)
+    assert LibraryStore(window.state.home.library_db).count() < 60
+
+
+def test_missing_library_photo_is_shown(qtbot: QtBot, empty_window: MainWindow, demo: Path,
+                                        tmp_path: Path) -> None:
+    window = empty_window
+    folder = _photo_folder(demo, tmp_path / "shop", 3)
+    dialogs(window).folder = folder
+    library = window.library_view
+    with qtbot.waitSignal(library.indexing_finished, timeout=TIMEOUT_MS):
+        library.add_folder()
+    gone = sorted(folder.iterdir())[0]
+    gone.unlink()
+    with qtbot.waitSignal(library.indexing_finished, timeout=TIMEOUT_MS):
+        library.rescan_button.click()
+    window.show_page(MainWindow.PAGE_LIBRARY)
+    qtbot.waitUntil(lambda: library.count_label.text() == "3 photos · 1 missing", timeout=TIMEOUT_MS)
+    texts = [library.model.index(r).data() for r in range(library.model.rowCount())]
+    assert f"{gone.name}\n(missing)" in texts
+
+
+def test_first_run_demo_shop_then_check_a_demo_complaint(qtbot: QtBot, empty_window: MainWindow) -> None:
+    window = empty_window
+    start = window.check_page.start_view
+    with qtbot.waitSignal(window.library_view.demo_ready, timeout=TIMEOUT_MS):
+        start.demo_button.click()
+    assert [b.text() for b in start.demo_buttons] == ["complaint-bag-stain", "complaint-bulb-resaved"]
+    assert not start.welcome.isVisible()
+    assert load_settings(window.state.home).first_run_done
+    with qtbot.waitSignal(window.check_page.case_checked, timeout=TIMEOUT_MS):
+        start.demo_buttons[1].click()
+    assert window.check_page.result_view.banner.level == "strong"
+
+
+def test_reopen_case_with_status_and_notes(qtbot: QtBot, window: MainWindow, demo: Path) -> None:
+    home = window.state.home
+    store = LibraryStore(home.library_db)
+    stored = [check_photos(home, CheckRequest((demo / "complaints" / name,), CaseFacts(order_id=oid, buyer=b)),
+                           store) for name, oid, b in (("complaint-bag-stain.jpg", "TB-1001", "lin"),
+                                                       ("complaint-bulb-resaved.jpg", "JD-2002", "zhao"))]
+    store.close()
+    cases = window.cases_view
+    with qtbot.waitSignal(cases.cases_loaded, timeout=TIMEOUT_MS):
+        window.show_page(MainWindow.PAGE_CASES)
+    assert cases.proxy.rowCount() == 2
+    qtbot.keyClicks(cases.search_edit, "jd-2002")
+    assert cases.proxy.rowCount() == 1
+    cases.table.selectRow(0)
+    assert cases.selected_case().id == stored[1].id  # type: ignore[union-attr]
+    cases.status_combo.setCurrentIndex(cases.status_combo.findData("won"))
+    cases.notes_edit.setPlainText("平台支持了商家")
+    with qtbot.waitSignal(cases.case_updated, timeout=TIMEOUT_MS):
+        cases.save_button.click()
+    reloaded = CaseStore(home.cases_dir).load(stored[1].id)
+    assert (reloaded.status, reloaded.notes) == ("won", "平台支持了商家")
+    cases.status_filter.setCurrentIndex(cases.status_filter.findData("open"))
+    assert cases.proxy.rowCount() == 0
+    cases.status_filter.setCurrentIndex(cases.status_filter.findData("won"))
+    cases.search_edit.clear()
+    assert cases.proxy.rowCount() == 1
+    cases.table.selectRow(0)
+    cases.open_button.click()
+    assert window.pages.currentWidget() is window.check_page
+    assert stored[1].id in window.check_page.result_view.case_label.text()
+    assert window.check_page.result_view.banner.level == "strong"
+
+
+def test_closing_during_indexing_cancels_cleanly(qtbot: QtBot, empty_window: MainWindow, demo: Path,
+                                                 tmp_path: Path) -> None:
+    window = empty_window
+    dialogs(window).folder = _photo_folder(demo, tmp_path / "big", 60)
+    window.library_view.add_folder()
+    window.close()
+    assert window.state.runner.is_idle
+    assert LibraryStore(window.state.home.library_db).count() < 60
