@@ -36,7 +36,7 @@ def save_pasted_image(image: QImage, target: Path) -> Path:
         HomeError: when the file cannot be written.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(target), "PNG"):
+    if not image.save(str(target)):  # format from the .png suffix
         raise HomeError("error.case.write", path=str(target), reason="PNG")
     return target
 

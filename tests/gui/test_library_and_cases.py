@@ -94,8 +94,9 @@ def test_first_run_demo_shop_then_check_a_demo_complaint(qtbot: QtBot, empty_win
 def test_reopen_case_with_status_and_notes(qtbot: QtBot, window: MainWindow, demo: Path) -> None:
     home = window.state.home
     store = LibraryStore(home.library_db)
-    stored = [check_photos(home, CheckRequest((demo / "complaints" / name,), CaseFacts(order_id=oid, buyer=b)),
-                           store) for name, oid, b in (("complaint-bag-stain.jpg", "TB-1001", "lin"),
+    stored = [check_photos(home, CheckRequest((demo / "complaints" / name,),
+                                              CaseFacts(order_id=oid, buyer=b)), store)
+              for name, oid, b in (("complaint-bag-stain.jpg", "TB-1001", "lin"),
                                                        ("complaint-bulb-resaved.jpg", "JD-2002", "zhao"))]
     store.close()
     cases = window.cases_view

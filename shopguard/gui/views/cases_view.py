@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -129,8 +130,8 @@ class CasesView(QWidget):
         state.language_changed.connect(self.retranslate)
         self.retranslate()
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]  # list loads on first show
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:  # the list loads on first show
+        super().showEvent(event)
         if not self._loaded:
             self.reload()
 

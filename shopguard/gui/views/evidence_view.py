@@ -120,8 +120,10 @@ class EvidenceView(QTabWidget):
         self._fill_details()
         self._update_tabs()
         wanted = tuple(dict.fromkeys(paths))
-        self.state.runner.submit(lambda progress, cancel: load_qimages(wanted),
-                                 on_success=lambda images, p=photo: self._on_images_loaded(p, images))
+        def on_loaded(images: dict[str, QImage]) -> None:
+            self._on_images_loaded(photo, images)
+
+        self.state.runner.submit(lambda progress, cancel: load_qimages(wanted), on_success=on_loaded)
 
     def _on_images_loaded(self, photo: CasePhoto, images: dict[str, QImage]) -> None:
         if photo is not self.photo:

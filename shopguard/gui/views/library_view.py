@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -152,8 +153,8 @@ class LibraryView(QWidget):
             self._store.close()
             self._store = None
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]  # rows load on first show
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:  # rows load on first show
+        super().showEvent(event)
         if not self._loaded:
             self.reload()
 

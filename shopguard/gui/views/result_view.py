@@ -171,10 +171,11 @@ class ResultView(QWidget):
 
     def finding_items(self) -> list[QTreeWidgetItem]:
         """The finding rows (not the group headers), top to bottom."""
-        items = []
+        items: list[QTreeWidgetItem] = []
         for i in range(self.findings_tree.topLevelItemCount()):
             header = self.findings_tree.topLevelItem(i)
-            items += [header.child(j) for j in range(header.childCount())]
+            if header is not None:
+                items += [c for j in range(header.childCount()) if (c := header.child(j)) is not None]
         return items
 
     def _on_findings_tree_current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:

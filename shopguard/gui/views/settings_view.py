@@ -82,10 +82,14 @@ class SettingsView(QWidget):
         self.gps_check.setChecked(s.include_gps_in_report)
         self.gps_check.toggled.connect(lambda on: self._save(include_gps_in_report=on))
         self._labels = [QLabel(self.box) for _ in range(7)]
-        for label, field in zip(self._labels, (self.ui_language_combo, self.report_language_combo,
+        fields: list[QWidget | QHBoxLayout] = [self.ui_language_combo, self.report_language_combo,
                                                self.page_size_combo, self.shop_name_edit, logo_row,
-                                               home_row, self.gps_check), strict=True):
-            form.addRow(label, field)
+                                               home_row, self.gps_check]
+        for label, field in zip(self._labels, fields, strict=True):
+            if isinstance(field, QWidget):
+                form.addRow(label, field)
+            else:
+                form.addRow(label, field)
         outer.addWidget(self.box)
         self.about_button = QPushButton(self)
         outer.addWidget(self.about_button)

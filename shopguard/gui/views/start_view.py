@@ -106,7 +106,7 @@ class StartView(QWidget):
     def _build_demo_card(self) -> QFrame:
         card = QFrame(self)
         card.setObjectName("card")
-        layout = QHBoxLayout(card)
+        layout = self.demo_layout = QHBoxLayout(card)
         self.demo_label = QLabel(card)
         self.demo_label.setWordWrap(True)
         layout.addWidget(self.demo_label, 1)
@@ -124,7 +124,7 @@ class StartView(QWidget):
 
     def show_demo_complaints(self, paths: list[Path]) -> None:
         """Offer one button per demo complaint photo."""
-        layout = self.demo_card.layout()
+        layout = self.demo_layout
         for button in self.demo_buttons:
             layout.removeWidget(button)
             button.deleteLater()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsRectItem,
@@ -107,10 +107,10 @@ class PhotoView(QGraphicsView):
             return
         self.zoom(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)
 
-    def mouseDoubleClickEvent(self, event: object) -> None:  # type: ignore[override]  # any click resets
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.fit()
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]  # keep fitted while resizing
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         if self._fitted:
             self.fit()
