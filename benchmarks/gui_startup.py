@@ -55,8 +55,9 @@ def build_home(root: Path, photos: int) -> Home:
     store = LibraryStore(home.library_db)
     index_paths(store, [REPO / "resources" / "demo" / "library"])
     demo = store.photos()
-    records = [replace(demo[i % len(demo)], path=f"/shop/photos/{i:05d}-{Path(demo[i % len(demo)].path).name}",
-                       id=None) for i in range(photos - len(demo))]
+    records = [replace(demo[i % len(demo)], id=None,
+                       path=f"/shop/photos/{i:05d}-{Path(demo[i % len(demo)].path).name}")
+               for i in range(photos - len(demo))]
     for start in range(0, len(records), 1000):
         store.upsert(records[start:start + 1000])
     count = store.count()

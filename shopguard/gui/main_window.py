@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         for page in (self.cases_view, self.library_view, self.settings_view):
             self._add_page(page)
         self.cases_view.case_open_requested.connect(self.open_case)
+        self.settings_view.about_requested.connect(self.show_about)
         self.check_page.start_view.demo_requested.connect(self.library_view.add_demo_shop)
         self.check_page.start_view.add_folder_requested.connect(self.library_view.add_folder)
         self.library_view.demo_ready.connect(self.check_page.start_view.show_demo_complaints)
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
     # --- text -----------------------------------------------------------------------------------
     def retranslate(self) -> None:
         t = self.state.t
+        self.statusBar().clearMessage()
         self.setWindowTitle(t("gui.window.title"))
         for row, key in enumerate(("check", "cases", "library", "settings")):
             item = self.nav.item(row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -17,6 +18,14 @@ SearchRole = Qt.ItemDataRole.UserRole + 2
 StatusRole = Qt.ItemDataRole.UserRole + 3
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def local_time(iso_utc: str) -> str:
+    """A stored UTC timestamp as the seller's local "YYYY-MM-DD HH:MM"."""
+    try:
+        return datetime.fromisoformat(iso_utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso_utc
 
 
 class CasesModel(QAbstractTableModel):
@@ -73,7 +82,7 @@ class CasesModel(QAbstractTableModel):
     def _display(self, case: Case, column: str) -> str:
         f = case.facts
         if column == "created":
-            return case.created_at[:16].replace("T", " ")
+            return local_time(case.created_at)
         if column == "platform":
             return self._t(f"gui.platform.{f.platform}") if f.platform else ""
         if column == "order_id":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,13 @@ LANGUAGE_NATIVE = {"zh_CN": "中文", "en": "English"}
 
 
 class SettingsView(QWidget):
-    """Every change is saved at once (no Apply button)."""
+    """Every change is saved at once (no Apply button).
+
+    Signals:
+        about_requested(): the About button.
+    """
+
+    about_requested = Signal()
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,9 +96,11 @@ class SettingsView(QWidget):
                 form.addRow(label, field)
             else:
                 form.addRow(label, field)
+        self.box.setMaximumWidth(820)
         outer.addWidget(self.box)
         self.about_button = QPushButton(self)
-        outer.addWidget(self.about_button)
+        self.about_button.clicked.connect(self.about_requested)
+        outer.addWidget(self.about_button, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addStretch(1)
         state.language_changed.connect(self.retranslate)
         state.settings_changed.connect(self._show_logo)
