@@ -55,11 +55,12 @@ def build_home(root: Path, photos: int) -> Home:
     store = LibraryStore(home.library_db)
     index_paths(store, [REPO / "resources" / "demo" / "library"])
     demo = store.photos()
-    records = [replace(demo[i % len(demo)], id=None,
-                       path=f"/shop/photos/{i:05d}-{Path(demo[i % len(demo)].path).name}")
-               for i in range(photos - len(demo))]
+    records = [
+        replace(demo[i % len(demo)], id=None, path=f"/shop/photos/{i:05d}-{Path(demo[i % len(demo)].path).name}")
+        for i in range(photos - len(demo))
+    ]
     for start in range(0, len(records), 1000):
-        store.upsert(records[start:start + 1000])
+        store.upsert(records[start : start + 1000])
     count = store.count()
     store.close()
     print(f"library rows: {count}")
@@ -78,8 +79,9 @@ def main(argv: list[str]) -> int:
         walls, splits = [], []
         for _ in range(args.runs):
             started = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-c", PROBE, str(home.root)], env=env, check=False,
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, "-c", PROBE, str(home.root)], env=env, check=False, capture_output=True, text=True
+            )
             if proc.returncode:
                 sys.stderr.write(proc.stderr)
                 return 1
@@ -90,8 +92,9 @@ def main(argv: list[str]) -> int:
     print(f"\nGUI start, {args.photos} library photos, {args.runs} runs (median; max)")
     print("| step                                   | median s | max s |")
     print("|----------------------------------------|----------|-------|")
-    for i, name in enumerate(("imports (PySide6 + shopguard.gui)", "app + window built + shown + start()",
-                              "first event-loop turn")):
+    for i, name in enumerate(
+        ("imports (PySide6 + shopguard.gui)", "app + window built + shown + start()", "first event-loop turn")
+    ):
         column = [s[i] for s in splits]
         print(f"| {name:<38} | {med(column):8.3f} | {max(column):5.3f} |")
     print(f"| {'whole process (python start → exit)':<38} | {med(walls):8.3f} | {max(walls):5.3f} |")

@@ -92,6 +92,7 @@ def main(argv: list[str]) -> int:
         if items:
             window.check_page.result_view.findings_tree.setCurrentItem(items[0])
         shoot(window, out, "04-result-evidence")
+        shoot(window, out, "main-result")  # the README's screenshot
         window.check_page.new_check()
         window.check_page.check_files([resource_path("demo", "complaints", "complaint-bulb-resaved.jpg")])
         wait_until(lambda: window.check_page.currentWidget() is window.check_page.result_view)

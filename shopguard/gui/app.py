@@ -27,8 +27,9 @@ APP_NAME = "ShopGuard"
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="shopguard", add_help=True)
     parser.add_argument("--home", help="data folder (default: per-user app data, or $SHOPGUARD_HOME)")
-    parser.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
-                        help="close the window after SECONDS (smoke tests)")
+    parser.add_argument(
+        "--quit-after", type=float, default=None, metavar="SECONDS", help="close the window after SECONDS (smoke tests)"
+    )
     return parser.parse_args(argv)
 
 
@@ -62,15 +63,24 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def main(argv: list[str]) -> int:
-    """Open the window; returns the process exit code."""
+QUIT_AFTER_ENV = "SHOPGUARD_QUIT_AFTER_MS"  # used by installers/smoke-test.sh
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the window; returns the process exit code.
+
+    Args:
+        argv: arguments after the program name (``["--home", DIR]`` or ``[]``); None reads sys.argv.
+    """
+    argv = sys.argv[1:] if argv is None else argv
     try:
         args = _parse(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else 0
     if not _has_display():
-        sys.stderr.write("shopguard: no display found; use the command line (shopguard --help) or set "
-                         "QT_QPA_PLATFORM=offscreen\n")
+        sys.stderr.write(
+            "shopguard: no display found; use the command line (shopguard --help) or set QT_QPA_PLATFORM=offscreen\n"
+        )
         return EXIT_USAGE
     try:
         home = Home(resolve_home(args.home)).ensure()
@@ -84,7 +94,10 @@ def main(argv: list[str]) -> int:
     window = MainWindow(home)
     window.show()
     window.start()
-    if args.quit_after is not None:
-        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+    quit_after_ms = int(args.quit_after * 1000) if args.quit_after is not None else None
+    if os.environ.get(QUIT_AFTER_ENV, "").isdigit():
+        quit_after_ms = int(os.environ[QUIT_AFTER_ENV])
+    if quit_after_ms is not None:
+        QTimer.singleShot(quit_after_ms, window.close)
     log.info("ShopGuard %s started with home %s", __version__, home.root)
     return int(app.exec())

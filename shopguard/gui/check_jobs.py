@@ -56,7 +56,7 @@ def write_report(home: Home, case: Case, out_path: Path, options: ReportOptions)
 
 def report_image_exporter() -> Callable[..., Any] | None:
     """``export_report_images(pdf_path, out_dir, fmt)`` from shopguard.report, if this build has it."""
-    for module_name in ("shopguard.report", "shopguard.report.export", "shopguard.report.images"):
+    for module_name in ("shopguard.report.page_images", "shopguard.report", "shopguard.report.export"):
         try:
             module = importlib.import_module(module_name)
         except ImportError:

@@ -118,10 +118,15 @@ class JobRunner(QObject):
     def is_idle(self) -> bool:
         return not self._jobs and self._pool.activeThreadCount() == 0
 
-    def submit(self, fn: JobFn, *, on_success: Callable[[Any], object] | None = None,
-               on_failure: Callable[[JobFailure], object] | None = None,
-               on_progress: Callable[[Progress], object] | None = None,
-               on_cancel: Callable[[], object] | None = None) -> CancelToken:
+    def submit(
+        self,
+        fn: JobFn,
+        *,
+        on_success: Callable[[Any], object] | None = None,
+        on_failure: Callable[[JobFailure], object] | None = None,
+        on_progress: Callable[[Progress], object] | None = None,
+        on_cancel: Callable[[], object] | None = None,
+    ) -> CancelToken:
         """Queue ``fn`` on the pool; returns its cancel token. Callbacks run on the GUI thread."""
         job_id = next(self._ids)
         token = CancelToken()

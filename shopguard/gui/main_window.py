@@ -181,9 +181,14 @@ class MainWindow(QMainWindow):
             item.setToolTip(t(f"gui.nav.{key}_tip"))
         self.file_menu.setTitle(t("gui.menu.file"))
         self.help_menu.setTitle(t("gui.menu.help"))
-        for action, key in ((self.open_action, "open"), (self.paste_action, "paste"),
-                            (self.report_action, "report"), (self.print_action, "print"),
-                            (self.quit_action, "quit"), (self.about_action, "about")):
+        for action, key in (
+            (self.open_action, "open"),
+            (self.paste_action, "paste"),
+            (self.report_action, "report"),
+            (self.print_action, "print"),
+            (self.quit_action, "quit"),
+            (self.about_action, "about"),
+        ):
             action.setText(t(f"gui.action.{key}"))
             action.setToolTip(t(f"gui.action.{key}_tip"))
         if self.busy_indicator.isVisible():

@@ -125,8 +125,9 @@ class AppState(QObject):
         return self.show_error(parent, message, failure.details)
 
     def show_error(self, parent: QWidget, message: str, details: str = "") -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.t("gui.error.title"), message,
-                          QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, self.t("gui.error.title"), message, QMessageBox.StandardButton.Ok, parent
+        )
         if details:
             box.setDetailedText(details)
         box.setObjectName("errorDialog")

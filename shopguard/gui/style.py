@@ -80,5 +80,7 @@ QStatusBar {{ background: #eef1f5; color: #4a5561; }}
 def banner_css(level: str) -> str:
     """Stylesheet of the verdict banner for a verdict level."""
     tone = TONES.get(level, TONES["none"])
-    return (f"QFrame#verdictBanner {{ background: {tone.background}; border: 1px solid {tone.border};"
-            f" border-radius: 10px; }} QFrame#verdictBanner QLabel {{ color: {tone.foreground}; }}")
+    return (
+        f"QFrame#verdictBanner {{ background: {tone.background}; border: 1px solid {tone.border};"
+        f" border-radius: 10px; }} QFrame#verdictBanner QLabel {{ color: {tone.foreground}; }}"
+    )

@@ -40,14 +40,33 @@ def _stored_case_with_evidence(window: MainWindow, demo: Path, tmp_path: Path) -
     marked.save(outline)
     region = (200, 300, 220, 180)
     extra = (
-        Finding("changed-regions", Category.LIBRARY_DERIVED, Strength.STRONG, "finding.library.derived.title",
-                "finding.library.derived.detail", fields=dict(photo.findings[0].fields), regions=(region,),
-                library_photo=photo.findings[0].library_photo,
-                images=(EvidenceImage("changed-outline", str(outline), "gui.evidence.regions_only"),)),
-        Finding("ela", Category.COMPRESSION, Strength.WEAK, "verdict.level.weak", "verdict.level.weak",
-                images=(EvidenceImage("ela", str(ela), "gui.evidence.tab.maps"),)),
-        Finding("reuse", Category.REUSED_PHOTO, Strength.MODERATE, "verdict.level.moderate",
-                "verdict.level.moderate", evidence={"other_case_id": first.id}),
+        Finding(
+            "changed-regions",
+            Category.LIBRARY_DERIVED,
+            Strength.STRONG,
+            "finding.library.derived.title",
+            "finding.library.derived.detail",
+            fields=dict(photo.findings[0].fields),
+            regions=(region,),
+            library_photo=photo.findings[0].library_photo,
+            images=(EvidenceImage("changed-outline", str(outline), "gui.evidence.regions_only"),),
+        ),
+        Finding(
+            "ela",
+            Category.COMPRESSION,
+            Strength.WEAK,
+            "verdict.level.weak",
+            "verdict.level.weak",
+            images=(EvidenceImage("ela", str(ela), "gui.evidence.tab.maps"),),
+        ),
+        Finding(
+            "reuse",
+            Category.REUSED_PHOTO,
+            Strength.MODERATE,
+            "verdict.level.moderate",
+            "verdict.level.moderate",
+            evidence={"other_case_id": first.id},
+        ),
     )
     findings = (*photo.findings, *extra)
     second = replace(second, photos=(replace(photo, findings=findings, verdict=photo_verdict(findings)),))
@@ -55,8 +74,7 @@ def _stored_case_with_evidence(window: MainWindow, demo: Path, tmp_path: Path) -
     return first, second
 
 
-def test_clicking_findings_shows_their_evidence(qtbot: QtBot, window: MainWindow, demo: Path,
-                                                tmp_path: Path) -> None:
+def test_clicking_findings_shows_their_evidence(qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path) -> None:
     first, second = _stored_case_with_evidence(window, demo, tmp_path)
     with qtbot.waitSignal(window.check_page.result_view.evidence.images_loaded, timeout=TIMEOUT_MS):
         window.open_case(second.id)
@@ -73,7 +91,8 @@ def test_clicking_findings_shows_their_evidence(qtbot: QtBot, window: MainWindow
     assert evidence.photo_view.region_count == 1
     result.findings_tree.setCurrentItem(by_check["ela"])
     assert evidence.currentIndex() == EvidenceView.TAB_MAPS
-    assert evidence.map_combo.count() == 1 and evidence.map_view.has_image
+    assert evidence.map_combo.count() >= 2, "the ELA map and the changed-region outline (and the checks' own)"
+    assert evidence.map_combo.currentData().endswith("ela.png") and evidence.map_view.has_image
     result.findings_tree.setCurrentItem(by_check["reuse"])
     assert f"case:{first.id}" in result.detail_label.text()
     with qtbot.waitSignal(result.evidence.images_loaded, timeout=TIMEOUT_MS):

@@ -26,8 +26,7 @@ def _photo_folder(demo: Path, target: Path, copies: int) -> Path:
     return target
 
 
-def test_add_folder_indexes_with_progress(qtbot: QtBot, empty_window: MainWindow, demo: Path,
-                                          tmp_path: Path) -> None:
+def test_add_folder_indexes_with_progress(qtbot: QtBot, empty_window: MainWindow, demo: Path, tmp_path: Path) -> None:
     window = empty_window
     folder = _photo_folder(demo, tmp_path / "商品图", 12)
     dialogs(window).folder = folder
@@ -48,8 +47,9 @@ def test_add_folder_indexes_with_progress(qtbot: QtBot, empty_window: MainWindow
     qtbot.waitUntil(lambda: library.model.thumbnail_count >= 3, timeout=TIMEOUT_MS)
 
 
-def test_cancel_indexing_keeps_what_was_done(qtbot: QtBot, empty_window: MainWindow, demo: Path,
-                                            tmp_path: Path) -> None:
+def test_cancel_indexing_keeps_what_was_done(
+    qtbot: QtBot, empty_window: MainWindow, demo: Path, tmp_path: Path
+) -> None:
     window = empty_window
     dialogs(window).folder = _photo_folder(demo, tmp_path / "many", 60)
     library = window.library_view
@@ -60,8 +60,7 @@ def test_cancel_indexing_keeps_what_was_done(qtbot: QtBot, empty_window: MainWin
     assert LibraryStore(window.state.home.library_db).count() < 60
 
 
-def test_missing_library_photo_is_shown(qtbot: QtBot, empty_window: MainWindow, demo: Path,
-                                        tmp_path: Path) -> None:
+def test_missing_library_photo_is_shown(qtbot: QtBot, empty_window: MainWindow, demo: Path, tmp_path: Path) -> None:
     window = empty_window
     folder = _photo_folder(demo, tmp_path / "shop", 3)
     dialogs(window).folder = folder
@@ -94,10 +93,13 @@ def test_first_run_demo_shop_then_check_a_demo_complaint(qtbot: QtBot, empty_win
 def test_reopen_case_with_status_and_notes(qtbot: QtBot, window: MainWindow, demo: Path) -> None:
     home = window.state.home
     store = LibraryStore(home.library_db)
-    stored = [check_photos(home, CheckRequest((demo / "complaints" / name,),
-                                              CaseFacts(order_id=oid, buyer=b)), store)
-              for name, oid, b in (("complaint-bag-stain.jpg", "TB-1001", "lin"),
-                                                       ("complaint-bulb-resaved.jpg", "JD-2002", "zhao"))]
+    stored = [
+        check_photos(home, CheckRequest((demo / "complaints" / name,), CaseFacts(order_id=oid, buyer=b)), store)
+        for name, oid, b in (
+            ("complaint-bag-stain.jpg", "TB-1001", "lin"),
+            ("complaint-bulb-resaved.jpg", "JD-2002", "zhao"),
+        )
+    ]
     store.close()
     cases = window.cases_view
     with qtbot.waitSignal(cases.cases_loaded, timeout=TIMEOUT_MS):
@@ -125,8 +127,9 @@ def test_reopen_case_with_status_and_notes(qtbot: QtBot, window: MainWindow, dem
     assert window.check_page.result_view.banner.level == "strong"
 
 
-def test_closing_during_indexing_cancels_cleanly(qtbot: QtBot, empty_window: MainWindow, demo: Path,
-                                                 tmp_path: Path) -> None:
+def test_closing_during_indexing_cancels_cleanly(
+    qtbot: QtBot, empty_window: MainWindow, demo: Path, tmp_path: Path
+) -> None:
     window = empty_window
     dialogs(window).folder = _photo_folder(demo, tmp_path / "big", 60)
     window.library_view.add_folder()

@@ -20,8 +20,7 @@ def _check_demo_complaint(qtbot: QtBot, window: MainWindow, demo: Path) -> None:
         drop_files(window.check_page.start_view.drop_zone, [demo / "complaints" / "complaint-bag-stain.jpg"])
 
 
-def test_create_report_saves_a_pdf_and_opens_it(qtbot: QtBot, window: MainWindow, demo: Path,
-                                                tmp_path: Path) -> None:
+def test_create_report_saves_a_pdf_and_opens_it(qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path) -> None:
     _check_demo_complaint(qtbot, window, demo)
     result = window.check_page.result_view
     assert result.open_report_button.isHidden(), "no report yet, nothing to open"
@@ -52,17 +51,27 @@ def test_cancelled_save_dialog_writes_nothing(qtbot: QtBot, window: MainWindow, 
 def test_language_switch_changes_every_visible_text(qtbot: QtBot, window: MainWindow, demo: Path) -> None:
     _check_demo_complaint(qtbot, window, demo)
     result = window.check_page.result_view
-    english = (result.banner.level_label.text(), result.report_button.text(), window.nav.item(0).text(),
-               window.file_menu.title(), result.finding_items()[0].text(0),
-               window.check_page.start_view.drop_zone.title_label.text())
+    english = (
+        result.banner.level_label.text(),
+        result.report_button.text(),
+        window.nav.item(0).text(),
+        window.file_menu.title(),
+        result.finding_items()[0].text(0),
+        window.check_page.start_view.drop_zone.title_label.text(),
+    )
     settings = window.settings_view
     window.show_page(MainWindow.PAGE_SETTINGS)
     index = settings.ui_language_combo.findData("zh_CN")
     settings.ui_language_combo.setCurrentIndex(index)
     settings.ui_language_combo.activated.emit(index)
-    chinese = (result.banner.level_label.text(), result.report_button.text(), window.nav.item(0).text(),
-               window.file_menu.title(), result.finding_items()[0].text(0),
-               window.check_page.start_view.drop_zone.title_label.text())
+    chinese = (
+        result.banner.level_label.text(),
+        result.report_button.text(),
+        window.nav.item(0).text(),
+        window.file_menu.title(),
+        result.finding_items()[0].text(0),
+        window.check_page.start_view.drop_zone.title_label.text(),
+    )
     assert chinese == ("有力证据", "生成报告…", "核验照片", "文件(&F)", chinese[4], "把买家的照片拖到这里")
     assert all(a != b for a, b in zip(english, chinese, strict=True))
     assert "您的商品图" in chinese[4] or "商品" in chinese[4], "findings are shown in Chinese too"

@@ -46,8 +46,7 @@ def read_library_entries(home: Home) -> list[LibraryEntry]:
     """Every library photo as a light row (runs in a job, with its own DB connection)."""
     store = LibraryStore(home.library_db)
     try:
-        return [LibraryEntry(r.path, Path(r.path).name, r.status, r.width, r.height, r.format)
-                for r in store.photos()]
+        return [LibraryEntry(r.path, Path(r.path).name, r.status, r.width, r.height, r.format) for r in store.photos()]
     finally:
         store.close()
 
@@ -118,10 +117,12 @@ class LibraryModel(QAbstractListModel):
             self._loading = False
             return
         self._loading = True
-        self._runner.submit(lambda progress, cancel: load_qimages(batch, THUMB_MAX_SIDE_PX),
-                            on_success=self._on_thumbnails_loaded,
-                            on_failure=lambda _f: self._load_next_batch(),
-                            on_cancel=lambda: setattr(self, "_loading", False))
+        self._runner.submit(
+            lambda progress, cancel: load_qimages(batch, THUMB_MAX_SIDE_PX),
+            on_success=self._on_thumbnails_loaded,
+            on_failure=lambda _f: self._load_next_batch(),
+            on_cancel=lambda: setattr(self, "_loading", False),
+        )
 
     def _on_thumbnails_loaded(self, images: dict[str, QImage]) -> None:
         for path, image in images.items():

@@ -18,14 +18,18 @@ class AboutDialog(QDialog):
         self.text_label = QLabel(self)
         self.text_label.setWordWrap(True)
         self.text_label.setOpenExternalLinks(False)
-        self.text_label.setText("<br><br>".join([
-            f"<b style='font-size:14pt'>{t('app.name')}</b> {__version__}",
-            t("gui.about.what"),
-            t("gui.about.privacy"),
-            t("gui.about.font_licence"),
-            t("gui.about.demo_licence"),
-            t("gui.about.qt_licence"),
-        ]))
+        self.text_label.setText(
+            "<br><br>".join(
+                [
+                    f"<b style='font-size:14pt'>{t('app.name')}</b> {__version__}",
+                    t("gui.about.what"),
+                    t("gui.about.privacy"),
+                    t("gui.about.font_licence"),
+                    t("gui.about.demo_licence"),
+                    t("gui.about.qt_licence"),
+                ]
+            )
+        )
         layout.addWidget(self.text_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)

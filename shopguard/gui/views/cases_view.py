@@ -141,9 +141,11 @@ class CasesView(QWidget):
     def reload(self) -> None:
         self._loaded = True
         cases_dir = self.state.home.cases_dir
-        self.state.runner.submit(lambda progress, cancel: CaseStore(cases_dir).list(),
-                                 on_success=self._on_cases_read,
-                                 on_failure=lambda f: self.state.show_failure(self, f))
+        self.state.runner.submit(
+            lambda progress, cancel: CaseStore(cases_dir).list(),
+            on_success=self._on_cases_read,
+            on_failure=lambda f: self.state.show_failure(self, f),
+        )
 
     def _on_cases_read(self, cases: list[Case]) -> None:
         selected = self.selected_case()
@@ -188,9 +190,11 @@ class CasesView(QWidget):
         if case is None:
             return
         home, status, notes = self.state.home, self.status_combo.currentData(), self.notes_edit.toPlainText()
-        self.state.runner.submit(lambda progress, cancel: _update_case(home, case.id, status, notes),
-                                 on_success=self._on_case_saved,
-                                 on_failure=lambda f: self.state.show_failure(self, f))
+        self.state.runner.submit(
+            lambda progress, cancel: _update_case(home, case.id, status, notes),
+            on_success=self._on_case_saved,
+            on_failure=lambda f: self.state.show_failure(self, f),
+        )
 
     def _on_case_saved(self, case: Case) -> None:
         row = self.model.row_of(case.id)

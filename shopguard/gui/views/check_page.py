@@ -141,15 +141,17 @@ class CheckPage(QStackedWidget):
             return False
         name = f"clipboard-{datetime.now():%Y%m%d-%H%M%S}.png"
         target = self.state.home.cache_dir / "pasted" / name
-        self._start_check(CheckRequest(photos=(target,), facts=self.start_view.order_form.facts()),
-                          pasted=QImage(image))
+        self._start_check(
+            CheckRequest(photos=(target,), facts=self.start_view.order_form.facts()), pasted=QImage(image)
+        )
         return True
 
     def check_files(self, paths: list[Path]) -> None:
         if self.is_checking or not paths:
             return
-        request = CheckRequest(photos=tuple(Path(p).absolute() for p in paths),
-                               facts=self.start_view.order_form.facts())
+        request = CheckRequest(
+            photos=tuple(Path(p).absolute() for p in paths), facts=self.start_view.order_form.facts()
+        )
         self._start_check(request)
 
     def _start_check(self, request: CheckRequest, pasted: QImage | None = None) -> None:
@@ -163,8 +165,12 @@ class CheckPage(QStackedWidget):
         self.busy_view.show_progress(Progress(0, 0), self.state.t("gui.busy.starting"))
         self.setCurrentWidget(self.busy_view)
         self._check_token = self.state.runner.submit(
-            job, on_success=self._on_check_succeeded, on_failure=self._on_check_failed,
-            on_progress=self._on_check_progressed, on_cancel=self._on_check_cancelled)
+            job,
+            on_success=self._on_check_succeeded,
+            on_failure=self._on_check_failed,
+            on_progress=self._on_check_progressed,
+            on_cancel=self._on_check_cancelled,
+        )
 
     def cancel_check(self) -> None:
         if self._check_token is not None:
@@ -222,15 +228,17 @@ class CheckPage(QStackedWidget):
         if case is None or self.currentWidget() is not self.result_view:
             return
         t = self.state.t
-        path = self.state.dialogs.save_report_path(self, t("gui.report.save_title"),
-                                                   self.suggested_report_path(case))
+        path = self.state.dialogs.save_report_path(self, t("gui.report.save_title"), self.suggested_report_path(case))
         if path is None:
             return
         home, options = self.state.home, ReportOptions.from_settings(self.state.settings)
         self.result_view.report_button.setEnabled(False)
-        self.state.runner.submit(lambda progress, cancel: check_jobs.write_report(home, case, path, options),
-                                 on_success=self._on_report_succeeded, on_failure=self._on_report_failed,
-                                 on_cancel=lambda: self.result_view.report_button.setEnabled(True))
+        self.state.runner.submit(
+            lambda progress, cancel: check_jobs.write_report(home, case, path, options),
+            on_success=self._on_report_succeeded,
+            on_failure=self._on_report_failed,
+            on_cancel=lambda: self.result_view.report_button.setEnabled(True),
+        )
 
     def _on_report_succeeded(self, case: Case) -> None:
         self.result_view.report_button.setEnabled(True)
@@ -281,7 +289,8 @@ class CheckPage(QStackedWidget):
         folder = self.state.dialogs.choose_folder(self, self.state.t("gui.report.export_title"))
         if folder is None:
             return
-        self.state.runner.submit(lambda progress, cancel: exporter(path, folder, "png"),
-                                 on_success=lambda _r: self.state.dialogs.open_url(
-                                     QUrl.fromLocalFile(str(folder))),
-                                 on_failure=lambda f: self.state.show_failure(self, f))
+        self.state.runner.submit(
+            lambda progress, cancel: exporter(path, folder, "png", progress=progress, cancel=cancel),
+            on_success=lambda _r: self.state.dialogs.open_url(QUrl.fromLocalFile(str(folder))),
+            on_failure=lambda f: self.state.show_failure(self, f),
+        )

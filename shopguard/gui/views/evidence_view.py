@@ -30,6 +30,9 @@ from shopguard.gui.images import load_qimages
 from shopguard.gui.state import AppState
 from shopguard.gui.widgets.photo_view import PhotoView
 
+# Evidence image kinds written by the checks (checks/findings.py EvidenceImage.kind). "listing" is the
+# listing photo warped onto the buyer's photo, so blending the two is a true before/after.
+ALIGNED_LISTING_KINDS = ("listing",)
 OVERLAY_KINDS = ("changed-outline", "heatmap", "diff", "changed-mask")
 COMPARE_KINDS = ("side-by-side", "listing")
 
@@ -80,8 +83,7 @@ class EvidenceView(QTabWidget):
         self.overlay_slider = QSlider(Qt.Orientation.Horizontal)
         self.overlay_slider.setRange(0, 100)
         self.overlay_slider.setValue(50)
-        self.overlay_slider.valueChanged.connect(
-            lambda v: self.changed_view.set_overlay_opacity(v / 100))
+        self.overlay_slider.valueChanged.connect(lambda v: self.changed_view.set_overlay_opacity(v / 100))
         slider_row.addWidget(self.before_label)
         slider_row.addWidget(self.overlay_slider, 1)
         slider_row.addWidget(self.after_label)
@@ -120,6 +122,7 @@ class EvidenceView(QTabWidget):
         self._fill_details()
         self._update_tabs()
         wanted = tuple(dict.fromkeys(paths))
+
         def on_loaded(images: dict[str, QImage]) -> None:
             self._on_images_loaded(photo, images)
 
@@ -151,10 +154,15 @@ class EvidenceView(QTabWidget):
         return None
 
     def _map_images(self) -> list[tuple[str, str]]:
+        """Every evidence picture except the aligned listing (it has its own tabs): heat maps, ELA, noise…"""
         if self.photo is None:
             return []
-        return [(img.path, img.caption_key) for f in self.photo.findings for img in f.images
-                if img.kind not in OVERLAY_KINDS + COMPARE_KINDS and img.path in self.images]
+        return [
+            (img.path, img.caption_key)
+            for f in self.photo.findings
+            for img in f.images
+            if img.kind not in COMPARE_KINDS and img.path in self.images
+        ]
 
     def _render(self) -> None:
         photo, t = self.photo, self.state.t
@@ -169,9 +177,13 @@ class EvidenceView(QTabWidget):
             self.photo_view.set_regions(regions, photo.width)
             self.changed_view.set_regions(regions, photo.width)
         library = self._library_photo()
-        if library:
+        aligned = self._image_of_kind(ALIGNED_LISTING_KINDS)
+        if aligned is not None:
+            self.listing_view.set_image(aligned[0])
+        elif library:
             self.listing_view.set_image(self.images[library])
-        overlay = self._image_of_kind(OVERLAY_KINDS)
+        overlay = aligned or self._image_of_kind(OVERLAY_KINDS)
+        self.after_label.setText(t("gui.evidence.after_listing" if aligned else "gui.evidence.after"))
         if overlay is not None:
             self.changed_view.set_overlay(overlay[0], self.overlay_slider.value() / 100)
             self.changed_caption.setText(t(overlay[1]))
@@ -200,7 +212,7 @@ class EvidenceView(QTabWidget):
     def _update_tabs(self) -> None:
         has_library = self._library_photo() is not None
         has_regions = self.photo is not None and any(f.regions for f in self.photo.findings)
-        has_overlay = has_regions or self._image_of_kind(OVERLAY_KINDS) is not None
+        has_overlay = has_regions or self._image_of_kind(OVERLAY_KINDS + ALIGNED_LISTING_KINDS) is not None
         self.setTabEnabled(self.TAB_COMPARE, has_library)
         self.setTabEnabled(self.TAB_CHANGED, has_overlay)
         self.setTabEnabled(self.TAB_MAPS, bool(self._map_images()))
@@ -209,11 +221,15 @@ class EvidenceView(QTabWidget):
         photo, t = self.photo, self.state.t
         rows: list[tuple[str, Any]] = []
         if photo is not None:
-            rows += [(t("gui.details.name"), photo.name), (t("gui.details.format"), photo.format),
-                     (t("gui.details.size"), f"{photo.width} × {photo.height}"),
-                     (t("gui.details.bytes"), f"{photo.size_bytes:,}"), ("SHA-256", photo.sha256),
-                     (t("gui.details.received"), photo.received_at),
-                     (t("gui.details.mtime"), photo.file_mtime or "—")]
+            rows += [
+                (t("gui.details.name"), photo.name),
+                (t("gui.details.format"), photo.format),
+                (t("gui.details.size"), f"{photo.width} × {photo.height}"),
+                (t("gui.details.bytes"), f"{photo.size_bytes:,}"),
+                ("SHA-256", photo.sha256),
+                (t("gui.details.received"), photo.received_at),
+                (t("gui.details.mtime"), photo.file_mtime or "—"),
+            ]
             findings = [self.finding] if self.finding else list(photo.findings)
             for f in findings:
                 for key, value in f.evidence.items():
@@ -233,8 +249,12 @@ class EvidenceView(QTabWidget):
             self._render()
         if finding is None:
             return
+        own_maps = [img.path for img in finding.images if img.kind not in COMPARE_KINDS]
+        if own_maps and (index := self.map_combo.findData(own_maps[0])) >= 0:
+            self.map_combo.setCurrentIndex(index)  # the finding's own map, not another check's
         kinds = {img.kind for img in finding.images}
         if kinds & set(OVERLAY_KINDS) or (finding.regions and finding.library_photo):
+            # a changed region on a matched listing photo: the before/after view says the most
             self.setCurrentIndex(self.TAB_CHANGED)
         elif finding.library_photo and self.isTabEnabled(self.TAB_COMPARE):
             self.setCurrentIndex(self.TAB_COMPARE)
@@ -255,10 +275,11 @@ class EvidenceView(QTabWidget):
         library = self._library_photo() if self.photo else None
         name = library.replace("\\", "/").rsplit("/", 1)[-1] if library else ""
         self.listing_caption.setText(t("gui.evidence.listing_photo", name=name))
-        overlay = self._image_of_kind(OVERLAY_KINDS) if self.photo else None
+        aligned = self._image_of_kind(ALIGNED_LISTING_KINDS) if self.photo else None
+        overlay = aligned or (self._image_of_kind(OVERLAY_KINDS) if self.photo else None)
         self.changed_caption.setText(t(overlay[1]) if overlay else t("gui.evidence.regions_only"))
         self.before_label.setText(t("gui.evidence.before"))
-        self.after_label.setText(t("gui.evidence.after"))
+        self.after_label.setText(t("gui.evidence.after_listing" if aligned else "gui.evidence.after"))
         self.overlay_slider.setToolTip(t("gui.evidence.slider_tip"))
         self.details_table.setHorizontalHeaderLabels([t("gui.details.field"), t("gui.details.value")])
         self._fill_details()

@@ -68,8 +68,7 @@ class IndexingBar(QWidget):
         elapsed = time.monotonic() - self._started
         left_s = elapsed / progress.done * (progress.total - progress.done) if progress.done else 0
         eta = self.state.t("gui.library.eta", minutes=max(1, round(left_s / 60))) if progress.done > 2 else ""
-        self.label.setText(self.state.t("gui.library.indexing", done=progress.done, total=progress.total,
-                                        eta=eta))
+        self.label.setText(self.state.t("gui.library.indexing", done=progress.done, total=progress.total, eta=eta))
 
 
 class LibraryView(QWidget):
@@ -161,9 +160,11 @@ class LibraryView(QWidget):
     def reload(self) -> None:
         self._loaded = True
         home = self.state.home
-        self.state.runner.submit(lambda progress, cancel: read_library_entries(home),
-                                 on_success=self._on_entries_read,
-                                 on_failure=lambda f: self.state.show_failure(self, f))
+        self.state.runner.submit(
+            lambda progress, cancel: read_library_entries(home),
+            on_success=self._on_entries_read,
+            on_failure=lambda f: self.state.show_failure(self, f),
+        )
 
     def _on_entries_read(self, entries: list[object]) -> None:
         self.model.set_entries(entries)  # type: ignore[arg-type]  # LibraryEntry list from the job
@@ -171,8 +172,7 @@ class LibraryView(QWidget):
         self.entries_loaded.emit()
 
     def _show_count(self, count: int) -> None:
-        missing = sum(1 for row in range(self.model.rowCount())
-                      if self.model.entry(row).status != "present")
+        missing = sum(1 for row in range(self.model.rowCount()) if self.model.entry(row).status != "present")
         self.count_label.setText(self.state.t("gui.library.count", count=count, missing=missing))
 
     # --- indexing -------------------------------------------------------------------------------
@@ -208,9 +208,12 @@ class LibraryView(QWidget):
 
         self.indexing_bar.start()
         self._index_token = self.state.runner.submit(
-            job, on_progress=self.indexing_bar.update_progress,
+            job,
+            on_progress=self.indexing_bar.update_progress,
             on_success=lambda summary: self._on_indexing_succeeded(summary, targets, demo, remember),
-            on_failure=self._on_indexing_failed, on_cancel=self._on_indexing_cancelled)
+            on_failure=self._on_indexing_failed,
+            on_cancel=self._on_indexing_cancelled,
+        )
         return True
 
     def cancel_indexing(self) -> None:
@@ -225,8 +228,9 @@ class LibraryView(QWidget):
             self.count_known.emit(self._store.count())
         self.state.library_changed.emit()
 
-    def _on_indexing_succeeded(self, summary: IndexSummary, targets: tuple[str, ...], demo: bool,
-                               remember: bool) -> None:
+    def _on_indexing_succeeded(
+        self, summary: IndexSummary, targets: tuple[str, ...], demo: bool, remember: bool
+    ) -> None:
         changes: dict[str, object] = {"first_run_done": True}
         if remember:
             folders = list(self.state.settings.library_folders)
@@ -236,8 +240,9 @@ class LibraryView(QWidget):
         except ShopGuardError as exc:
             self.state.show_error(self, exc.message(self.state.lang))
         self._indexing_ended()
-        self.state.status_message.emit(self.state.t("gui.library.done", added=summary.added,
-                                               updated=summary.updated, failed=len(summary.failed)))
+        self.state.status_message.emit(
+            self.state.t("gui.library.done", added=summary.added, updated=summary.updated, failed=len(summary.failed))
+        )
         self.indexing_finished.emit(summary)
         if demo:
             complaints = resource_path("demo", "complaints")
@@ -265,8 +270,9 @@ class LibraryView(QWidget):
             finally:
                 store.close()
 
-        self.state.runner.submit(job, on_success=lambda _n: self._indexing_ended(),
-                                 on_failure=lambda f: self.state.show_failure(self, f))
+        self.state.runner.submit(
+            job, on_success=lambda _n: self._indexing_ended(), on_failure=lambda f: self.state.show_failure(self, f)
+        )
 
     def retranslate(self) -> None:
         t = self.state.t

@@ -20,8 +20,20 @@ from shopguard.checks.context import CaseFacts
 from shopguard.gui.state import AppState
 
 # Stable ids stored in the case (CaseFacts.platform); labels come from the catalogue.
-PLATFORMS = ("taobao", "tmall", "pinduoduo", "jd", "douyin", "kuaishou", "xianyu", "amazon", "ebay", "etsy",
-             "shopify", "other")
+PLATFORMS = (
+    "taobao",
+    "tmall",
+    "pinduoduo",
+    "jd",
+    "douyin",
+    "kuaishou",
+    "xianyu",
+    "amazon",
+    "ebay",
+    "etsy",
+    "shopify",
+    "other",
+)
 UNSET_DATE = QDate(2000, 1, 1)
 
 
@@ -60,9 +72,14 @@ class OrderForm(QGroupBox):
         self.claim_edit = QPlainTextEdit(self)
         self.claim_edit.setMaximumHeight(80)
         self._labels: dict[str, QLabel] = {}
-        for key, widget in (("platform", self.platform_combo), ("order_id", self.order_id_edit),
-                            ("buyer", self.buyer_edit), ("order_date", self.order_date_edit),
-                            ("delivery_date", self.delivery_date_edit), ("claim", self.claim_edit)):
+        for key, widget in (
+            ("platform", self.platform_combo),
+            ("order_id", self.order_id_edit),
+            ("buyer", self.buyer_edit),
+            ("order_date", self.order_date_edit),
+            ("delivery_date", self.delivery_date_edit),
+            ("claim", self.claim_edit),
+        ):
             label = QLabel(self)
             label.setBuddy(widget)
             self._labels[key] = label

@@ -83,8 +83,13 @@ class ResultView(QWidget):
         self.export_button.clicked.connect(self.export_images_requested)
         bar.addWidget(self.new_button)
         bar.addWidget(self.case_label, 1)
-        for button in (self.report_button, self.open_report_button, self.print_button, self.folder_button,
-                       self.export_button):
+        for button in (
+            self.report_button,
+            self.open_report_button,
+            self.print_button,
+            self.folder_button,
+            self.export_button,
+        ):
             bar.addWidget(button)
         outer.addLayout(bar)
         self.banner = VerdictBanner(self)
@@ -223,8 +228,7 @@ class ResultView(QWidget):
         if self.case is None:
             return
         verdict = self.photo.verdict if self.photo else self.case.verdict
-        self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"),
-                                 verdict.summary(lang))
+        self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"), verdict.summary(lang))
         self.banner.setToolTip(t(f"gui.verdict_tip.{verdict.level.value}"))
         self.case_label.setText(t("gui.result.case", case_id=self.case.id, count=len(self.case.photos)))
         facts = self.case.facts

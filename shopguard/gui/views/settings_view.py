@@ -50,22 +50,22 @@ class SettingsView(QWidget):
             self.ui_language_combo.addItem(code, code)
         self.ui_language_combo.setCurrentIndex(self.ui_language_combo.findData(s.ui_language))
         self.ui_language_combo.activated.connect(
-            lambda _i: self._save(ui_language=self.ui_language_combo.currentData()))
+            lambda _i: self._save(ui_language=self.ui_language_combo.currentData())
+        )
         self.report_language_combo = QComboBox(self.box)
         for code in REPORT_LANGUAGES:
             self.report_language_combo.addItem(code, code)
         self.report_language_combo.setCurrentIndex(self.report_language_combo.findData(s.report_language))
         self.report_language_combo.activated.connect(
-            lambda _i: self._save(report_language=self.report_language_combo.currentData()))
+            lambda _i: self._save(report_language=self.report_language_combo.currentData())
+        )
         self.page_size_combo = QComboBox(self.box)
         for size in PAGE_SIZES:
             self.page_size_combo.addItem(size, size)
         self.page_size_combo.setCurrentIndex(self.page_size_combo.findData(s.page_size))
-        self.page_size_combo.activated.connect(
-            lambda _i: self._save(page_size=self.page_size_combo.currentData()))
+        self.page_size_combo.activated.connect(lambda _i: self._save(page_size=self.page_size_combo.currentData()))
         self.shop_name_edit = QLineEdit(s.shop_name, self.box)
-        self.shop_name_edit.editingFinished.connect(
-            lambda: self._save(shop_name=self.shop_name_edit.text().strip()))
+        self.shop_name_edit.editingFinished.connect(lambda: self._save(shop_name=self.shop_name_edit.text().strip()))
         logo_row = QHBoxLayout()
         self.logo_label = QLabel(self.box)
         self.logo_label.setObjectName("muted")
@@ -80,17 +80,22 @@ class SettingsView(QWidget):
         self.home_label = QLabel(str(state.home.root), self.box)
         self.home_label.setObjectName("muted")
         self.home_button = QPushButton(self.box)
-        self.home_button.clicked.connect(
-            lambda: state.dialogs.open_url(QUrl.fromLocalFile(str(state.home.root))))
+        self.home_button.clicked.connect(lambda: state.dialogs.open_url(QUrl.fromLocalFile(str(state.home.root))))
         home_row.addWidget(self.home_label, 1)
         home_row.addWidget(self.home_button)
         self.gps_check = QCheckBox(self.box)
         self.gps_check.setChecked(s.include_gps_in_report)
         self.gps_check.toggled.connect(lambda on: self._save(include_gps_in_report=on))
         self._labels = [QLabel(self.box) for _ in range(7)]
-        fields: list[QWidget | QHBoxLayout] = [self.ui_language_combo, self.report_language_combo,
-                                               self.page_size_combo, self.shop_name_edit, logo_row,
-                                               home_row, self.gps_check]
+        fields: list[QWidget | QHBoxLayout] = [
+            self.ui_language_combo,
+            self.report_language_combo,
+            self.page_size_combo,
+            self.shop_name_edit,
+            logo_row,
+            home_row,
+            self.gps_check,
+        ]
         for label, field in zip(self._labels, fields, strict=True):
             if isinstance(field, QWidget):
                 form.addRow(label, field)
@@ -129,8 +134,7 @@ class SettingsView(QWidget):
         self.title_label.setText(t("gui.settings.title"))
         self.box.setTitle("")
         self.ui_language_combo.setItemText(0, t("gui.settings.follow_system"))
-        for combo, codes in ((self.ui_language_combo, UI_LANGUAGES), (self.report_language_combo,
-                                                                      REPORT_LANGUAGES)):
+        for combo, codes in ((self.ui_language_combo, UI_LANGUAGES), (self.report_language_combo, REPORT_LANGUAGES)):
             for i, code in enumerate(codes):
                 if code in LANGUAGE_NATIVE:
                     combo.setItemText(i, LANGUAGE_NATIVE[code])

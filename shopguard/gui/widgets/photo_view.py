@@ -62,8 +62,9 @@ class PhotoView(QGraphicsView):
         if image is None or self._pixmap_item is None:
             return
         base = self._pixmap_item.pixmap()
-        scaled = QPixmap.fromImage(image).scaled(base.size(), Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                 Qt.TransformationMode.SmoothTransformation)
+        scaled = QPixmap.fromImage(image).scaled(
+            base.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
         self._overlay_item = self.scene().addPixmap(scaled)
         self._overlay_item.setOpacity(opacity)
 

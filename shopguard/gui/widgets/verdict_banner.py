@@ -7,10 +7,12 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QVBoxLayout, 
 from shopguard.gui.style import banner_css
 
 # Standard icons render on every platform; emoji glyphs are missing from many fonts (even WQY).
-LEVEL_ICONS = {"strong": QStyle.StandardPixmap.SP_MessageBoxCritical,
-               "moderate": QStyle.StandardPixmap.SP_MessageBoxWarning,
-               "weak": QStyle.StandardPixmap.SP_MessageBoxInformation,
-               "none": QStyle.StandardPixmap.SP_DialogApplyButton}
+LEVEL_ICONS = {
+    "strong": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "moderate": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "weak": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "none": QStyle.StandardPixmap.SP_DialogApplyButton,
+}
 
 
 class VerdictBanner(QFrame):
