@@ -87,6 +87,7 @@ def main(argv: list[str]) -> int:
         complaint = resource_path("demo", "complaints", "complaint-bag-stain.jpg")
         window.check_page.check_files([complaint])
         wait_until(lambda: window.check_page.currentWidget() is window.check_page.result_view)
+        first_case_id = window.check_page.case.id  # type: ignore[union-attr]
         shoot(window, out, "03-result-strong")
         items = window.check_page.result_view.finding_items()
         if items:
@@ -108,6 +109,10 @@ def main(argv: list[str]) -> int:
         shoot(window, out, "07-settings")
         window.state.set_language("zh_CN")
         window.show_page(MainWindow.PAGE_CHECK)
+        window.check_page.open_case(first_case_id)
+        items = window.check_page.result_view.finding_items()
+        if items:
+            window.check_page.result_view.findings_tree.setCurrentItem(items[0])
         shoot(window, out, "08-result-chinese")
         window.check_page.new_check()
         shoot(window, out, "09-empty-chinese")

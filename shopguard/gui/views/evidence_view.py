@@ -200,6 +200,8 @@ class EvidenceView(QTabWidget):
         self._on_map_combo_changed(0)
         self._update_tabs()
         self.retranslate()
+        if not self.isTabEnabled(self.currentIndex()):
+            self.setCurrentIndex(self.TAB_PHOTO)
 
     def _on_map_combo_changed(self, index: int) -> None:
         path = self.map_combo.itemData(index) if index >= 0 else None
@@ -256,9 +258,9 @@ class EvidenceView(QTabWidget):
         if kinds & set(OVERLAY_KINDS) or (finding.regions and finding.library_photo):
             # a changed region on a matched listing photo: the before/after view says the most
             self.setCurrentIndex(self.TAB_CHANGED)
-        elif finding.library_photo and self.isTabEnabled(self.TAB_COMPARE):
+        elif finding.library_photo:
             self.setCurrentIndex(self.TAB_COMPARE)
-        elif finding.images and self.isTabEnabled(self.TAB_MAPS):
+        elif any(img.kind not in COMPARE_KINDS for img in finding.images):
             self.setCurrentIndex(self.TAB_MAPS)
         elif finding.regions:
             self.setCurrentIndex(self.TAB_PHOTO)

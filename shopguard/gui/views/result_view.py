@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,7 @@ from shopguard.checks.verdict import ranked
 from shopguard.gui.state import AppState
 from shopguard.gui.style import TONES
 from shopguard.gui.views.evidence_view import EvidenceView
+from shopguard.gui.widgets.findings_tree import FindingsTree
 from shopguard.gui.widgets.verdict_banner import VerdictBanner
 
 STRENGTH_ORDER = ("strong", "moderate", "weak", "info")
@@ -101,10 +101,7 @@ class ResultView(QWidget):
         self.photo_combo = QComboBox(left)
         self.photo_combo.currentIndexChanged.connect(self._on_photo_combo_changed)
         left_layout.addWidget(self.photo_combo)
-        self.findings_tree = QTreeWidget(left)
-        self.findings_tree.setHeaderHidden(True)
-        self.findings_tree.setRootIsDecorated(False)
-        self.findings_tree.setWordWrap(True)
+        self.findings_tree = FindingsTree(left)
         self.findings_tree.currentItemChanged.connect(self._on_findings_tree_current_changed)
         left_layout.addWidget(self.findings_tree, 2)
         self.detail_label = QLabel(left)
