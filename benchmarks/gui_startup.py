@@ -28,6 +28,7 @@ from shopguard.paths import Home  # noqa: E402
 
 PROBE = """
 import sys, time
+from pathlib import Path
 t0 = time.perf_counter()
 from PySide6.QtCore import QTimer
 from shopguard.gui.app import setup_application
@@ -35,17 +36,22 @@ from shopguard.gui.main_window import MainWindow
 from shopguard.paths import Home
 t1 = time.perf_counter()
 app = setup_application(["shopguard"])
-from pathlib import Path
 window = MainWindow(Home(Path(sys.argv[1])).ensure())
 window.show()
 window.start()
 t2 = time.perf_counter()
-def done():
-    t3 = time.perf_counter()
-    print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f}")
+marks = {}
+def first_turn():
+    marks["t3"] = time.perf_counter()
+    window.show_page(MainWindow.PAGE_LIBRARY)
+def library_filled():
+    t4 = time.perf_counter()
+    rows = window.library_view.model.rowCount()
+    print(f"{t1 - t0:.3f} {t2 - t1:.3f} {marks['t3'] - t2:.3f} {t4 - marks['t3']:.3f} {rows}")
     window.close()
     app.quit()
-QTimer.singleShot(0, done)
+window.library_view.entries_loaded.connect(library_filled)
+QTimer.singleShot(0, first_turn)
 app.exec()
 """
 
@@ -87,18 +93,25 @@ def main(argv: list[str]) -> int:
                 return 1
             out = proc.stdout.split()
             walls.append(time.perf_counter() - started)
-            splits.append([float(x) for x in out[-3:]])
+            splits.append([float(x) for x in out[-5:-1]])
+            rows = int(out[-1])
     med = lambda values: statistics.median(values)  # noqa: E731
     print(f"\nGUI start, {args.photos} library photos, {args.runs} runs (median; max)")
     print("| step                                   | median s | max s |")
     print("|----------------------------------------|----------|-------|")
-    for i, name in enumerate(
-        ("imports (PySide6 + shopguard.gui)", "app + window built + shown + start()", "first event-loop turn")
-    ):
+    steps = (
+        "imports (PySide6 + shopguard.gui)",
+        "app + window built + shown + start()",
+        "first event-loop turn",
+        f"library page filled ({rows} rows, lazy)",
+    )
+    for i, name in enumerate(steps):
         column = [s[i] for s in splits]
         print(f"| {name:<38} | {med(column):8.3f} | {max(column):5.3f} |")
-    print(f"| {'whole process (python start → exit)':<38} | {med(walls):8.3f} | {max(walls):5.3f} |")
-    print(f"\ntarget ≤ 1.5 s: {'met' if med(walls) <= 1.5 else 'NOT met'}")
+    usable = [w - sp[3] for w, sp in zip(walls, splits, strict=True)]
+    print(f"| {'whole process incl. library page':<38} | {med(walls):8.3f} | {max(walls):5.3f} |")
+    print(f"| {'usable window (process start → loop)':<38} | {med(usable):8.3f} | {max(usable):5.3f} |")
+    print(f"\ntarget: usable window ≤ 1.5 s: {'met' if med(usable) <= 1.5 else 'NOT met'}")
     return 0
 
 

@@ -103,3 +103,15 @@ def test_shopguard_command_opens_and_closes_the_window(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2 and "no display" in proc.stderr, "a clear message instead of Qt's abort"
+
+
+def test_about_shows_version_and_licences(qtbot: QtBot, window: MainWindow) -> None:
+    from shopguard import __version__
+    from shopguard.gui.views.about_dialog import AboutDialog
+
+    window.about_action.trigger()
+    dialog = window.findChild(AboutDialog)
+    assert dialog is not None and dialog.isVisible()
+    text = dialog.text_label.text()
+    assert __version__ in text and "Apache License 2.0" in text and "CC BY 4.0" in text
+    dialog.close()
