@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
@@ -84,3 +85,22 @@ def test_language_switch_changes_every_visible_text(qtbot: QtBot, window: MainWi
     assert window.nav.item(0).text() == "Check a photo"
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
     assert buttons.buttons()[0].text() == "Cancel"
+
+
+def test_export_report_pages_as_images(qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path) -> None:
+    from shopguard.gui.check_jobs import report_image_exporter
+
+    result = window.check_page.result_view
+    if report_image_exporter() is None:
+        assert not result.export_button.isEnabled(), "without the exporter the action is disabled"
+        pytest.skip("this build has no shopguard.report export_report_images yet")
+    _check_demo_complaint(qtbot, window, demo)
+    dialogs(window).save_path = tmp_path / "report.pdf"
+    with qtbot.waitSignal(window.check_page.report_created, timeout=TIMEOUT_MS):
+        result.report_button.click()
+    dialogs(window).folder = tmp_path / "pages"
+    assert result.export_button.isEnabled()
+    result.export_button.click()
+    qtbot.waitUntil(lambda: dialogs(window).opened_urls[-1] == str(tmp_path / "pages"), timeout=TIMEOUT_MS)
+    pages = sorted((tmp_path / "pages").glob("*.png"))
+    assert pages and pages[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shopguard.errors import ShopGuardError
 from shopguard.gui.state import AppState
 from shopguard.gui.views.order_form import OrderForm
 from shopguard.gui.widgets.drop_zone import DropZone
@@ -117,7 +118,10 @@ class StartView(QWidget):
     def _on_shop_name_edited(self) -> None:
         name = self.shop_name_edit.text().strip()
         if name != self.state.settings.shop_name:
-            self.state.update_settings(shop_name=name)
+            try:
+                self.state.update_settings(shop_name=name)
+            except ShopGuardError as exc:
+                self.state.show_error(self, exc.message(self.state.lang))
 
     def set_welcome_visible(self, visible: bool) -> None:
         self.welcome.setVisible(visible)
