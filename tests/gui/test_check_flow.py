@@ -127,3 +127,29 @@ def test_cancelling_a_check_returns_to_the_start(qtbot: QtBot, window: MainWindo
         page.busy_view.cancel_button.click()
     assert page.currentWidget() is page.start_view
     assert CaseStore(window.state.home.cases_dir).list() == [], "a cancelled check stores nothing"
+
+
+def test_several_photos_of_one_complaint(qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path) -> None:
+    genuine = tmp_path / "buyer-own-photo.jpg"
+    Image.new("RGB", (640, 480), (120, 160, 90)).save(genuine, quality=92)
+    photos = [demo / "complaints" / "complaint-bag-stain.jpg", genuine]
+    with qtbot.waitSignal(window.check_page.case_checked, timeout=CHECK_TIMEOUT_MS) as blocker:
+        assert drop_files(window.check_page.start_view.drop_zone, photos)
+    assert len(blocker.args[0].photos) == 2
+    result = window.check_page.result_view
+    assert result.photo_combo.isVisibleTo(result) and result.photo_combo.count() == 2
+    assert result.banner.level == "strong"
+    result.photo_combo.setCurrentIndex(1)
+    assert result.banner.level in ("none", "weak"), "a plain photo of the buyer's own is not accused"
+    assert "2 photo(s)" in result.case_label.text()
+
+
+def test_bundled_cjk_font_is_loaded() -> None:
+    from PySide6.QtWidgets import QApplication as App
+
+    from shopguard.gui.language import load_bundled_font
+
+    app = App.instance()
+    assert isinstance(app, App)
+    assert "WenQuanYi Micro Hei" in load_bundled_font(app)
+    assert "WenQuanYi Micro Hei" in app.font().families()

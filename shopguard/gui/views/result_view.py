@@ -142,8 +142,18 @@ class ResultView(QWidget):
         if self.case is None or not 0 <= index < len(self.case.photos):
             return
         self.photo = self.case.photos[index]
+        self._show_verdict()
         self._fill_findings()
         self.evidence.show_photo(self.photo)
+
+    def _show_verdict(self) -> None:
+        """The banner speaks for the photo on screen (the case verdict is its strongest photo)."""
+        if self.case is None:
+            return
+        t, lang = self.state.t, self.state.lang
+        verdict = self.photo.verdict if self.photo else self.case.verdict
+        self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"), verdict.summary(lang))
+        self.banner.setToolTip(t(f"gui.verdict_tip.{verdict.level.value}"))
 
     def _fill_findings(self) -> None:
         t = self.state.t
@@ -211,7 +221,7 @@ class ResultView(QWidget):
         self.export_button.setProperty("available", available)
 
     def retranslate(self) -> None:
-        t, lang = self.state.t, self.state.lang
+        t = self.state.t
         self.new_button.setText(t("gui.result.new_check"))
         self.report_button.setText(t("gui.result.create_report"))
         self.report_button.setToolTip(t("gui.result.create_report_tip"))
@@ -224,9 +234,7 @@ class ResultView(QWidget):
         self.export_button.setToolTip(t(tip))
         if self.case is None:
             return
-        verdict = self.photo.verdict if self.photo else self.case.verdict
-        self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"), verdict.summary(lang))
-        self.banner.setToolTip(t(f"gui.verdict_tip.{verdict.level.value}"))
+        self._show_verdict()
         self.case_label.setText(t("gui.result.case", case_id=self.case.id, count=len(self.case.photos)))
         facts = self.case.facts
         platform = t(f"gui.platform.{facts.platform}") if facts.platform else None
