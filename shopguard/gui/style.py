@@ -63,6 +63,7 @@ QGroupBox {{
 QGroupBox::title {{ subcontrol-origin: margin; left: 12px; padding: 0 4px; font-weight: 600; }}
 QTabWidget::pane {{ border: 1px solid #e1e5ea; border-radius: 8px; background: white; top: -1px; }}
 QTabBar::tab {{ padding: 6px 14px; border: none; color: #4a5561; }}
+QTabBar::tab:disabled {{ color: #b3bcc6; }}
 QTabBar::tab:selected {{ color: #1b3f8f; border-bottom: 2px solid {ACCENT}; }}
 QTreeWidget, QTableView, QListView, QTableWidget {{
     background: white; border: 1px solid #e1e5ea; border-radius: 8px; alternate-background-color: #fafbfc;

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QStyle,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,12 @@ from shopguard.gui.widgets.verdict_banner import VerdictBanner
 
 STRENGTH_ORDER = ("strong", "moderate", "weak", "info")
 STRENGTH_ICONS = {"strong": "●", "moderate": "●", "weak": "○", "info": "·"}
+STRENGTH_STANDARD_ICONS = {
+    "strong": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "moderate": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "weak": QStyle.StandardPixmap.SP_MessageBoxInformation,
+    "info": QStyle.StandardPixmap.SP_FileDialogInfoView,
+}
 OTHER_CASE_KEYS = ("other_case_id", "earlier_case_id", "case_id")
 
 
@@ -145,6 +152,10 @@ class ResultView(QWidget):
         self._show_verdict()
         self._fill_findings()
         self.evidence.show_photo(self.photo)
+        items = self.finding_items()
+        strongest = ranked(self.photo.findings)[0] if self.photo.findings else None
+        if items and strongest is not None and strongest.strength.value != "info":
+            self.findings_tree.setCurrentItem(items[0])  # open the evidence of the strongest finding
 
     def _show_verdict(self) -> None:
         """The banner speaks for the photo on screen (the case verdict is its strongest photo)."""
@@ -171,6 +182,7 @@ class ResultView(QWidget):
             font.setBold(True)
             header.setFont(0, font)
             header.setToolTip(0, t(f"gui.strength_tip.{strength}"))
+            header.setIcon(0, self.style().standardIcon(STRENGTH_STANDARD_ICONS[strength]))
             self.findings_tree.addTopLevelItem(header)
             for finding in group:
                 item = QTreeWidgetItem([f"{STRENGTH_ICONS[strength]}  {finding.title(self.state.lang)}"])
