@@ -136,3 +136,18 @@ def test_closing_during_indexing_cancels_cleanly(
     window.close()
     assert window.state.runner.is_idle
     assert LibraryStore(window.state.home.library_db).count() < 60
+
+
+def test_remove_selected_photos_from_the_library(qtbot: QtBot, window: MainWindow) -> None:
+    library = window.library_view
+    with qtbot.waitSignal(library.entries_loaded, timeout=TIMEOUT_MS):
+        window.show_page(MainWindow.PAGE_LIBRARY)
+    assert not library.remove_button.isEnabled(), "nothing selected, nothing to remove"
+    library.search_edit.setText("B07GTFSCHB")
+    library.grid.selectAll()
+    assert library.remove_button.isEnabled()
+    with qtbot.waitSignal(library.entries_loaded, timeout=TIMEOUT_MS):
+        library.remove_button.click()
+    library.search_edit.clear()
+    assert library.model.rowCount() == 8
+    assert LibraryStore(window.state.home.library_db).count() == 8, "4 removed; files themselves untouched"

@@ -134,6 +134,7 @@ class LibraryView(QWidget):
         self.grid.setWordWrap(True)
         self.grid.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.grid.setModel(self.proxy)
+        self.grid.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_buttons())
         layout.addWidget(self.grid, 1)
         state.language_changed.connect(self.retranslate)
         self.retranslate()
@@ -207,6 +208,7 @@ class LibraryView(QWidget):
                 store.close()
 
         self.indexing_bar.start()
+        self._update_buttons(indexing=True)
         self._index_token = self.state.runner.submit(
             job,
             on_progress=self.indexing_bar.update_progress,
@@ -220,8 +222,15 @@ class LibraryView(QWidget):
         if self._index_token is not None:
             self._index_token.cancel()
 
+    def _update_buttons(self, indexing: bool | None = None) -> None:
+        busy = self.is_indexing if indexing is None else indexing
+        self.add_button.setEnabled(not busy)
+        self.rescan_button.setEnabled(not busy and bool(self.state.settings.library_folders))
+        self.remove_button.setEnabled(not busy and self.grid.selectionModel().hasSelection())
+
     def _indexing_ended(self) -> None:
         self._index_token = None
+        self._update_buttons(indexing=False)
         self.indexing_bar.setVisible(False)
         self.reload()
         if self._store is not None:
@@ -285,5 +294,6 @@ class LibraryView(QWidget):
         self.remove_button.setText(t("gui.library.remove"))
         self.remove_button.setToolTip(t("gui.library.remove_tip"))
         self.model.missing_text = t("gui.library.missing")
+        self._update_buttons()
         stored = self._store.count() if self._store else 0
         self._show_count(self.model.rowCount() if self._loaded else stored)
