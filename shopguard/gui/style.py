@@ -55,6 +55,7 @@ QPushButton#primary:disabled {{ background: #9db7e8; border-color: #9db7e8; }}
 QLineEdit, QPlainTextEdit, QComboBox, QDateEdit {{
     background: white; border: 1px solid #c9d1da; border-radius: 5px; padding: 4px 6px;
 }}
+QLineEdit:disabled, QComboBox:disabled, QDateEdit:disabled {{ color: #9aa5b1; background: #f3f4f6; }}
 QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QDateEdit:focus {{ border-color: {ACCENT}; }}
 QGroupBox {{
     background: white; border: 1px solid #e1e5ea; border-radius: 10px; margin-top: 14px;

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PIL import Image
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QGuiApplication, QImage, QInputMethodEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -101,10 +103,13 @@ def test_order_form_facts_are_kept_with_the_case(qtbot: QtBot, window: MainWindo
     qtbot.keyClicks(form.order_id_edit, "PDD-240611-0099")
     type_with_input_method(form.buyer_edit, "小王")
     type_with_input_method(form.claim_edit, "收到就是坏的")
+    assert form.order_date_edit.value() is None, "no date until the seller gives one"
+    form.order_date_edit.date_edit.setDate(QDate(2026, 11, 20))
     dialogs(window).photos = [demo / "complaints" / "complaint-bulb-resaved.jpg"]
     with qtbot.waitSignal(window.check_page.case_checked, timeout=CHECK_TIMEOUT_MS) as blocker:
         window.open_action.trigger()
     facts = blocker.args[0].facts
+    assert (facts.order_date, facts.delivery_date) == (date(2026, 11, 20), None)
     assert (facts.platform, facts.order_id, facts.buyer, facts.claim_text) == (
         "pinduoduo",
         "PDD-240611-0099",
@@ -153,3 +158,17 @@ def test_bundled_cjk_font_is_loaded() -> None:
     assert isinstance(app, App)
     assert "WenQuanYi Micro Hei" in load_bundled_font(app)
     assert "WenQuanYi Micro Hei" in app.font().families()
+
+
+def test_drop_anywhere_on_the_window_starts_a_check(qtbot: QtBot, window: MainWindow, demo: Path) -> None:
+    window.show_page(MainWindow.PAGE_CASES)
+    with qtbot.waitSignal(window.check_page.case_checked, timeout=CHECK_TIMEOUT_MS):
+        assert drop_files(window, [demo / "complaints" / "complaint-bulb-resaved.jpg"])
+    assert window.pages.currentWidget() is window.check_page
+
+
+def test_closing_during_a_check_cancels_and_stores_nothing(window: MainWindow, demo: Path) -> None:
+    window.check_page.check_files([demo / "complaints" / "complaint-bag-stain.jpg"] * 4)
+    window.close()
+    assert window.state.runner.is_idle
+    assert len(CaseStore(window.state.home.cases_dir).list()) <= 1, "at most a case that was already done"

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from shopguard.checks.context import CaseFacts
 from shopguard.gui.state import AppState
+from shopguard.gui.widgets.optional_date import OptionalDateEdit
 
 # Stable ids stored in the case (CaseFacts.platform); labels come from the catalogue.
 PLATFORMS = (
@@ -34,24 +33,6 @@ PLATFORMS = (
     "shopify",
     "other",
 )
-UNSET_DATE = QDate(2000, 1, 1)
-
-
-def _date_edit(parent: QWidget) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setMinimumDate(UNSET_DATE)
-    edit.setSpecialValueText("—")  # shown while the date is at its minimum, i.e. not given
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDate(UNSET_DATE)
-    return edit
-
-
-def _date_value(edit: QDateEdit) -> date | None:
-    qdate = edit.date()
-    if qdate == UNSET_DATE:
-        return None
-    return date(qdate.year(), qdate.month(), qdate.day())
 
 
 class OrderForm(QGroupBox):
@@ -67,8 +48,8 @@ class OrderForm(QGroupBox):
             self.platform_combo.addItem(platform, platform)
         self.order_id_edit = QLineEdit(self)
         self.buyer_edit = QLineEdit(self)
-        self.order_date_edit = _date_edit(self)
-        self.delivery_date_edit = _date_edit(self)
+        self.order_date_edit = OptionalDateEdit(self)
+        self.delivery_date_edit = OptionalDateEdit(self)
         self.claim_edit = QPlainTextEdit(self)
         self.claim_edit.setMaximumHeight(80)
         self._labels: dict[str, QLabel] = {}
@@ -106,14 +87,14 @@ class OrderForm(QGroupBox):
         self.platform_combo.setCurrentIndex(max(index, 0))
 
     def set_dates(self, order: date | None, delivery: date | None) -> None:
-        for edit, value in ((self.order_date_edit, order), (self.delivery_date_edit, delivery)):
-            edit.setDate(QDate(value.year, value.month, value.day) if value else UNSET_DATE)
+        self.order_date_edit.set_value(order)
+        self.delivery_date_edit.set_value(delivery)
 
     def facts(self) -> CaseFacts:
         """The filled-in facts; empty fields are None. The complaint date is today."""
         return CaseFacts(
-            order_date=_date_value(self.order_date_edit),
-            delivery_date=_date_value(self.delivery_date_edit),
+            order_date=self.order_date_edit.value(),
+            delivery_date=self.delivery_date_edit.value(),
             complaint_date=date.today(),
             platform=self.platform_combo.currentData(),
             order_id=self.order_id_edit.text().strip() or None,
