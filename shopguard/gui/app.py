@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from shopguard import __version__
@@ -57,6 +57,9 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
     existing = QApplication.instance()
+    if existing is None:
+        # Fractional scale factors (150 %) render crisply instead of rounding to 100 % or 200 %.
+        QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
     load_bundled_font(app)
     app.setStyleSheet(STYLESHEET)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -79,6 +80,8 @@ class OrderForm(QGroupBox):
         self.order_id_edit.setPlaceholderText(t("gui.order.optional"))
         self.buyer_edit.setPlaceholderText(t("gui.order.optional"))
         self.claim_edit.setPlaceholderText(t("gui.order.claim_hint"))
+        for edit in (self.order_date_edit, self.delivery_date_edit):
+            edit.date_edit.setLocale(QLocale(self.state.lang))  # month names in the calendar popup
         self.order_date_edit.setToolTip(t("gui.order.date_tip"))
         self.delivery_date_edit.setToolTip(t("gui.order.delivery_tip"))
 
