@@ -95,7 +95,7 @@ class EvidenceView(QTabWidget):
         self.map_combo = QComboBox()
         self.map_combo.currentIndexChanged.connect(self._on_map_combo_changed)
         self.map_view = PhotoView()
-        self.map_caption = QLabel()
+        self.map_caption = QLabel()  # kept for the finding's limits; the combo already names the map
         maps_layout.addWidget(self.map_combo)
         maps_layout.addWidget(_labelled(self.map_view, self.map_caption), 1)
         self.addTab(maps, "")
@@ -207,7 +207,7 @@ class EvidenceView(QTabWidget):
         path = self.map_combo.itemData(index) if index >= 0 else None
         if path and path in self.images:
             self.map_view.set_image(self.images[path])
-            self.map_caption.setText(self.map_combo.itemText(index))
+            self.map_caption.setText(self.state.t("gui.evidence.map_hint"))
         else:
             self.map_view.clear_image()
 
