@@ -115,7 +115,8 @@ class ErrorLevelCheck:
         is_jpeg = ctx.facts.format == "jpeg"
         boxes = [analysis.region] if analysis.region and is_jpeg else []
         shown = np.where(analysis.valid, np.maximum(analysis.excess, 0.0), 0.0).astype(np.float32)
-        picture = heatmap_overlay(decoded.image, shown, 2.0, boxes, decoded.scale, "ELA map")
+        picture = heatmap_overlay(decoded.image, shown, 2.0, boxes, decoded.scale, "ELA map",
+                                  valid=analysis.valid)
         caption = "forensic.ela.map_caption" if is_jpeg else "forensic.ela.map_caption_not_jpeg"
         image = save_evidence(ctx, "ela-map.jpg", picture, "ela", caption)
         images = (image,) if image else ()

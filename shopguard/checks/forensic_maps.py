@@ -114,8 +114,8 @@ def region_overlap(a: Region, b: Region) -> float:
     return (ix * iy) / smaller if smaller > 0 else 0.0
 
 
-def heatmap_overlay(photo: Image.Image, block_values: FloatMap, vmax: float,
-                    boxes: list[Region], scale: float, stamp: str) -> Image.Image:
+def heatmap_overlay(photo: Image.Image, block_values: FloatMap, vmax: float, boxes: list[Region],
+                    scale: float, stamp: str, valid: BoolMap | None = None) -> Image.Image:
     """A grey copy of the photo with a colour heat map on top and the flagged boxes outlined.
 
     Args:
@@ -125,6 +125,7 @@ def heatmap_overlay(photo: Image.Image, block_values: FloatMap, vmax: float,
         boxes: regions to outline, in full-resolution coordinates.
         scale: decoded / full resolution of ``photo``.
         stamp: short ASCII label burnt into the corner, so the copy is never mistaken for the photo.
+        valid: blocks that could be measured; the others stay plain grey.
     """
     base = photo.copy()
     base.thumbnail((MAP_MAX_SIDE, MAP_MAX_SIDE), Image.Resampling.BILINEAR)
@@ -135,6 +136,9 @@ def heatmap_overlay(photo: Image.Image, block_values: FloatMap, vmax: float,
     heat = cv2.resize(heat_small, (base.width, base.height), interpolation=cv2.INTER_NEAREST)
     coloured = cv2.applyColorMap(heat, cv2.COLORMAP_INFERNO)
     blended = cv2.addWeighted(grey, 0.45, coloured, 0.55, 0.0)
+    if valid is not None:
+        shown = cv2.resize(valid.astype(np.uint8), (base.width, base.height), interpolation=cv2.INTER_NEAREST)
+        blended[shown == 0] = grey[shown == 0]
     for x, y, w, h in boxes:
         p1 = (round(x * out_scale), round(y * out_scale))
         p2 = (round((x + w) * out_scale), round((y + h) * out_scale))

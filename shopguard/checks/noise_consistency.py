@@ -146,7 +146,8 @@ class NoiseConsistencyCheck:
         analysis = analyse_noise(decoded)
         boxes = [analysis.region] if analysis.region else []
         deviation = np.where(analysis.valid, np.abs(analysis.log_ratio), 0.0).astype(np.float32)
-        picture = heatmap_overlay(decoded.image, deviation, 2.0, boxes, decoded.scale, "noise map")
+        picture = heatmap_overlay(decoded.image, deviation, 2.0, boxes, decoded.scale, "noise map",
+                                  valid=analysis.valid)
         image = save_evidence(ctx, "noise-map.jpg", picture, "noise", "forensic.noise.map_caption")
         images = (image,) if image else ()
         evidence = {"block_px_decoded": analysis.block_px, "decode_scale": round(decoded.scale, 4),
