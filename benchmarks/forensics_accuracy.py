@@ -67,6 +67,7 @@ def main() -> None:
     fp: dict[tuple[str, str], list[int]] = defaultdict(list)          # (set, check) -> 0/1 per photo
     strongest: dict[tuple[str, str], str] = {}
     hits: dict[tuple[str, str], list[int]] = defaultdict(list)        # (edit, check) -> 0/1
+    moderate: dict[tuple[str, str], list[int]] = defaultdict(list)  # (edit, check) -> 0/1
     times: dict[str, list[float]] = defaultdict(list)
     donor = None
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -105,9 +106,11 @@ def main() -> None:
             donor = photo
             for kind, edited, truths in made:
                 for check_id, (findings, _) in run(edited, tmp / "ev").items():
-                    ok = any(edits.overlaps(tuple(r), t) for f in flagged(findings) for r in f.regions  # type: ignore[arg-type]
-                             for t in truths)
-                    hits[(kind, check_id)].append(int(ok))
+                    located = [f for f in flagged(findings) if any(
+                        edits.overlaps(tuple(r), t) for r in f.regions for t in truths)]  # type: ignore[arg-type]
+                    hits[(kind, check_id)].append(int(bool(located)))
+                    moderate[(kind, check_id)].append(
+                        int(any(f.strength.rank >= Strength.MODERATE.rank for f in located)))
     ids = [c.id for c in CHECKS]
     print(f"\n{len(photos)} files; edits on photos with short side >= 300 px; JPEG q90 edits\n")
     print("| set | " + " | ".join(ids) + " |")
@@ -115,6 +118,9 @@ def main() -> None:
     for kind in ("painted stain", "inpainted area", "spliced patch", "cloned patch"):
         cells = [_rate(hits[(kind, c)]) for c in ids]
         print(f"| detected: {kind} | " + " | ".join(cells) + " |")
+    for kind in ("painted stain", "inpainted area", "spliced patch", "cloned patch"):
+        cells = [_rate(moderate[(kind, c)]) for c in ids]
+        print(f"| of which moderate: {kind} | " + " | ".join(cells) + " |")
     for kind in ("untouched", "re-saved q80"):
         cells = [_rate(fp[(kind, c)]) for c in ids]
         print(f"| false positive (>= weak): {kind} | " + " | ".join(cells) + " |")
