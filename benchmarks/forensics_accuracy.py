@@ -56,17 +56,20 @@ def flagged(findings: list[Finding]) -> list[Finding]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--testdata", type=Path, default=Path(os.environ.get("SHOPGUARD_TESTDATA")
-                        or REPO.parent / "shared" / "testdata"))
+    parser.add_argument(
+        "--testdata",
+        type=Path,
+        default=Path(os.environ.get("SHOPGUARD_TESTDATA") or REPO.parent / "shared" / "testdata"),
+    )
     parser.add_argument("--limit", type=int, default=0, help="at most N photos (0 = all)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     photos = sorted(p for s in SETS for p in (args.testdata / s).glob("*") if p.suffix.lower() in SUFFIXES)
     if args.limit:
         photos = photos[: args.limit]
-    fp: dict[tuple[str, str], list[int]] = defaultdict(list)          # (set, check) -> 0/1 per photo
+    fp: dict[tuple[str, str], list[int]] = defaultdict(list)  # (set, check) -> 0/1 per photo
     strongest: dict[tuple[str, str], str] = {}
-    hits: dict[tuple[str, str], list[int]] = defaultdict(list)        # (edit, check) -> 0/1
+    hits: dict[tuple[str, str], list[int]] = defaultdict(list)  # (edit, check) -> 0/1
     moderate: dict[tuple[str, str], list[int]] = defaultdict(list)  # (edit, check) -> 0/1
     times: dict[str, list[float]] = defaultdict(list)
     donor = None
@@ -106,11 +109,15 @@ def main() -> None:
             donor = photo
             for kind, edited, truths in made:
                 for check_id, (findings, _) in run(edited, tmp / "ev").items():
-                    located = [f for f in flagged(findings) if any(
-                        edits.overlaps(tuple(r), t) for r in f.regions for t in truths)]  # type: ignore[arg-type]
+                    located = [
+                        f
+                        for f in flagged(findings)
+                        if any(edits.overlaps(tuple(r), t) for r in f.regions for t in truths)
+                    ]  # type: ignore[arg-type]
                     hits[(kind, check_id)].append(int(bool(located)))
                     moderate[(kind, check_id)].append(
-                        int(any(f.strength.rank >= Strength.MODERATE.rank for f in located)))
+                        int(any(f.strength.rank >= Strength.MODERATE.rank for f in located))
+                    )
     ids = [c.id for c in CHECKS]
     print(f"\n{len(photos)} files; edits on photos with short side >= 300 px; JPEG q90 edits\n")
     print("| set | " + " | ".join(ids) + " |")
@@ -126,8 +133,11 @@ def main() -> None:
         print(f"| false positive (>= weak): {kind} | " + " | ".join(cells) + " |")
     top = [strongest.get(("untouched", c), "info") for c in ids]
     print("| strongest on untouched | " + " | ".join(top) + " |")
-    print("| ms per photo, median (max) | " + " | ".join(
-        f"{statistics.median(times[c]):.0f} ({max(times[c]):.0f})" for c in ids) + " |")
+    print(
+        "| ms per photo, median (max) | "
+        + " | ".join(f"{statistics.median(times[c]):.0f} ({max(times[c]):.0f})" for c in ids)
+        + " |"
+    )
 
 
 def _rate(values: list[int]) -> str:

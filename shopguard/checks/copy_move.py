@@ -102,7 +102,8 @@ def find_clusters(gray: npt.NDArray[np.uint8]) -> list[CloneCluster]:
     clusters: list[CloneCluster] = []
     while len(src) >= MIN_INLIERS_WEAK and len(clusters) < MAX_CLUSTERS:
         transform, mask = cv2.estimateAffinePartial2D(
-            src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, maxIters=2000)
+            src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX, maxIters=2000
+        )
         if transform is None or mask is None:
             break
         keep = mask.ravel().astype(bool)
@@ -130,8 +131,8 @@ def detail_correlation(gray: npt.NDArray[np.uint8], cluster: CloneCluster) -> fl
     image = gray.astype(np.float32)
     high = image - cv2.GaussianBlur(image, (0, 0), 1.5)
     warped = cv2.warpAffine(high, cluster.transform, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR)
-    a = high[y:y + h, x:x + w].ravel()
-    b = warped[y:y + h, x:x + w].ravel()
+    a = high[y : y + h, x : x + w].ravel()
+    b = warped[y : y + h, x : x + w].ravel()
     a, b = a - a.mean(), b - b.mean()
     denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
     return float((a * b).sum() / denom) if denom > 0 else 0.0
@@ -172,33 +173,76 @@ class CopyMoveCheck:
         picture = Image.fromarray(cv2.cvtColor(_draw(decoded, clusters), cv2.COLOR_BGR2RGB))
         image = save_evidence(ctx, "copy-move-map.jpg", picture, "copy-move", "forensic.copymove.map_caption")
         images = (image,) if image else ()
-        evidence: dict[str, object] = {"decode_scale": round(decoded.scale, 4),
-                                       "clusters": [c.inliers for c in clusters]}
+        evidence: dict[str, object] = {
+            "decode_scale": round(decoded.scale, 4),
+            "clusters": [c.inliers for c in clusters],
+        }
         if not clusters:
-            return [Finding(self.id, Category.COPY_MOVE, Strength.INFO, "forensic.copymove.none.title",
-                            "forensic.copymove.none.detail", evidence=evidence, images=images,
-                            limits_key="forensic.copymove.limits")]
+            return [
+                Finding(
+                    self.id,
+                    Category.COPY_MOVE,
+                    Strength.INFO,
+                    "forensic.copymove.none.title",
+                    "forensic.copymove.none.detail",
+                    evidence=evidence,
+                    images=images,
+                    limits_key="forensic.copymove.limits",
+                )
+            ]
         scored = [(cluster, detail_correlation(gray, cluster)) for cluster in clusters]
         best, correlation = max(scored, key=lambda item: item[1])
         evidence["detail_correlations"] = [round(c, 3) for _, c in scored]
         if correlation < SAME_PIXELS_MIN:
             key = "repetitive" if len(clusters) >= MAX_CLUSTERS else "twins"
-            return [Finding(self.id, Category.COPY_MOVE, Strength.INFO, f"forensic.copymove.{key}.title",
-                            f"forensic.copymove.{key}.detail",
-                            fields={"clusters": len(clusters), "correlation": f"{correlation:.2f}"},
-                            evidence=evidence, images=images, limits_key="forensic.copymove.limits")]
+            return [
+                Finding(
+                    self.id,
+                    Category.COPY_MOVE,
+                    Strength.INFO,
+                    f"forensic.copymove.{key}.title",
+                    f"forensic.copymove.{key}.detail",
+                    fields={"clusters": len(clusters), "correlation": f"{correlation:.2f}"},
+                    evidence=evidence,
+                    images=images,
+                    limits_key="forensic.copymove.limits",
+                )
+            ]
         pad = 0.02 * max(gray.shape)
         source = _full_region(_box(best.source_pts, pad, gray.shape), decoded.scale)
         target = _full_region(_box(best.target_pts, pad, gray.shape), decoded.scale)
         shift = best.transform[:, 2] / decoded.scale
         is_clean = all(other.inliers * 3 <= best.inliers for other, _ in scored if other is not best)
         is_moderate = best.inliers >= MIN_INLIERS_MODERATE and correlation >= IDENTICAL_DETAIL and is_clean
-        fields = {"matches": best.inliers, "sx": source[0], "sy": source[1], "tx": target[0], "ty": target[1],
-                  "w": target[2], "h": target[3], "correlation": f"{correlation:.2f}"}
-        evidence |= {"inliers": best.inliers, "detail_correlation": round(correlation, 3),
-                     "shift_px": [round(float(shift[0])), round(float(shift[1]))],
-                     "source_region": list(source), "target_region": list(target), "is_clean": is_clean}
-        return [Finding(self.id, Category.COPY_MOVE, Strength.MODERATE if is_moderate else Strength.WEAK,
-                        "forensic.copymove.found.title", "forensic.copymove.found.detail", fields=fields,
-                        regions=(source, target), evidence=evidence, images=images,
-                        limits_key="forensic.copymove.limits")]
+        fields = {
+            "matches": best.inliers,
+            "sx": source[0],
+            "sy": source[1],
+            "tx": target[0],
+            "ty": target[1],
+            "w": target[2],
+            "h": target[3],
+            "correlation": f"{correlation:.2f}",
+        }
+        evidence |= {
+            "inliers": best.inliers,
+            "detail_correlation": round(correlation, 3),
+            "shift_px": [round(float(shift[0])), round(float(shift[1]))],
+            "source_region": list(source),
+            "target_region": list(target),
+            "is_clean": is_clean,
+        }
+        return [
+            Finding(
+                self.id,
+                Category.COPY_MOVE,
+                Strength.MODERATE if is_moderate else Strength.WEAK,
+                "forensic.copymove.found.title",
+                "forensic.copymove.found.detail",
+                fields=fields,
+                regions=(source, target),
+                evidence=evidence,
+                images=images,
+                limits_key="forensic.copymove.limits",
+            )
+        ]

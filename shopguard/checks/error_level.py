@@ -99,8 +99,9 @@ def analyse_ela(decoded: DecodedImage) -> ElaAnalysis:
     if anomaly is None:
         return ElaAnalysis(block, excess, valid, None, 0.0, 0)
     region_excess = float(2 ** np.median(excess[anomaly.mask & valid]))
-    return ElaAnalysis(block, excess, valid, block_region(anomaly, block, decoded.scale), region_excess,
-                       anomaly.n_blocks)
+    return ElaAnalysis(
+        block, excess, valid, block_region(anomaly, block, decoded.scale), region_excess, anomaly.n_blocks
+    )
 
 
 @register
@@ -115,41 +116,79 @@ class ErrorLevelCheck:
         is_jpeg = ctx.facts.format == "jpeg"
         boxes = [analysis.region] if analysis.region and is_jpeg else []
         shown = np.where(analysis.valid, np.maximum(analysis.excess, 0.0), 0.0).astype(np.float32)
-        picture = heatmap_overlay(decoded.image, shown, 2.0, boxes, decoded.scale, "ELA map",
-                                  valid=analysis.valid)
+        picture = heatmap_overlay(decoded.image, shown, 2.0, boxes, decoded.scale, "ELA map", valid=analysis.valid)
         caption = "forensic.ela.map_caption" if is_jpeg else "forensic.ela.map_caption_not_jpeg"
         image = save_evidence(ctx, "ela-map.jpg", picture, "ela", caption)
         images = (image,) if image else ()
         evidence: dict[str, object] = {
-            "resave_quality": RESAVE_QUALITY, "decode_scale": round(decoded.scale, 4),
-            "block_px_decoded": analysis.block_px, "format": ctx.facts.format}
+            "resave_quality": RESAVE_QUALITY,
+            "decode_scale": round(decoded.scale, 4),
+            "block_px_decoded": analysis.block_px,
+            "format": ctx.facts.format,
+        }
         if not is_jpeg:
-            return [Finding(self.id, Category.COMPRESSION, Strength.INFO, "forensic.ela.not_jpeg.title",
-                            "forensic.ela.not_jpeg.detail", fields={"format": ctx.facts.format.upper()},
-                            evidence=evidence, images=images, limits_key="forensic.ela.limits")]
+            return [
+                Finding(
+                    self.id,
+                    Category.COMPRESSION,
+                    Strength.INFO,
+                    "forensic.ela.not_jpeg.title",
+                    "forensic.ela.not_jpeg.detail",
+                    fields={"format": ctx.facts.format.upper()},
+                    evidence=evidence,
+                    images=images,
+                    limits_key="forensic.ela.limits",
+                )
+            ]
         if analysis.region is None:
-            return [Finding(self.id, Category.COMPRESSION, Strength.INFO, "forensic.ela.none.title",
-                            "forensic.ela.none.detail", evidence=evidence, images=images,
-                            limits_key="forensic.ela.limits")]
+            return [
+                Finding(
+                    self.id,
+                    Category.COMPRESSION,
+                    Strength.INFO,
+                    "forensic.ela.none.title",
+                    "forensic.ela.none.detail",
+                    evidence=evidence,
+                    images=images,
+                    limits_key="forensic.ela.limits",
+                )
+            ]
         return [self._region_finding(ctx, analysis, evidence, images)]
 
-    def _region_finding(self, ctx: CheckContext, analysis: ElaAnalysis, evidence: dict[str, object],
-                        images: tuple[EvidenceImage, ...]) -> Finding:
+    def _region_finding(
+        self, ctx: CheckContext, analysis: ElaAnalysis, evidence: dict[str, object], images: tuple[EvidenceImage, ...]
+    ) -> Finding:
         region = analysis.region
         if region is None:
             raise ValueError("a region finding needs a region")
         x, y, w, h = region
         fields: dict[str, object] = {"x": x, "y": y, "w": w, "h": h, "ratio": f"{analysis.region_excess:.1f}"}
-        evidence |= {"region_error_ratio": round(analysis.region_excess, 3),
-                     "region_blocks": analysis.region_blocks}
+        evidence |= {"region_error_ratio": round(analysis.region_excess, 3), "region_blocks": analysis.region_blocks}
         noise = analyse_noise(ctx.pixels(NOISE_SIDE))
         if noise.region is not None and region_overlap(region, noise.region) >= CORROBORATION_OVERLAP:
             fields["noise_ratio"] = f"{noise.region_ratio:.2f}"
             evidence |= {"noise_region": list(noise.region), "noise_ratio": round(noise.region_ratio, 3)}
-            return Finding(self.id, Category.COMPRESSION, Strength.MODERATE,
-                           "forensic.ela.corroborated.title", "forensic.ela.corroborated.detail",
-                           fields=fields, regions=(region,), evidence=evidence, images=images,
-                           limits_key="forensic.ela.limits")
-        return Finding(self.id, Category.COMPRESSION, Strength.WEAK, "forensic.ela.region.title",
-                       "forensic.ela.region.detail", fields=fields, regions=(region,), evidence=evidence,
-                       images=images, limits_key="forensic.ela.limits")
+            return Finding(
+                self.id,
+                Category.COMPRESSION,
+                Strength.MODERATE,
+                "forensic.ela.corroborated.title",
+                "forensic.ela.corroborated.detail",
+                fields=fields,
+                regions=(region,),
+                evidence=evidence,
+                images=images,
+                limits_key="forensic.ela.limits",
+            )
+        return Finding(
+            self.id,
+            Category.COMPRESSION,
+            Strength.WEAK,
+            "forensic.ela.region.title",
+            "forensic.ela.region.detail",
+            fields=fields,
+            regions=(region,),
+            evidence=evidence,
+            images=images,
+            limits_key="forensic.ela.limits",
+        )

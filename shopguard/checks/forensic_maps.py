@@ -70,8 +70,7 @@ class BlockAnomaly:
         return self.n_blocks / float(self.cols * self.rows)
 
 
-def localized_anomalies(outlier: BoolMap, valid: BoolMap, min_blocks: int,
-                        max_fraction: float) -> list[BlockAnomaly]:
+def localized_anomalies(outlier: BoolMap, valid: BoolMap, min_blocks: int, max_fraction: float) -> list[BlockAnomaly]:
     """Connected groups of outlying blocks that are localized, largest first.
 
     A group counts only when it has at least ``min_blocks`` blocks, covers at most ``max_fraction``
@@ -92,8 +91,7 @@ def localized_anomalies(outlier: BoolMap, valid: BoolMap, min_blocks: int,
     return sorted(found, key=lambda a: -a.n_blocks)
 
 
-def localized_anomaly(outlier: BoolMap, valid: BoolMap, min_blocks: int,
-                      max_fraction: float) -> BlockAnomaly | None:
+def localized_anomaly(outlier: BoolMap, valid: BoolMap, min_blocks: int, max_fraction: float) -> BlockAnomaly | None:
     """The largest localized group of outlying blocks (see ``localized_anomalies``), or None."""
     found = localized_anomalies(outlier, valid, min_blocks, max_fraction)
     return found[0] if found else None
@@ -102,8 +100,12 @@ def localized_anomaly(outlier: BoolMap, valid: BoolMap, min_blocks: int,
 def block_region(anomaly: BlockAnomaly, block_px: int, scale: float) -> Region:
     """The anomaly's bounding box in full-resolution oriented pixels (``scale`` = decoded / full)."""
     factor = block_px / scale
-    return (round(anomaly.col * factor), round(anomaly.row * factor),
-            round(anomaly.cols * factor), round(anomaly.rows * factor))
+    return (
+        round(anomaly.col * factor),
+        round(anomaly.row * factor),
+        round(anomaly.cols * factor),
+        round(anomaly.rows * factor),
+    )
 
 
 def region_overlap(a: Region, b: Region) -> float:
@@ -114,8 +116,15 @@ def region_overlap(a: Region, b: Region) -> float:
     return (ix * iy) / smaller if smaller > 0 else 0.0
 
 
-def heatmap_overlay(photo: Image.Image, block_values: FloatMap, vmax: float, boxes: list[Region],
-                    scale: float, stamp: str, valid: BoolMap | None = None) -> Image.Image:
+def heatmap_overlay(
+    photo: Image.Image,
+    block_values: FloatMap,
+    vmax: float,
+    boxes: list[Region],
+    scale: float,
+    stamp: str,
+    valid: BoolMap | None = None,
+) -> Image.Image:
     """A grey copy of the photo with a colour heat map on top and the flagged boxes outlined.
 
     Args:
@@ -153,12 +162,12 @@ def annotate_stamp(canvas_bgr: npt.NDArray[Any], stamp: str) -> None:
     font_scale = min(0.45, max(0.25, canvas_bgr.shape[1] / 1500))
     (tw, th), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)
     cv2.rectangle(canvas_bgr, (0, 0), (tw + 8, th + base + 8), (0, 0, 0), -1)
-    cv2.putText(canvas_bgr, label, (4, th + 4), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (255, 255, 255), 1,
-                cv2.LINE_AA)
+    cv2.putText(canvas_bgr, label, (4, th + 4), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (255, 255, 255), 1, cv2.LINE_AA)
 
 
-def save_evidence(ctx: CheckContext, name: str, image: Image.Image, kind: str,
-                  caption_key: str) -> EvidenceImage | None:
+def save_evidence(
+    ctx: CheckContext, name: str, image: Image.Image, kind: str, caption_key: str
+) -> EvidenceImage | None:
     """Write ``image`` as a JPEG evidence file; None when this run keeps no evidence folder."""
     if ctx.artifact_dir is None:
         log.debug("no artifact folder: %s map not written", kind)

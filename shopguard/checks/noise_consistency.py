@@ -152,22 +152,54 @@ class NoiseConsistencyCheck:
         analysis = analyse_noise(decoded)
         boxes = [analysis.region] if analysis.region else []
         deviation = np.where(analysis.valid, np.abs(analysis.log_ratio), 0.0).astype(np.float32)
-        picture = heatmap_overlay(decoded.image, deviation, 2.0, boxes, decoded.scale, "noise map",
-                                  valid=analysis.valid)
+        picture = heatmap_overlay(
+            decoded.image, deviation, 2.0, boxes, decoded.scale, "noise map", valid=analysis.valid
+        )
         image = save_evidence(ctx, "noise-map.jpg", picture, "noise", "forensic.noise.map_caption")
         images = (image,) if image else ()
-        evidence = {"block_px_decoded": analysis.block_px, "decode_scale": round(decoded.scale, 4),
-                    "measurable_blocks": int(analysis.valid.sum())}
+        evidence = {
+            "block_px_decoded": analysis.block_px,
+            "decode_scale": round(decoded.scale, 4),
+            "measurable_blocks": int(analysis.valid.sum()),
+        }
         if analysis.region is None:
-            return [Finding(self.id, Category.NOISE, Strength.INFO, "forensic.noise.none.title",
-                            "forensic.noise.none.detail", evidence=evidence, images=images,
-                            limits_key="forensic.noise.limits")]
+            return [
+                Finding(
+                    self.id,
+                    Category.NOISE,
+                    Strength.INFO,
+                    "forensic.noise.none.title",
+                    "forensic.noise.none.detail",
+                    evidence=evidence,
+                    images=images,
+                    limits_key="forensic.noise.limits",
+                )
+            ]
         x, y, w, h = analysis.region
-        fields = {"x": x, "y": y, "w": w, "h": h, "ratio": f"{analysis.region_ratio:.2f}",
-                  "ring_ratio": f"{analysis.ring_ratio:.2f}"}
-        evidence |= {"region_noise_ratio": round(analysis.region_ratio, 3),
-                     "ring_noise_ratio": round(analysis.ring_ratio, 3),
-                     "region_blocks": analysis.region_blocks}
-        return [Finding(self.id, Category.NOISE, Strength.WEAK, "forensic.noise.quieter.title",
-                        "forensic.noise.quieter.detail", fields=fields, regions=(analysis.region,),
-                        evidence=evidence, images=images, limits_key="forensic.noise.limits")]
+        fields = {
+            "x": x,
+            "y": y,
+            "w": w,
+            "h": h,
+            "ratio": f"{analysis.region_ratio:.2f}",
+            "ring_ratio": f"{analysis.ring_ratio:.2f}",
+        }
+        evidence |= {
+            "region_noise_ratio": round(analysis.region_ratio, 3),
+            "ring_noise_ratio": round(analysis.ring_ratio, 3),
+            "region_blocks": analysis.region_blocks,
+        }
+        return [
+            Finding(
+                self.id,
+                Category.NOISE,
+                Strength.WEAK,
+                "forensic.noise.quieter.title",
+                "forensic.noise.quieter.detail",
+                fields=fields,
+                regions=(analysis.region,),
+                evidence=evidence,
+                images=images,
+                limits_key="forensic.noise.limits",
+            )
+        ]

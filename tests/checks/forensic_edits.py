@@ -50,19 +50,20 @@ def inpaint_region(photo: Image.Image, out: Path, seed: int = 0, quality: int = 
     pixels = np.ascontiguousarray(np.asarray(photo.convert("RGB")))
     x, y, w, h = _box(pixels.shape, rng, 0.16)
     mask = np.zeros(pixels.shape[:2], np.uint8)
-    mask[y:y + h, x:x + w] = 255
+    mask[y : y + h, x : x + w] = 255
     edited = cv2.inpaint(pixels, mask, 5, cv2.INPAINT_TELEA)
     return _save(edited, out, quality), (x, y, w, h)
 
 
-def splice_patch(photo: Image.Image, donor: Image.Image, out: Path, seed: int = 0,
-                 quality: int = 90) -> tuple[Path, Box]:
+def splice_patch(
+    photo: Image.Image, donor: Image.Image, out: Path, seed: int = 0, quality: int = 90
+) -> tuple[Path, Box]:
     """A patch of another photo pasted in (different camera, noise and compression history)."""
     rng = np.random.default_rng(seed)
     pixels = np.asarray(photo.convert("RGB")).copy()
     x, y, w, h = _box(pixels.shape, rng, 0.2)
     patch = np.asarray(donor.convert("RGB").resize((w, h), Image.Resampling.BILINEAR))
-    pixels[y:y + h, x:x + w] = patch
+    pixels[y : y + h, x : x + w] = patch
     return _save(pixels, out, quality), (x, y, w, h)
 
 
@@ -79,9 +80,9 @@ def clone_patch(photo: Image.Image, out: Path, seed: int = 0, quality: int = 90)
     grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
     energy = cv2.boxFilter(np.abs(cv2.Laplacian(grey, cv2.CV_32F)), -1, (size, size))
     energy[: size // 2 + 1, :] = 0
-    energy[-size // 2 - 1:, :] = 0
+    energy[-size // 2 - 1 :, :] = 0
     energy[:, : size // 2 + 1] = 0
-    energy[:, -size // 2 - 1:] = 0
+    energy[:, -size // 2 - 1 :] = 0
     cy, cx = np.unravel_index(int(np.argmax(energy)), energy.shape)
     sx = min(max(int(cx) - size // 2, 0), w_img - size)
     sy = min(max(int(cy) - size // 2, 0), h_img - size)
@@ -90,7 +91,7 @@ def clone_patch(photo: Image.Image, out: Path, seed: int = 0, quality: int = 90)
         ty = int(rng.integers(0, h_img - size))
         if abs(tx - sx) > size * 1.2 or abs(ty - sy) > size * 1.2:
             break
-    pixels[ty:ty + size, tx:tx + size] = pixels[sy:sy + size, sx:sx + size]
+    pixels[ty : ty + size, tx : tx + size] = pixels[sy : sy + size, sx : sx + size]
     return _save(pixels, out, quality), (sx, sy, size, size), (tx, ty, size, size)
 
 

@@ -27,20 +27,27 @@ def test_untouched_photos_are_never_above_weak(testdata: Path) -> None:
     assert len(flagged) <= 10, flagged
 
 
-@pytest.mark.parametrize("name", [
-    "product-photos/ukbench__ukbench00120.jpg",
-    "exif-camera/exif-org__fujifilm-dx10.jpg",
-    "product-photos-more/jskapc__kong_duck_dog_toy__1.jpg",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "product-photos/ukbench__ukbench00120.jpg",
+        "exif-camera/exif-org__fujifilm-dx10.jpg",
+        "product-photos-more/jskapc__kong_duck_dog_toy__1.jpg",
+    ],
+)
 def test_cloned_patch_is_found_at_source_and_target(testdata: Path, tmp_path: Path, name: str) -> None:
     edited, source, target = edits.clone_patch(load_photo(testdata / name), tmp_path / "clone.jpg", seed=1)
     [finding] = run_check(CopyMoveCheck(), edited, tmp_path / "ev")
     assert finding.strength is Strength.MODERATE
     found_source, found_target = finding.regions
-    hits = {(edits.overlaps(tuple(r), t)) for r, t in  # type: ignore[arg-type]
-            ((found_source, source), (found_target, target))}
-    swapped = {(edits.overlaps(tuple(r), t)) for r, t in  # type: ignore[arg-type]
-               ((found_source, target), (found_target, source))}
+    hits = {
+        (edits.overlaps(tuple(r), t))
+        for r, t in ((found_source, source), (found_target, target))  # type: ignore[arg-type]
+    }
+    swapped = {
+        (edits.overlaps(tuple(r), t))
+        for r, t in ((found_source, target), (found_target, source))  # type: ignore[arg-type]
+    }
     assert hits == {True} or swapped == {True}  # which copy is "the original" cannot be known
     assert float(finding.evidence["detail_correlation"]) >= 0.8
     assert int(finding.evidence["inliers"]) >= 20

@@ -40,8 +40,7 @@ def test_untouched_jpeg_gives_info_and_an_ela_map(testdata: Path, tmp_path: Path
     assert finding.evidence["resave_quality"] == 90
 
 
-@pytest.mark.parametrize("name", ["product-photos/skimage__coffee.png",
-                                  "exif-camera/heic__samplefilehub.heif"])
+@pytest.mark.parametrize("name", ["product-photos/skimage__coffee.png", "exif-camera/heic__samplefilehub.heif"])
 def test_non_jpeg_says_ela_does_not_apply(testdata: Path, tmp_path: Path, name: str) -> None:
     [finding] = run_check(ErrorLevelCheck(), testdata / name, tmp_path)
     assert finding.strength is Strength.INFO

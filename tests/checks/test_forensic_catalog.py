@@ -24,8 +24,11 @@ def test_every_used_key_is_defined_in_both_languages() -> None:
         source = resources.files("shopguard.checks").joinpath(f"{module}.py").read_text(encoding="utf-8")
         used |= set(re.findall(r'"(forensic\.[a-z_.]+)"', source))
         # Keys built from a variable part: the copy-move info variants.
-        used |= {f"forensic.copymove.{k}.{part}" for k in re.findall(r'"(repetitive|twins)"', source)
-                 for part in ("title", "detail")}
+        used |= {
+            f"forensic.copymove.{k}.{part}"
+            for k in re.findall(r'"(repetitive|twins)"', source)
+            for part in ("title", "detail")
+        }
     assert len(used) >= 15
     missing = sorted(k for k in used if k not in catalog)
     assert not missing, missing
