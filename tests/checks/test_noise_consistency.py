@@ -61,7 +61,7 @@ def test_original_gives_info_with_a_map(testdata: Path, tmp_path: Path) -> None:
 
 def test_regions_are_in_full_resolution_coordinates(testdata: Path, tmp_path: Path) -> None:
     """A 3264 px photo is analysed at 2048 px; the region must still land on the edit."""
-    photo = load_photo(testdata / "product-photos-more/jskapc__kong_sitting_frog_dog_toy__1.jpg")
+    photo = load_photo(testdata / "product-photos-more/jskapc__kong_duck_dog_toy__1.jpg")
     edited, truth = edits.inpaint_region(photo, tmp_path / "big.jpg", seed=0)
     [finding] = run_check(NoiseConsistencyCheck(), edited, None)
     assert finding.images == ()  # no evidence folder given: nothing written
