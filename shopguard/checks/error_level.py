@@ -110,10 +110,15 @@ class ErrorLevelCheck:
     order: ClassVar[int] = 50
 
     def run(self, ctx: CheckContext) -> list[Finding]:
-        is_full = ctx.facts.width * ctx.facts.height <= FULL_RES_MAX_PIXELS
-        decoded = ctx.pixels(None if is_full else REDUCED_SIDE)
-        analysis = analyse_ela(decoded)
         is_jpeg = ctx.facts.format == "jpeg"
+        if not is_jpeg:
+            # The map is shown for completeness only: reuse the noise check's cached decode.
+            decoded = ctx.pixels(NOISE_SIDE)
+        elif ctx.facts.width * ctx.facts.height <= FULL_RES_MAX_PIXELS:
+            decoded = ctx.pixels(None)
+        else:
+            decoded = ctx.pixels(REDUCED_SIDE)
+        analysis = analyse_ela(decoded)
         boxes = [analysis.region] if analysis.region and is_jpeg else []
         shown = np.where(analysis.valid, np.maximum(analysis.excess, 0.0), 0.0).astype(np.float32)
         picture = heatmap_overlay(decoded.image, shown, 2.0, boxes, decoded.scale, "ELA map", valid=analysis.valid)
