@@ -4,11 +4,12 @@
 
 For every real photo in the untouched sets (exif-camera, product-photos, product-photos-more,
 heic-avif) it runs error-level, noise-consistency and copy-move and counts a false positive when
-a check says ``weak`` or more. For the photos with a long side ≥ 400 px it also makes edited
+a check says ``weak`` or more. For the photos with a short side ≥ 300 px it also makes edited
 copies (painted stain, inpainted area, spliced patch from another photo, cloned patch; see
-tests/checks/forensic_edits.py), saved as JPEG q90, and counts a detection when the check says
-``weak`` or more *and* its region overlaps the edited box. It also re-saves each untouched photo
-at q80 (what a chat app does to an honest buyer's photo) as a second false-positive set.
+tests/checks/forensic_edits.py), saved as JPEG q90, plus the stain, inpaint and clone copies
+re-compressed at q75 as a chat app would, and counts a detection when the check says ``weak`` or
+more *and* its region overlaps the edited box. It also re-saves each untouched photo at q80 (what
+a chat app does to an honest buyer's photo) as a second false-positive set.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -36,6 +39,15 @@ from tests.checks import forensic_edits as edits  # noqa: E402
 
 SETS = ("exif-camera", "product-photos", "product-photos-more", "heic-avif")
 SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp"}
+KINDS = (
+    "painted stain",
+    "inpainted area",
+    "spliced patch",
+    "cloned patch",
+    "painted stain, then q75",
+    "inpainted area, then q75",
+    "cloned patch, then q75",
+)
 CHECKS = (ErrorLevelCheck(), NoiseConsistencyCheck(), CopyMoveCheck())
 
 
@@ -107,6 +119,12 @@ def main() -> None:
             p, src, dst = edits.clone_patch(photo, tmp / f"{index}-clone.jpg", seed=index)
             made.append(("cloned patch", p, [src, dst]))
             donor = photo
+            # The same edits after a chat app re-compressed them at q75 (the usual way they arrive).
+            for kind, edited, truths in list(made):
+                if kind in ("painted stain", "inpainted area", "cloned patch"):
+                    chat = tmp / f"{index}-{len(made)}-chat.jpg"
+                    Image.open(edited).save(chat, "JPEG", quality=75)
+                    made.append((f"{kind}, then q75", chat, truths))
             for kind, edited, truths in made:
                 for check_id, (findings, _) in run(edited, tmp / "ev").items():
                     located = [
@@ -122,10 +140,10 @@ def main() -> None:
     print(f"\n{len(photos)} files; edits on photos with short side >= 300 px; JPEG q90 edits\n")
     print("| set | " + " | ".join(ids) + " |")
     print("|---|" + "---|" * len(ids))
-    for kind in ("painted stain", "inpainted area", "spliced patch", "cloned patch"):
+    for kind in KINDS:
         cells = [_rate(hits[(kind, c)]) for c in ids]
         print(f"| detected: {kind} | " + " | ".join(cells) + " |")
-    for kind in ("painted stain", "inpainted area", "spliced patch", "cloned patch"):
+    for kind in KINDS:
         cells = [_rate(moderate[(kind, c)]) for c in ids]
         print(f"| of which moderate: {kind} | " + " | ".join(cells) + " |")
     for kind in ("untouched", "re-saved q80"):
