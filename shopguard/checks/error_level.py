@@ -8,9 +8,13 @@ of the rest often changes more. We therefore divide the block ELA level by the b
 own typical ratio (robust z-score, median/MAD).
 
 Limits, said plainly in every finding: ELA is only meaningful for JPEG files (for PNG, HEIC, WebP
-the check says so and stops); a photo re-saved many times or at low quality flattens the map;
-text, sharp edges and saturated colours light up without any editing. So ELA alone is at most
-``weak``; it becomes ``moderate`` only when the noise check independently finds the same region.
+the check says so and makes no finding; the map is shown for completeness); a JPEG re-saved at
+the quality of its last save hardly changes at all (libjpeg is nearly idempotent), so a photo
+last saved at q90, or re-saved many times by chat apps, gives a flat map; text, sharp edges and
+saturated colours light up without any editing. So ELA alone is at most ``weak``; it becomes
+``moderate`` only when the noise check independently finds the same region. On our benchmark
+(benchmarks/forensics_accuracy.py) it localized few edits on its own: it is a map for the seller
+and a second opinion, not a detector to lean on.
 """
 
 from __future__ import annotations
