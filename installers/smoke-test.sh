@@ -9,7 +9,11 @@ trap 'rm -rf "$home"' EXIT
 "$exe" --version
 "$exe" --home "$home" library add "$here/resources/demo/library" >/dev/null
 "$exe" --home "$home" check "$here/resources/demo/complaints/complaint-bag-stain.jpg" --json --report "$home/r.pdf" \
-  | grep -q '"library-derived"'
+  > "$home/check.json"
+grep -q '"library-derived"' "$home/check.json"
 test -s "$home/r.pdf"
+"$exe" --home "$home" report "$(sed -n 's/.*"case_id": "\([^"]*\)".*/\1/p' "$home/check.json" | head -1)" \
+  -o "$home/r2.pdf" --images "$home/pages" >/dev/null
+ls "$home/pages" | grep -q png
 QT_QPA_PLATFORM=offscreen SHOPGUARD_QUIT_AFTER_MS=1500 timeout 60 "$exe" --home "$home"
 echo "smoke test passed: $exe"
