@@ -1,4 +1,4 @@
-"""Per-photo fingerprints stored in the library: perceptual hashes of a reduced decode."""
+"""Per-photo fingerprints stored in the library: perceptual hashes and local features of one reduced decode."""
 
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ from PIL import Image
 
 from shopguard.imaging import SourceFile, decode
 from shopguard.imaging.decode import ImageFacts
+from shopguard.library.features import LIBRARY_SIDE, LocalFeatures, library_features
 
 HASH_DECODE_SIDE = 512
-"""Hashes are taken on a reduced decode (JPEG draft mode); 8x8 hashes gain nothing from more pixels."""
+"""Hashes alone are taken on a reduced decode (JPEG draft mode); 8x8 hashes gain nothing from more pixels."""
 HASH_NAMES = ("phash", "dhash", "ahash")
 
 
 def image_hashes(image: Image.Image) -> np.ndarray:
     """The perceptual hashes of ``image`` as a uint64 array in ``HASH_NAMES`` order."""
-    values = [imagehash.phash(image), imagehash.dhash(image), imagehash.average_hash(image)]
+    small = image.convert("L").resize((64, 64), Image.Resampling.BILINEAR) if max(image.size) > 64 else image
+    values = [imagehash.phash(small), imagehash.dhash(small), imagehash.average_hash(small)]
     return np.array([int(str(h), 16) for h in values], dtype=np.uint64)
 
 
@@ -33,16 +35,25 @@ def unpack_hashes(blob: bytes) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Fingerprint:
+    """What the library stores about one photo; ``features`` is None when not asked for."""
+
     facts: ImageFacts
     hashes: np.ndarray
     exif: dict[str, Any]
+    features: LocalFeatures | None = None
 
 
-def fingerprint(source: SourceFile, exif: dict[str, Any]) -> Fingerprint:
-    """Decode ``source`` at reduced size and hash it.
+def fingerprint(source: SourceFile, exif: dict[str, Any], with_features: bool = False) -> Fingerprint:
+    """Decode ``source`` at reduced size (never a full 12 MP decode) and hash it.
+
+    Args:
+        source: the file's bytes.
+        exif: the EXIF basics to keep with the fingerprint.
+        with_features: also compute ORB features for geometric verification (library photos).
 
     Raises:
         ImageReadError: when the file cannot be decoded.
     """
-    decoded = decode(source, max_side=HASH_DECODE_SIDE)
-    return Fingerprint(decoded.facts, image_hashes(decoded.image), exif)
+    decoded = decode(source, max_side=LIBRARY_SIDE if with_features else HASH_DECODE_SIDE)
+    features = library_features(decoded.image, decoded.scale) if with_features else None
+    return Fingerprint(decoded.facts, image_hashes(decoded.image), exif, features)

@@ -82,7 +82,7 @@ def index_paths(store: LibraryStore, paths: Iterable[str | Path], progress: Prog
                 store.upsert([PhotoRecord(**{**existing.__dict__, "mtime": source.mtime, "status": "present"})])
                 summary.unchanged += 1
                 continue
-            fp = fingerprint(source, read_exif_basics(source))
+            fp = fingerprint(source, read_exif_basics(source), with_features=True)
         except ImageReadError as exc:
             summary.failed.append((key, exc))
             continue
@@ -91,7 +91,7 @@ def index_paths(store: LibraryStore, paths: Iterable[str | Path], progress: Prog
             continue
         store.upsert([PhotoRecord(path=key, sha256=source.sha256, size_bytes=source.size_bytes,
                                   mtime=source.mtime, format=fp.facts.format, width=fp.facts.width,
-                                  height=fp.facts.height, hashes=fp.hashes, exif=fp.exif,
+                                  height=fp.facts.height, hashes=fp.hashes, exif=fp.exif, features=fp.features,
                                   added_at=existing.added_at if existing else utc_now())])
         if existing:
             summary.updated += 1

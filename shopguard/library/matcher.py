@@ -1,120 +1,179 @@
-"""Find the library photo(s) a complaint photo was made from.
+"""Find the library photo(s) a complaint photo was made from, and prove it.
 
-First version: a perceptual-hash shortlist (tolerant to 90-degree turns and mirroring), then
-geometric verification with ORB keypoints and a RANSAC homography. Inlier count alone is not
-proof, so a match also needs a good inlier ratio and a plausible transform.
+1. Shortlist: perceptual-hash distance over the 8 turns/mirrors of the complaint (and of the
+   complaint with uniform borders trimmed), plus votes from the descriptor index
+   (descriptor_index.py), which finds heavy crops and screenshots that global hashes miss.
+2. Geometric verification (verification.py): ORB matches + RANSAC similarity transform.
+3. Dense verification (region_diff.py): the aligned listing photo must agree with the complaint
+   photo almost everywhere it covers. This is what separates a re-used photo from another photo of
+   the same product, a look-alike, or a recoloured mockup of the same base render.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
-import cv2
 import numpy as np
 from PIL import Image
 
+from shopguard.library.descriptor_index import DescriptorIndex
+from shopguard.library.features import COMPLAINT_SIDE, index_keys
 from shopguard.library.fingerprint import image_hashes
+from shopguard.library.region_diff import ChangeMap, change_map
 from shopguard.library.store import LibraryStore, PhotoRecord
+from shopguard.library.verification import ComplaintFeatures, Geometry, complaint_features, verify_geometry
+from shopguard.progress import CancelToken, check_cancel
 
-SHORTLIST = 8
-VERIFY_SIDE = 1024
-MIN_INLIERS = 25
-MIN_INLIER_RATIO = 0.25
+log = logging.getLogger(__name__)
 
-ListingLoader = Callable[["PhotoRecord"], Image.Image | None]
-"""Loads a library photo's full oriented RGB pixels (None when the file is gone)."""
+HASH_SHORTLIST = 6
+INDEX_SHORTLIST = 10
+VERIFY_ALL_BELOW = 24
+"""Libraries this small are verified photo by photo (about 10 ms each); the shortlist is for big ones."""
+DENSE_TRIES = 3
+MAX_CHANGED_SHARE = 0.4
+"""A derivation may differ in at most 40% of the area it covers: the issue's painted defects reach 25%,
+plus the closing margin around them. Beyond that it is not the same picture."""
+SAME_BASE_STRUCTURE = 0.6
+"""Mean SSIM structure term inside the changed area above which a big change is a recolour of the same
+render (the shapes agree, only the colours differ) rather than a different scene."""
+
+ListingLoader = Callable[[PhotoRecord], tuple[Image.Image, float] | None]
+"""Loads a library photo's oriented RGB pixels and their scale (None when the file is gone)."""
 
 
 @dataclass(frozen=True)
 class Match:
-    """A verified derivation: ``homography`` maps listing-photo pixels onto complaint-photo pixels
-    (both at full oriented resolution)."""
+    """A verified relation between the complaint photo and one library photo.
+
+    ``kind`` is ``derived`` (made from the listing photo) or ``same-base`` (same base image, but a
+    large area, typically the product, differs: a different product variant, not a proof of editing).
+    """
 
     record: PhotoRecord
-    hash_distance: int
-    inliers: int
-    inlier_ratio: float
-    homography: np.ndarray
+    kind: Literal["derived", "same-base"]
+    geometry: Geometry
+    change: ChangeMap
+    found_by: str
+
+    def evidence(self, complaint_size: tuple[int, int]) -> dict[str, object]:
+        g = self.geometry
+        return {"inliers": g.inliers, "matches": g.matches, "inlier_ratio": round(g.inlier_ratio, 3),
+                "inlier_spread": round(g.spread, 3),
+                "transform": g.transform_json(self.record.width, self.record.height, complaint_size),
+                "covered_share": round(self.change.overlap_share, 3),
+                "changed_share": round(self.change.changed_share, 4),
+                "similarity_outside": round(self.change.similarity_outside, 3),
+                "shortlist": self.found_by}
 
 
-def _variants(image: Image.Image) -> list[Image.Image]:
+def _dihedral(image: Image.Image) -> list[Image.Image]:
     out = []
-    for mirrored in (image, image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)):
-        for angle in (0, 90, 180, 270):
-            out.append(mirrored.rotate(angle, expand=True) if angle else mirrored)
+    for base in (image, image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)):
+        out.extend([base, *(base.rotate(a, expand=True) for a in (90, 180, 270))])
     return out
 
 
-def _popcount(x: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(x)
+def trim_uniform_borders(image: Image.Image, tolerance: float = 6.0) -> Image.Image:
+    """Cut rows/columns at the edges that are one flat colour (letterboxing, screenshot margins)."""
+    gray = np.asarray(image.convert("L"), dtype=np.float32)
+    rows, cols = gray.std(axis=1) > tolerance, gray.std(axis=0) > tolerance
+    if not rows.any() or not cols.any():
+        return image
+    y0, y1 = int(np.argmax(rows)), len(rows) - int(np.argmax(rows[::-1]))
+    x0, x1 = int(np.argmax(cols)), len(cols) - int(np.argmax(cols[::-1]))
+    if (x1 - x0) * (y1 - y0) < 0.2 * gray.size:
+        return image
+    return image.crop((x0, y0, x1, y1))
 
 
-def shortlist(store: LibraryStore, complaint: Image.Image, limit: int = SHORTLIST) -> list[tuple[PhotoRecord, int]]:
-    """Library photos with the smallest pHash distance to any turn/mirror of ``complaint``."""
-    records = store.photos(status="present")
-    if not records:
+def hash_shortlist(store: LibraryStore, complaint: Image.Image, limit: int) -> list[tuple[int, int]]:
+    """(photo id, best pHash distance) of the closest library photos over every turn/mirror."""
+    ids, table = store.hash_table()
+    if ids.size == 0:
         return []
-    lib = np.stack([r.hashes[0] for r in records]).astype(np.uint64)
-    best = np.full(len(records), 64, dtype=np.int64)
-    for variant in _variants(complaint):
-        q = image_hashes(variant)[0]
-        best = np.minimum(best, _popcount(lib ^ q).astype(np.int64))
+    best = np.full(ids.size, 64, np.int64)
+    for source in {id(complaint): complaint, 0: trim_uniform_borders(complaint)}.values():
+        for variant in _dihedral(source):
+            q = image_hashes(variant)[0]
+            best = np.minimum(best, np.bitwise_count(table[:, 0] ^ q).astype(np.int64))
     order = np.argsort(best, kind="stable")[:limit]
-    return [(records[i], int(best[i])) for i in order]
+    return [(int(ids[i]), int(best[i])) for i in order]
 
 
-def _gray(image: Image.Image, side: int) -> tuple[np.ndarray, float]:
-    scale = min(1.0, side / max(image.size))
-    im = image.convert("L")
-    if scale < 1.0:
-        im = im.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
-                       Image.Resampling.BILINEAR)
-    return np.asarray(im), scale
+def build_index(store: LibraryStore) -> DescriptorIndex:
+    """The descriptor index over every present library photo (build once per process and reuse)."""
+    ids, keys = store.index_entries()
+    return DescriptorIndex(ids, keys)
 
 
-def verify(listing: Image.Image, complaint: Image.Image) -> tuple[int, float, np.ndarray] | None:
-    """ORB + ratio test + RANSAC homography; returns (inliers, inlier ratio, H listing->complaint)."""
-    orb = cv2.ORB_create(nfeatures=1500)
-    g1, s1 = _gray(listing, VERIFY_SIDE)
-    g2, s2 = _gray(complaint, VERIFY_SIDE)
-    k1, d1 = orb.detectAndCompute(g1, None)
-    k2, d2 = orb.detectAndCompute(g2, None)
-    if d1 is None or d2 is None or len(k1) < 8 or len(k2) < 8:
-        return None
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(d1, d2, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
-    if len(good) < MIN_INLIERS:
-        return None
-    src = np.float32([k1[m.queryIdx].pt for m in good]) / s1
-    dst = np.float32([k2[m.trainIdx].pt for m in good]) / s2
-    h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 5.0 / s2)
-    if h is None or mask is None:
-        return None
-    inliers = int(mask.sum())
-    return inliers, inliers / len(good), h
+def shortlist(store: LibraryStore, complaint: Image.Image, query: ComplaintFeatures,
+              index: DescriptorIndex | None = None) -> list[tuple[int, str]]:
+    """Candidate photo ids for verification with how each was found ("hash", "index", "all")."""
+    ids, _ = store.hash_table()
+    if ids.size <= VERIFY_ALL_BELOW:
+        return [(int(i), "all") for i in ids]
+    found: dict[int, str] = {}
+    for pid, _distance in hash_shortlist(store, complaint, HASH_SHORTLIST):
+        found.setdefault(pid, "hash")
+    index = index if index is not None else build_index(store)
+    keys = np.concatenate([index_keys(query.normal.descriptors, None),
+                           index_keys(query.mirrored.descriptors, None)])
+    for pid, _score in index.top(keys, INDEX_SHORTLIST):
+        found.setdefault(pid, "index")
+    return list(found.items())
 
 
-def find_sources(store: LibraryStore, complaint: Image.Image, listing_loader: ListingLoader) -> list[Match]:
-    """Verified library sources of ``complaint`` (full-resolution oriented RGB), best first."""
-    matches = []
-    for record, distance in shortlist(store, complaint):
-        listing = listing_loader(record)
-        if listing is None:
+def find_sources(store: LibraryStore, complaint: Image.Image, complaint_scale: float, listing_loader: ListingLoader,
+                 cancel: CancelToken | None = None, index: DescriptorIndex | None = None) -> list[Match]:
+    """Verified library sources of ``complaint``, best first (derived before same-base).
+
+    Args:
+        complaint: oriented RGB pixels of the complaint photo (any reduced size).
+        complaint_scale: decoded px per full-resolution px of ``complaint``.
+        listing_loader: gives a library photo's pixels for the dense comparison.
+        cancel: checked between candidates.
+        index: a prebuilt descriptor index (built from the store when None).
+    """
+    query = complaint_features(complaint, complaint_scale, COMPLAINT_SIDE)
+    full_size = (round(complaint.width / complaint_scale), round(complaint.height / complaint_scale))
+    candidates = shortlist(store, complaint, query, index)
+    features = store.features(pid for pid, _ in candidates)
+    geometric: list[tuple[Geometry, int, str]] = []
+    for pid, how in candidates:
+        check_cancel(cancel)
+        if pid not in features:
             continue
-        result = verify(listing, complaint)
-        if result is None:
+        geometry = verify_geometry(features[pid], query, full_size)
+        if geometry is not None:
+            geometric.append((geometry, pid, how))
+    geometric.sort(key=lambda g: -g[0].inliers)
+    matches: list[Match] = []
+    for geometry, pid, how in geometric[:DENSE_TRIES]:
+        check_cancel(cancel)
+        record = store.photo_by_id(pid)
+        loaded = listing_loader(record) if record is not None else None
+        if record is None or loaded is None:
             continue
-        inliers, ratio, h = result
-        if inliers >= MIN_INLIERS and ratio >= MIN_INLIER_RATIO and _plausible(h):
-            matches.append(Match(record, distance, inliers, ratio, h))
-    return sorted(matches, key=lambda m: -m.inliers)
+        change = change_map(complaint, complaint_scale, loaded[0], loaded[1], geometry.matrix)
+        kind = _classify(change)
+        log.info("candidate %s: %d inliers, changed %.3f, structure %.2f -> %s", record.path, geometry.inliers,
+                 change.changed_share, change.structure_in_changed, kind)
+        if kind is not None:
+            matches.append(Match(record, kind, geometry, change, how))
+    matches.sort(key=lambda m: (m.kind != "derived", -m.geometry.inliers))
+    return matches
 
 
-def _plausible(h: np.ndarray) -> bool:
-    """Reject degenerate or wildly distorting homographies (a real re-use is near-similarity)."""
-    a = h[:2, :2] / h[2, 2]
-    det = abs(float(np.linalg.det(a)))  # negative = mirrored, still a re-use
-    if det <= 0.01 or det > 100:
-        return False
-    return float(np.abs(h[2, :2]).max()) < 0.002
+def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
+    """Derived when the aligned listing photo agrees nearly everywhere it covers the complaint."""
+    if change.overlap_share < 0.05:
+        return None
+    if change.changed_share <= MAX_CHANGED_SHARE and change.informative_changed_share <= 0.6:
+        return "derived"
+    if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:
+        return "same-base"
+    return None

@@ -33,6 +33,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX case_photos_sha256 ON case_photos(sha256);
     """,
+    # 2: local features for geometric verification and the shortlist index (one row per photo,
+    # written in the same transaction as the photo row, so a killed indexing run leaves no half rows)
+    """
+    CREATE TABLE photo_features (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        work_scale REAL NOT NULL,
+        points BLOB NOT NULL,
+        descriptors BLOB NOT NULL,
+        index_keys BLOB NOT NULL
+    );
+    """,
 )
 
 

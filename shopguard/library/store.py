@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from shopguard.errors import HomeError
+from shopguard.library.features import INDEX_TABLES, LocalFeatures, index_keys
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
 from shopguard.library.schema import migrate
 
@@ -44,6 +45,8 @@ class PhotoRecord:
     added_at: str = ""
     status: str = "present"
     id: int | None = None
+    features: LocalFeatures | None = field(default=None, repr=False, compare=False)
+    """Written by ``upsert`` when set; not loaded by ``photos()`` (see ``LibraryStore.features``)."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``library list --json`` shape (docs/cli.md)."""
@@ -108,20 +111,79 @@ class LibraryStore:
 
     # --- library photos -------------------------------------------------------------------
     def upsert(self, records: Iterable[PhotoRecord]) -> int:
-        """Insert or replace photos by path; returns how many were written."""
-        rows = [(r.path, r.sha256, r.size_bytes, r.mtime, r.format, r.width, r.height,
-                 json.dumps(r.exif, ensure_ascii=False), pack_hashes(r.hashes), r.added_at or utc_now(),
-                 r.status) for r in records]
+        """Insert or replace photos by path (with their features, when set) in one transaction.
+
+        Returns:
+            how many photos were written.
+        """
+        records = list(records)
         with self.transaction() as conn:
-            conn.executemany(
-                """INSERT INTO photos(path, sha256, size_bytes, mtime, format, width, height, exif_json,
-                                      hashes, added_at, status)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?)
-                   ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size_bytes=excluded.size_bytes,
-                     mtime=excluded.mtime, format=excluded.format, width=excluded.width,
-                     height=excluded.height, exif_json=excluded.exif_json, hashes=excluded.hashes,
-                     status=excluded.status""", rows)
-        return len(rows)
+            for r in records:
+                conn.execute(
+                    """INSERT INTO photos(path, sha256, size_bytes, mtime, format, width, height, exif_json,
+                                          hashes, added_at, status)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                       ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size_bytes=excluded.size_bytes,
+                         mtime=excluded.mtime, format=excluded.format, width=excluded.width,
+                         height=excluded.height, exif_json=excluded.exif_json, hashes=excluded.hashes,
+                         status=excluded.status""",
+                    (r.path, r.sha256, r.size_bytes, r.mtime, r.format, r.width, r.height,
+                     json.dumps(r.exif, ensure_ascii=False), pack_hashes(r.hashes), r.added_at or utc_now(),
+                     r.status))
+                if r.features is not None:
+                    photo_id = conn.execute("SELECT id FROM photos WHERE path = ?", (r.path,)).fetchone()[0]
+                    points, descriptors = r.features.pack()
+                    keys = index_keys(r.features.descriptors)
+                    conn.execute(
+                        """INSERT OR REPLACE INTO photo_features(photo_id, work_scale, points, descriptors,
+                                                                 index_keys) VALUES (?,?,?,?,?)""",
+                        (photo_id, r.features.work_scale, points, descriptors,
+                         np.ascontiguousarray(keys, dtype="<u2").tobytes()))
+        return len(records)
+
+    def features(self, photo_ids: Iterable[int]) -> dict[int, LocalFeatures]:
+        """Stored local features of the given photos (photos without features are left out)."""
+        ids = list(photo_ids)
+        out: dict[int, LocalFeatures] = {}
+        conn = self._conn()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, scale, points, desc in conn.execute(
+                    f"SELECT photo_id, work_scale, points, descriptors FROM photo_features "  # noqa: S608
+                    f"WHERE photo_id IN ({marks})", chunk):
+                out[int(pid)] = LocalFeatures.unpack(points, desc, float(scale))
+        return out
+
+    def photo_by_id(self, photo_id: int) -> PhotoRecord | None:
+        cur = self._conn().execute("SELECT * FROM photos WHERE id = ?", (photo_id,))
+        row = cur.fetchone()
+        return self._record(row, cur.description) if row else None
+
+    def hash_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(photo ids int64, hashes n x 3 uint64) of every present photo, for the hash shortlist."""
+        rows = self._conn().execute(
+            "SELECT id, hashes FROM photos WHERE status = 'present' ORDER BY id").fetchall()
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros((0, 3), np.uint64)
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        hashes = np.frombuffer(b"".join(r[1][:24] for r in rows), dtype="<u8").reshape(-1, 3)
+        return ids, hashes.astype(np.uint64)
+
+    def index_entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """(photo ids, LSH keys) for every present photo with features: one id per stored key row."""
+        rows = self._conn().execute(
+            """SELECT f.photo_id, f.index_keys FROM photo_features f JOIN photos p ON p.id = f.photo_id
+               WHERE p.status = 'present'""").fetchall()
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros((0, INDEX_TABLES), np.uint16)
+        keys = [np.frombuffer(r[1], dtype="<u2").reshape(-1, INDEX_TABLES) for r in rows]
+        ids = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), [k.shape[0] for k in keys])
+        return ids, np.concatenate(keys).astype(np.uint16)
+
+    def has_features(self, photo_id: int) -> bool:
+        row = self._conn().execute("SELECT 1 FROM photo_features WHERE photo_id = ?", (photo_id,)).fetchone()
+        return row is not None
 
     def photos(self, status: str | None = None) -> list[PhotoRecord]:
         """All library photos (optionally only those with ``status``), ordered by path."""

@@ -1,0 +1,102 @@
+"""Local features for geometric verification: ORB keypoints with binary descriptors, and index keys.
+
+ORB (Rublee et al., ICCV 2011) is rotation invariant and covers a 1.2^7 ~ 3.6x scale range with its
+pyramid; it is not mirror invariant, so a complaint photo is described twice (as is and mirrored).
+Keypoint coordinates are stored in the photo's full-resolution oriented pixel frame, so geometry
+found at any working size maps straight back to what the seller sees.
+
+Index keys are locality-sensitive hashes of the descriptors (Gionis, Indyk, Motwani, VLDB 1999:
+bit sampling for Hamming space): each key is 16 fixed descriptor bits, one key per table. ORB's
+first bits are its most decorrelated tests, so tables take consecutive 16-bit slices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+LIBRARY_SIDE = 750
+"""Long side for library features. 750 lets Pillow's JPEG draft mode decode a 4000x3000 frame at 1/4
+(the draft keeps both sides >= the request), so indexing never decodes a full 12 MP frame."""
+COMPLAINT_SIDE = 1024
+MIN_WORK_SIDE = 640
+"""Small photos are enlarged to this before ORB: its 31 px patches find too few corners on tiny images."""
+LIBRARY_KEYPOINTS = 900
+COMPLAINT_KEYPOINTS = 2500
+INDEX_KEYPOINTS = 300
+"""Strongest keypoints of a library photo that go into the shortlist index (memory at 100k photos)."""
+INDEX_TABLES = 3
+INDEX_BITS = 16
+
+
+@dataclass(frozen=True)
+class LocalFeatures:
+    """Keypoints (n x 2 float32, full-resolution oriented coordinates, strongest first) and their
+    ORB descriptors (n x 32 uint8); ``work_scale`` is the working px per full-resolution px."""
+
+    points: np.ndarray
+    descriptors: np.ndarray
+    work_scale: float
+
+    def __len__(self) -> int:
+        return int(self.points.shape[0])
+
+    def pack(self) -> tuple[bytes, bytes]:
+        """(points blob, descriptors blob) for the database."""
+        return (np.ascontiguousarray(self.points, dtype="<f4").tobytes(),
+                np.ascontiguousarray(self.descriptors, dtype=np.uint8).tobytes())
+
+    @classmethod
+    def unpack(cls, points: bytes, descriptors: bytes, work_scale: float) -> LocalFeatures:
+        pts = np.frombuffer(points, dtype="<f4").reshape(-1, 2).astype(np.float32)
+        desc = np.frombuffer(descriptors, dtype=np.uint8).reshape(-1, 32)
+        return cls(pts, desc, work_scale)
+
+
+def work_gray(image: Image.Image, long_side: int) -> tuple[np.ndarray, float]:
+    """Greyscale pixels with the long side brought to ``long_side`` (enlarged up to MIN_WORK_SIDE).
+
+    Returns:
+        (uint8 array, working px per ``image`` px).
+    """
+    gray = np.asarray(image.convert("L"))
+    side = max(image.size)
+    target = min(long_side, side) if side >= MIN_WORK_SIDE else MIN_WORK_SIDE
+    if target == side:
+        return gray, 1.0
+    scale = target / side
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(gray, size, interpolation=interp), scale
+
+
+def orb_features(gray: np.ndarray, nfeatures: int, to_full: float) -> LocalFeatures:
+    """ORB keypoints of ``gray``; ``to_full`` = working px per full-resolution px."""
+    # A low FAST threshold keeps corners on soft, low-contrast product shots (plain backgrounds).
+    orb = cv2.ORB_create(nfeatures=nfeatures, fastThreshold=10, edgeThreshold=15, patchSize=31)
+    keypoints, descriptors = orb.detectAndCompute(gray, None)
+    if descriptors is None or not keypoints:
+        return LocalFeatures(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), to_full)
+    order = np.argsort([-k.response for k in keypoints], kind="stable")
+    pts = np.array([keypoints[i].pt for i in order], dtype=np.float32) / to_full
+    return LocalFeatures(pts, descriptors[order], to_full)
+
+
+def library_features(image: Image.Image, decode_scale: float) -> LocalFeatures:
+    """Features of a library photo decoded at ``decode_scale`` (decoded px per full px)."""
+    gray, scale = work_gray(image, LIBRARY_SIDE)
+    return orb_features(gray, LIBRARY_KEYPOINTS, scale * decode_scale)
+
+
+def index_keys(descriptors: np.ndarray, limit: int | None = INDEX_KEYPOINTS) -> np.ndarray:
+    """LSH keys (n x INDEX_TABLES uint16) of the first ``limit`` descriptors."""
+    desc = descriptors if limit is None else descriptors[:limit]
+    if desc.shape[0] == 0:
+        return np.zeros((0, INDEX_TABLES), np.uint16)
+    bits = np.unpackbits(desc, axis=1)[:, : INDEX_TABLES * INDEX_BITS]
+    weights = (1 << np.arange(INDEX_BITS, dtype=np.uint32)).astype(np.uint32)
+    keys = bits.reshape(-1, INDEX_TABLES, INDEX_BITS).astype(np.uint32) @ weights
+    return keys.astype(np.uint16)

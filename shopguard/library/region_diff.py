@@ -1,0 +1,165 @@
+"""Where a complaint photo differs from the listing photo it was made from.
+
+The listing photo is warped onto the complaint photo with the verified transform, global colour and
+exposure changes are removed with a robust 3x4 affine colour fit, and two maps are compared:
+the colour difference and SSIM on grey (Wang, Bovik, Sheikh, Simoncelli, IEEE TIP 2004, Gaussian
+window sigma 1.5, C1=(0.01*255)^2, C2=(0.03*255)^2). Both images are blurred first (sigma 1.2 px)
+so JPEG blocking and resampling do not read as change. Pixels outside the listing photo's
+footprint (screenshot bars, borders, the part the buyer cropped away) are never compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+WORK_SIDE = 1024
+COLOUR_FLOOR = 30.0
+"""Smallest RGB distance (0-441) counted as a change: JPEG q40 after the blur stays well below it."""
+SSIM_FLOOR = 0.5
+MIN_REGION_SHARE = 0.003
+"""Changed blobs smaller than 0.3% of the compared area are noise, not a defect a buyer would show."""
+_C1, _C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+
+
+@dataclass(frozen=True)
+class ChangeMap:
+    """The comparison of one complaint photo with its aligned listing photo.
+
+    Coordinates of ``regions`` are complaint-photo pixels at full oriented resolution; the arrays
+    are at working size (``work_scale`` working px per full px).
+    """
+
+    regions: tuple[tuple[int, int, int, int], ...]
+    overlap_share: float
+    changed_share: float
+    similarity_outside: float
+    structure_in_changed: float
+    informative_changed_share: float
+    heat: np.ndarray
+    changed: np.ndarray
+    overlap: np.ndarray
+    complaint: np.ndarray
+    aligned_listing: np.ndarray
+    work_scale: float
+
+
+def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(SSIM, structure term) maps of two float32 grey images."""
+    def blur(x: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(x, (0, 0), 1.5)
+
+    mu_a, mu_b = blur(a), blur(b)
+    var_a = np.maximum(blur(a * a) - mu_a * mu_a, 0)
+    var_b = np.maximum(blur(b * b) - mu_b * mu_b, 0)
+    cov = blur(a * b) - mu_a * mu_b
+    ssim = ((2 * mu_a * mu_b + _C1) * (2 * cov + _C2)) / ((mu_a**2 + mu_b**2 + _C1) * (var_a + var_b + _C2))
+    structure = (cov + _C2 / 2) / (np.sqrt(var_a * var_b) + _C2 / 2)
+    return ssim, structure
+
+
+def _fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Robust least-squares 3x4 affine colour map src -> dst over ``mask`` (two reweighting passes)."""
+    ys, xs = np.nonzero(mask)
+    if ys.size < 50:
+        return np.hstack([np.eye(3, dtype=np.float32), np.zeros((3, 1), np.float32)])
+    step = max(1, ys.size // 60000)
+    s = src[ys[::step], xs[::step]].astype(np.float64)
+    d = dst[ys[::step], xs[::step]].astype(np.float64)
+    design = np.hstack([s, np.ones((s.shape[0], 1))])
+    keep = np.ones(s.shape[0], bool)
+    coef = np.zeros((4, 3))
+    for _ in range(3):
+        coef, *_ = np.linalg.lstsq(design[keep], d[keep], rcond=None)
+        resid = np.linalg.norm(design @ coef - d, axis=1)
+        keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
+    return coef.T.astype(np.float32)
+
+
+def _informative(gray: np.ndarray, overlap: np.ndarray) -> np.ndarray:
+    """Pixels near visible structure (edges/texture) of the listing: where a product can be seen."""
+    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    return (cv2.dilate((grad > 12).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0) & overlap
+
+
+def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Image, listing_scale: float,
+               matrix: np.ndarray) -> ChangeMap:
+    """Compare ``complaint`` with ``listing`` warped by ``matrix``.
+
+    Args:
+        complaint: complaint RGB pixels, decoded at ``complaint_scale`` (decoded px per full px).
+        listing: listing RGB pixels, decoded at ``listing_scale``.
+        matrix: 3x3 affine transform from listing full px to complaint full px.
+
+    Returns:
+        The change map with regions in full complaint coordinates.
+    """
+    c_rgb = np.asarray(complaint.convert("RGB"))
+    fit = min(1.0, WORK_SIDE / max(c_rgb.shape[:2]))
+    if fit < 1.0:
+        c_rgb = cv2.resize(c_rgb, (round(c_rgb.shape[1] * fit), round(c_rgb.shape[0] * fit)),
+                           interpolation=cv2.INTER_AREA)
+    work = complaint_scale * fit
+    h, w = c_rgb.shape[:2]
+    to_work = np.diag([work, work, 1.0]) @ matrix @ np.diag([1 / listing_scale, 1 / listing_scale, 1.0])
+    l_rgb = np.asarray(listing.convert("RGB"))
+    shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
+    if shrink < 0.8:  # anti-alias before shrinking, as a camera-free resize would
+        l_rgb = cv2.GaussianBlur(l_rgb, (0, 0), 0.5 / shrink)
+    aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    inside = cv2.warpAffine(np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h),
+                            flags=cv2.INTER_NEAREST, borderValue=0)
+    margin = max(2, round(min(w, h) / 150))
+    overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
+    c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
+    l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
+    colour = _fit_colour(l_f, c_f, overlap)
+    l_fit = np.clip(l_f @ colour[:, :3].T + colour[:, 3], 0, 255).astype(np.float32)
+    dist = np.linalg.norm(c_f - l_fit, axis=2)
+    ssim, structure = _ssim_maps(cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY))
+    noise = float(np.median(dist[overlap])) if overlap.any() else 0.0
+    score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
+    score[~overlap] = 0
+    changed = _clean((score > 1).astype(np.uint8), min(w, h))
+    changed &= overlap
+    area = max(1, int(overlap.sum()))
+    regions, changed = _regions(changed, area, work)
+    informative = _informative(cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY).astype(np.uint8), overlap)
+    outside = overlap & ~changed
+    return ChangeMap(
+        regions=regions,
+        overlap_share=float(inside.astype(bool).sum()) / (w * h),
+        changed_share=float(changed.sum()) / area,
+        similarity_outside=float(ssim[outside].mean()) if outside.any() else 0.0,
+        structure_in_changed=float(structure[changed].mean()) if changed.any() else 1.0,
+        informative_changed_share=float((changed & informative).sum()) / max(1, int(informative.sum())),
+        heat=np.clip(score / 2, 0, 1).astype(np.float32), changed=changed, overlap=overlap,
+        complaint=c_rgb, aligned_listing=l_fit.astype(np.uint8), work_scale=work)
+
+
+def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:
+    """Open away specks, then close so one painted defect becomes one blob."""
+    k_open = max(3, short_side // 200) | 1
+    k_close = max(5, short_side // 40) | 1
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_open, k_open)))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE,
+                            cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_close, k_close)))
+    return mask.astype(bool)
+
+
+def _regions(mask: np.ndarray, area: int, work: float) -> tuple[tuple[tuple[int, int, int, int], ...], np.ndarray]:
+    """Boxes (full complaint px) of the blobs big enough to matter, biggest first, and the kept mask."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    boxes = []
+    for i in range(1, n):
+        x, y, bw, bh, px = (int(v) for v in stats[i])
+        if px < MIN_REGION_SHARE * area:
+            continue
+        keep[i] = True
+        boxes.append((px, (round(x / work), round(y / work), max(1, round(bw / work)), max(1, round(bh / work)))))
+    boxes.sort(key=lambda b: -b[0])
+    return tuple(b for _, b in boxes), keep[labels]

@@ -1,0 +1,137 @@
+"""Geometric verification: do a listing photo's keypoints land on the complaint photo's under one
+plausible transform?
+
+Matches are ORB descriptor pairs that pass Lowe's ratio test (Lowe, IJCV 2004, ratio 0.8). The
+model is a similarity (rotation, uniform scale, translation; plus a mirror, tried separately),
+fitted with RANSAC (Fischler & Bolles 1981). Every edit a buyer makes to a photo (crop, resize,
+rotate, mirror, screenshot) is a similarity, so a 4-degree-of-freedom model both fits real
+derivations and refuses most chance alignments that an 8-DOF homography would accept.
+Inlier count alone is not proof: the inlier ratio and the spread of the inliers are checked here,
+and dense agreement afterwards (region_diff.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from shopguard.library.features import COMPLAINT_KEYPOINTS, LocalFeatures, orb_features, work_gray
+
+RATIO = 0.8
+MIN_INLIERS = 12
+MIN_INLIER_RATIO = 0.12
+MIN_SPREAD = 0.04
+"""Inliers must span at least 4% of the complaint area (bounding box): a cluster on one logo is not a photo."""
+RANSAC_PX = 4.0
+"""Reprojection threshold in working pixels (~1024 px frame)."""
+SCALE_RANGE = (0.03, 30.0)
+
+
+@dataclass(frozen=True)
+class ComplaintFeatures:
+    """The complaint photo described as is and mirrored (ORB is not mirror invariant)."""
+
+    normal: LocalFeatures
+    mirrored: LocalFeatures
+    width: int
+    height: int
+
+
+def complaint_features(image: Image.Image, decode_scale: float, side: int) -> ComplaintFeatures:
+    """ORB features of the complaint photo and of its mirror image, in full-resolution coordinates."""
+    gray, scale = work_gray(image, side)
+    normal = orb_features(gray, COMPLAINT_KEYPOINTS, scale * decode_scale)
+    mirrored = orb_features(np.ascontiguousarray(gray[:, ::-1]), COMPLAINT_KEYPOINTS, scale * decode_scale)
+    return ComplaintFeatures(normal, mirrored, round(image.width / decode_scale), round(image.height / decode_scale))
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """``matrix`` maps listing full-resolution px to complaint full-resolution px (3x3 affine)."""
+
+    matrix: np.ndarray
+    inliers: int
+    matches: int
+    mirrored: bool
+    spread: float
+
+    @property
+    def inlier_ratio(self) -> float:
+        return self.inliers / self.matches if self.matches else 0.0
+
+    @property
+    def scale(self) -> float:
+        """Complaint px per listing px."""
+        return math.sqrt(abs(float(np.linalg.det(self.matrix[:2, :2]))))
+
+    @property
+    def rotation_deg(self) -> float:
+        a = self.matrix[:2, :2] @ (np.diag([-1.0, 1.0]) if self.mirrored else np.eye(2))
+        return math.degrees(math.atan2(float(a[1, 0]), float(a[0, 0])))
+
+    def crop_box(self, listing_w: int, listing_h: int, complaint_size: tuple[int, int]) -> list[int]:
+        """The part of the listing photo visible in the complaint photo, (x, y, w, h) listing px."""
+        w, h = complaint_size
+        corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], dtype=np.float64).T
+        back = (np.linalg.inv(self.matrix) @ corners)[:2]
+        x0, y0 = np.clip(back.min(axis=1), 0, [listing_w, listing_h])
+        x1, y1 = np.clip(back.max(axis=1), 0, [listing_w, listing_h])
+        return [round(x0), round(y0), round(x1 - x0), round(y1 - y0)]
+
+    def transform_json(self, listing_w: int, listing_h: int, complaint_size: tuple[int, int]) -> dict[str, object]:
+        return {"scale": round(self.scale, 4), "rotation_deg": round(self.rotation_deg, 1),
+                "mirrored": self.mirrored, "crop_box": self.crop_box(listing_w, listing_h, complaint_size),
+                "matrix": [[round(float(v), 5) for v in row] for row in self.matrix[:2]]}
+
+
+_MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
+
+
+def _fit(listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int],
+         work_scale: float) -> tuple[np.ndarray, int, int, np.ndarray] | None:
+    if len(listing) < 8 or len(query) < 8:
+        return None
+    pairs = _MATCHER.knnMatch(listing.descriptors, query.descriptors, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
+    if len(good) < MIN_INLIERS:
+        return None
+    src = listing.points[[m.queryIdx for m in good]].astype(np.float32)
+    dst = query.points[[m.trainIdx for m in good]].astype(np.float32)
+    model, mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
+                                              ransacReprojThreshold=RANSAC_PX / work_scale,
+                                              maxIters=4000, confidence=0.999, refineIters=10)
+    if model is None or mask is None:
+        return None
+    keep = mask.ravel().astype(bool)
+    return np.vstack([model, [0.0, 0.0, 1.0]]), int(keep.sum()), len(good), dst[keep]
+
+
+def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures,
+                    full_size: tuple[int, int]) -> Geometry | None:
+    """The best plausible similarity (as is or mirrored) from ``listing`` onto the complaint, or None."""
+    best: Geometry | None = None
+    w, h = full_size
+    for mirrored, feats in ((False, query.normal), (True, query.mirrored)):
+        fitted = _fit(listing, feats, full_size, feats.work_scale)
+        if fitted is None:
+            continue
+        matrix, inliers, matches, points = fitted
+        if mirrored:  # the mirrored features live in the flipped frame: x -> (w - 1) - x
+            matrix = np.array([[-1.0, 0, w - 1], [0, 1, 0], [0, 0, 1]]) @ matrix
+        span = points.max(axis=0) - points.min(axis=0) if len(points) else np.zeros(2)
+        spread = float(span[0] * span[1]) / max(1.0, w * h)
+        geometry = Geometry(matrix, inliers, matches, mirrored, spread)
+        if not _plausible(geometry):
+            continue
+        if best is None or geometry.inliers > best.inliers:
+            best = geometry
+    return best
+
+
+def _plausible(g: Geometry) -> bool:
+    return (g.inliers >= MIN_INLIERS and g.inlier_ratio >= MIN_INLIER_RATIO and g.spread >= MIN_SPREAD
+            and SCALE_RANGE[0] <= g.scale <= SCALE_RANGE[1])
