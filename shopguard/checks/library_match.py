@@ -1,31 +1,48 @@
-"""``library-match``: is the complaint photo made from one of the shop's own listing photos?"""
+"""``library-match``: is the complaint photo made from one of the shop's own listing photos?
+
+Outcomes: byte-identical file (strong); derived with a changed region (strong, with the region and
+evidence images); derived with no change (strong: the buyer sent the shop's own photo); same base
+image but a different product (info: says so, accuses nobody); no match (no finding).
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from PIL import Image
 
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
+from shopguard.checks.match_evidence import write_match_images
 from shopguard.checks.registry import register
 from shopguard.errors import ImageReadError
 from shopguard.imaging import decode, read_source
-from shopguard.library.matcher import find_sources
+from shopguard.library.matcher import Match, find_sources
 from shopguard.library.store import PhotoRecord
 
 log = logging.getLogger(__name__)
 
 MATCH_SIDE = 1600
+LISTING_SIDE = 1024
 
 
-def _load_listing(record: PhotoRecord) -> Image.Image | None:
+def _load_listing(record: PhotoRecord) -> tuple[Image.Image, float] | None:
     try:
-        return decode(read_source(record.path), max_side=MATCH_SIDE).image
+        decoded = decode(read_source(record.path), max_side=LISTING_SIDE)
     except ImageReadError:
         log.info("library photo %s could not be read for matching", record.path)
         return None
+    return decoded.image, decoded.scale
+
+
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _file_time(record: PhotoRecord) -> str:
+    return datetime.fromtimestamp(record.mtime, UTC).replace(microsecond=0).isoformat()
 
 
 @register
@@ -37,31 +54,41 @@ class LibraryMatchCheck:
         if ctx.library is None or ctx.library.count() == 0:
             return [Finding(self.id, Category.LIBRARY_DERIVED, Strength.INFO,
                             "finding.library.empty.title", "finding.library.empty.detail")]
-        exact = ctx.library.photos_by_sha256(ctx.source.sha256)
+        exact = [r for r in ctx.library.photos_by_sha256(ctx.source.sha256) if r.status == "present"]
         if exact:
             rec = exact[0]
             return [Finding(self.id, Category.LIBRARY_DERIVED, Strength.STRONG,
                             "finding.library.identical.title", "finding.library.identical.detail",
                             fields={"library_name": _name(rec.path), "library_added": rec.added_at},
                             library_photo=rec.path,
-                            evidence={"sha256": rec.sha256, "library_added_at": rec.added_at})]
+                            evidence={"sha256": rec.sha256, "library_added_at": rec.added_at,
+                                      "library_file_mtime": _file_time(rec)},
+                            limits_key="limits.library.derived")]
         complaint = ctx.pixels(MATCH_SIDE)
-        matches = find_sources(ctx.library, complaint.image, _load_listing)
+        matches = find_sources(ctx.library, complaint.image, complaint.scale, _load_listing, cancel=ctx.cancel)
         if not matches:
             return []
-        m = matches[0]
-        scale = 1.0 / complaint.scale
-        return [Finding(
-            self.id, Category.LIBRARY_DERIVED, Strength.STRONG,
-            "finding.library.derived.title", "finding.library.derived.detail",
-            fields={"library_name": _name(m.record.path), "inliers": m.inliers,
-                    "ratio_pct": round(100 * m.inlier_ratio), "library_added": m.record.added_at},
-            library_photo=m.record.path,
-            evidence={"inliers": m.inliers, "inlier_ratio": round(m.inlier_ratio, 3),
-                      "hash_distance": m.hash_distance, "library_sha256": m.record.sha256,
-                      "library_added_at": m.record.added_at, "decode_scale": round(scale, 4)},
-        )]
+        return [self._finding(ctx, matches[0], (complaint.width, complaint.height))]
 
-
-def _name(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
+    def _finding(self, ctx: CheckContext, m: Match, size: tuple[int, int]) -> Finding:
+        g, change = m.geometry, m.change
+        evidence = {**m.evidence(size), "library_sha256": m.record.sha256, "library_added_at": m.record.added_at,
+                    "library_file_mtime": _file_time(m.record)}
+        fields = {"library_name": _name(m.record.path), "library_added": m.record.added_at,
+                  "inliers": g.inliers, "ratio_pct": round(100 * g.inlier_ratio),
+                  "scale_pct": round(100 * g.scale), "rotation": round(g.rotation_deg),
+                  "covered_pct": round(100 * change.overlap_share),
+                  "changed_pct": round(100 * change.changed_share, 1),
+                  "similarity_pct": round(100 * change.similarity_outside)}
+        if m.kind == "same-base":
+            return Finding(self.id, Category.LIBRARY_DERIVED, Strength.INFO,
+                           "finding.library.same_base.title", "finding.library.same_base.detail",
+                           fields=fields, library_photo=m.record.path, evidence=evidence,
+                           limits_key="limits.library.same_base")
+        has_change = bool(change.regions)
+        images = write_match_images(ctx, change, has_change)
+        key = "finding.library.derived_changed" if has_change else "finding.library.derived_unchanged"
+        return Finding(self.id, Category.LIBRARY_DERIVED, Strength.STRONG, key + ".title", key + ".detail",
+                       fields={**fields, "regions": len(change.regions)}, regions=tuple(change.regions),
+                       library_photo=m.record.path, evidence=evidence, images=tuple(images),
+                       limits_key="limits.library.derived")

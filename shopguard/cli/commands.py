@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from shopguard.i18n import normalize_language, text
 from shopguard.library.indexer import index_paths
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
+from shopguard.progress import CancelToken
 from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
 from shopguard.report.page_images import export_report_images
@@ -44,9 +46,13 @@ def _library(args: argparse.Namespace, home: Home) -> int:
     store = LibraryStore(home.library_db)
     if args.library_command == "add":
         bar = ProgressBar("en")
+        cancel = CancelToken()
+        # Ctrl+C cancels cleanly: photos indexed so far are kept, the exit code is 130 (main.py).
+        previous = signal.signal(signal.SIGINT, lambda _sig, _frame: cancel.cancel())
         try:
-            summary = index_paths(store, args.paths, progress=bar)
+            summary = index_paths(store, args.paths, progress=bar, cancel=cancel, workers=args.workers)
         finally:
+            signal.signal(signal.SIGINT, previous)
             bar.close()
         for _path, exc in summary.failed:
             error_line(exc.message("en"))

@@ -165,7 +165,10 @@ def find_sources(store: LibraryStore, complaint: Image.Image, complaint_scale: f
         if kind is not None:
             matches.append(Match(record, kind, geometry, change, how))
     matches.sort(key=lambda m: (m.kind != "derived", -m.geometry.inliers))
-    return matches
+    unique: dict[str, Match] = {}
+    for m in matches:  # the same file added under two paths is one source
+        unique.setdefault(m.record.sha256, m)
+    return list(unique.values())
 
 
 def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
