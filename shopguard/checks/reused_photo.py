@@ -39,7 +39,7 @@ class ReusedPhotoCheck:
             return []
         for rec in earlier:
             if rec.sha256 == ctx.source.sha256:
-                return [Finding(self.id, Category.REUSED_PHOTO, Strength.STRONG,
+                return [Finding(self.id, Category.REUSED_PHOTO, Strength.MODERATE,
                                 "finding.reused.identical.title", "finding.reused.identical.detail",
                                 fields=_fields(rec), limits_key="limits.reused",
                                 evidence={"other_case_id": rec.case_id, "other_case_date": rec.added_at,
@@ -53,7 +53,7 @@ class ReusedPhotoCheck:
         best = int(np.argmin(np.where(ok, distance.sum(axis=1), 999)))
         rec = earlier[best]
         phash, dhash = int(distance[best, 0]), int(distance[best, 1])
-        return [Finding(self.id, Category.REUSED_PHOTO, Strength.STRONG,
+        return [Finding(self.id, Category.REUSED_PHOTO, Strength.MODERATE,
                         "finding.reused.near.title", "finding.reused.near.detail",
                         fields={**_fields(rec), "phash": phash, "dhash": dhash}, limits_key="limits.reused",
                         evidence={"other_case_id": rec.case_id, "other_case_date": rec.added_at,

@@ -1,0 +1,176 @@
+"""Robustness of library matching: recall per transformation, false matches, IoU of painted regions.
+
+Library: the real photos of ../shared/testdata (product-photos, product-photos-more, exif-camera),
+minus one held-out view of every multi-view product. Positives: library photos transformed as a
+buyer would (alone and combined). Negatives: the held-out views (other views of a product whose
+other photos ARE in the library), recoloured variants of the same mockup, unrelated photos.
+
+Usage: python benchmarks/matching_robustness.py [--quick] [--sources N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import matching_transforms as tf  # noqa: E402
+
+from shopguard.imaging import decode, read_source  # noqa: E402
+from shopguard.imaging.decode import SourceFile  # noqa: E402
+from shopguard.library.indexer import index_paths  # noqa: E402
+from shopguard.library.matcher import Match, find_sources  # noqa: E402
+from shopguard.library.store import LibraryStore, PhotoRecord  # noqa: E402
+
+_REPO = Path(__file__).resolve().parent.parent
+TESTDATA = next((p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent)
+                 if (p / "shared" / "testdata").is_dir()), _REPO.parent / "shared" / "testdata")
+Variant = Callable[[Image.Image, random.Random], tuple[Image.Image, tf.Box | None]]
+
+
+def _variants() -> dict[str, Variant]:
+    def paint_crop(im: Image.Image, r: random.Random) -> tuple[Image.Image, tf.Box | None]:
+        out, box = tf.paint(tf.crop(im, r, 0.6), r, 0.15)
+        return tf.jpeg(out, 70), box
+
+    def shot_paint(im: Image.Image, r: random.Random) -> tuple[Image.Image, tf.Box | None]:
+        painted, box = tf.paint(tf.colour(im, r), r, 0.1)
+        shot, (x, y, w, h) = tf.screenshot(painted, r)
+        sx, sy = w / painted.width, h / painted.height
+        return tf.jpeg(shot, 75), (x + round(box[0] * sx), y + round(box[1] * sy), round(box[2] * sx),
+                                   round(box[3] * sy))
+
+    return {
+        "jpeg q40": lambda im, r: (tf.jpeg(im, 40), None),
+        "resize 25%": lambda im, r: (tf.resize(im, 0.25), None),
+        "crop 40%": lambda im, r: (tf.crop(im, r, 0.4), None),
+        "rotate ±20°": lambda im, r: (tf.rotate(im, r.choice([-20, 20])), None),
+        "rotate 90°": lambda im, r: (im.transpose(r.choice([Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270])),
+                                     None),
+        "mirror": lambda im, r: (im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), None),
+        "colour shift": lambda im, r: (tf.colour(im, r), None),
+        "screenshot": lambda im, r: (tf.screenshot(im, r)[0], None),
+        "paint 25%": lambda im, r: tf.paint(im, r, 0.25),
+        "paint 10%": lambda im, r: tf.paint(im, r, 0.10),
+        "combo crop+rot+q50": lambda im, r: (tf.jpeg(tf.rotate(tf.crop(im, r, 0.5), r.uniform(-15, 15)), 50), None),
+        "combo mirror+resize50%+colour+q60": lambda im, r: (tf.jpeg(tf.colour(tf.resize(
+            im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), 0.5), r), 60), None),
+        "combo crop60%+paint15%+q70": paint_crop,
+        "combo screenshot+colour+paint10%": shot_paint,
+    }
+
+
+def _photos() -> tuple[list[Path], list[Path]]:
+    """(library files, held-out other views) from the test data."""
+    library, held_out = [], []
+    by_product: dict[str, list[Path]] = defaultdict(list)
+    for folder in ("product-photos", "product-photos-more", "exif-camera"):
+        for p in sorted((TESTDATA / folder).iterdir()):
+            if p.suffix.lower() not in {".jpg", ".jpeg", ".png", ".heic", ".heif"}:
+                continue
+            parts = p.stem.split("__")
+            if folder == "product-photos-more" and len(parts) == 3:
+                by_product[parts[0] + parts[1]].append(p)
+            elif folder == "product-photos" and p.name.startswith("abo__"):
+                by_product[parts[1]].append(p)
+            else:
+                library.append(p)
+    for views in by_product.values():
+        if len(views) > 1:
+            held_out.append(views[-1])
+            library.extend(views[:-1])
+        else:
+            library.extend(views)
+    return library, held_out
+
+
+def _loader(record: PhotoRecord) -> tuple[Image.Image, float] | None:
+    d = decode(read_source(record.path), max_side=1024)
+    return d.image, d.scale
+
+
+def _query(store: LibraryStore, im: Image.Image, folder: Path, name: str) -> tuple[list[Match], float]:
+    path = folder / f"{name}.png"
+    im.save(path)
+    source: SourceFile = read_source(path)
+    d = decode(source, max_side=1600)
+    t0 = time.perf_counter()
+    matches = find_sources(store, d.image, d.scale, _loader)
+    return matches, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="8 source photos instead of 30")
+    ap.add_argument("--sources", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=3)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    library, held_out = _photos()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        store = LibraryStore(tmp / "lib.db")
+        t0 = time.perf_counter()
+        summary = index_paths(store, library)
+        print(f"library: {store.count()} photos indexed in {time.perf_counter() - t0:.1f} s "
+              f"({len(summary.failed)} unreadable), {len(held_out)} held-out other views")
+        usable = [p for p in library if p.suffix.lower() not in {".heic", ".heif"} and _big_enough(p)]
+        n = args.sources or (8 if args.quick else 30)
+        sources = rng.sample(usable, min(n, len(usable)))
+        rows: list[tuple[str, int, int, int, float | None, float]] = []
+        for name, variant in _variants().items():
+            hits = wrong = 0
+            ious: list[float] = []
+            times: list[float] = []
+            for i, src in enumerate(sources):
+                im = decode(read_source(src)).image
+                out, truth = variant(im, random.Random(hash((args.seed, name, i))))
+                matches, dt = _query(store, out, tmp, f"q{i}")
+                times.append(dt)
+                derived = [m for m in matches if m.kind == "derived"]
+                if derived and Path(derived[0].record.path).name == src.name:
+                    hits += 1
+                    if truth is not None:
+                        found = tf.union_box(derived[0].change.regions)
+                        ious.append(tf.box_iou(found, truth) if found else 0.0)
+                elif derived:
+                    wrong += 1
+            mean_iou = sum(ious) / len(ious) if ious else None
+            rows.append((name, hits, len(sources), wrong, mean_iou, 1000 * sum(times) / len(times)))
+        false_neg = []
+        for i, p in enumerate(held_out):
+            im = decode(read_source(p)).image
+            matches, _ = _query(store, im, tmp, f"n{i}")
+            false_neg += [f"{p.name} -> {Path(m.record.path).name}" for m in matches if m.kind == "derived"]
+        print()
+        print("| transformation | recall | wrong source | mean IoU (painted) | ms/query |")
+        print("|---|---|---|---|---|")
+        for name, hits, total, wrong, iou, ms in rows:
+            iou_s = f"{iou:.2f}" if iou is not None else "-"
+            print(f"| {name} | {hits}/{total} ({100 * hits / total:.0f}%) | {wrong} | {iou_s} | {ms:.0f} |")
+        print(f"\nhard negatives (other views held out of the library): {len(held_out)} queries, "
+              f"{len(false_neg)} false 'derived' matches")
+        for line in false_neg:
+            print("  FALSE:", line)
+
+
+def _big_enough(p: Path) -> bool:
+    try:
+        with Image.open(p) as im:
+            return min(im.size) >= 200
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
