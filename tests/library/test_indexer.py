@@ -1,0 +1,102 @@
+"""Indexing: incremental re-runs, missing files, cancel, and resuming after a killed process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from shopguard.errors import Cancelled
+from shopguard.library.indexer import index_paths
+from shopguard.library.store import LibraryStore
+from shopguard.progress import CancelToken, Progress
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _shop(testdata: Path, folder: Path, copies: int = 1) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = sorted((testdata / "product-photos").glob("abo__*.jpg"))
+    for i in range(copies):
+        for p in sources:
+            im = Image.open(p).convert("RGB")
+            im.save(folder / f"{i:02d}-{p.name}", quality=80 + i % 15)
+    return folder
+
+
+def test_rerun_is_incremental_and_vanished_files_are_marked_missing(testdata: Path, tmp_path: Path) -> None:
+    folder = _shop(testdata, tmp_path / "shop")
+    store = LibraryStore(tmp_path / "lib.db")
+    first = index_paths(store, [folder], workers=1)
+    assert first.added == 12 and not first.failed
+    assert all(store.has_features(r.id or -1) for r in store.photos())
+    victim = sorted(folder.iterdir())[0]
+    victim.unlink()
+    second = index_paths(store, [folder], workers=1)
+    assert second.added == 0 and second.unchanged == 11 and second.missing == 1
+    assert store.photo_by_path(str(victim)) is not None
+    assert store.photo_by_path(str(victim)).status == "missing"  # type: ignore[union-attr]
+
+
+def test_cancel_keeps_what_was_indexed(testdata: Path, tmp_path: Path) -> None:
+    folder = _shop(testdata, tmp_path / "shop")
+    store = LibraryStore(tmp_path / "lib.db")
+    token = CancelToken()
+    seen: list[Progress] = []
+
+    def progress(p: Progress) -> None:
+        seen.append(p)
+        if p.done >= 5:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        index_paths(store, [folder], progress=progress, cancel=token, workers=1)
+    kept = store.count()
+    assert 5 <= kept < 12
+    assert index_paths(store, [folder], workers=1).added == 12 - kept
+
+
+def _run_cli(home: Path, folder: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SHOPGUARD_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-m", "shopguard", "library", "add", str(folder), "--workers", "2"],
+                            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _rows(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM photo_features").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.parametrize("how", ["kill", "ctrl-c"])
+def test_interrupted_cli_run_resumes_without_corrupt_rows(testdata: Path, tmp_path: Path, how: str) -> None:
+    folder = _shop(testdata, tmp_path / "shop", copies=5)
+    home = tmp_path / "home"
+    db = home / "library.sqlite3"
+    proc = _run_cli(home, folder)
+    deadline = time.monotonic() + 60
+    while _rows(db) == 0 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL if how == "kill" else signal.SIGINT)
+    code = proc.wait(timeout=60)
+    if how == "ctrl-c":
+        assert code in (130, 0)
+    store = LibraryStore(db)
+    before = store.count()
+    assert before >= 1
+    assert all(store.has_features(r.id or -1) for r in store.photos())  # no half-written photo
+    summary = index_paths(store, [folder], workers=1)
+    assert summary.unchanged == before and summary.added == 60 - before
+    assert store.count() == 60

@@ -1,0 +1,105 @@
+"""Matching real product photos after buyer-style edits; rejecting other views of the same product."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from shopguard.imaging import decode, read_source
+from shopguard.library.indexer import index_paths
+from shopguard.library.matcher import Match, find_sources
+from shopguard.library.store import LibraryStore, PhotoRecord
+
+BAG = "abo__B0799CK52K__528c608a.jpg"
+
+
+def _loader(record: PhotoRecord) -> tuple[Image.Image, float] | None:
+    d = decode(read_source(record.path), max_side=1024)
+    return d.image, d.scale
+
+
+@pytest.fixture(scope="module")
+def library(testdata: Path, tmp_path_factory: pytest.TempPathFactory) -> LibraryStore:
+    """The ABO product photos except one view of the bag (held out as a hard negative), plus camera photos."""
+    folder = tmp_path_factory.mktemp("shop")
+    for p in sorted((testdata / "product-photos").glob("abo__*.jpg")):
+        if p.name != "abo__B0799CK52K__95f7ee92.jpg":
+            shutil.copy(p, folder / p.name)
+    for name in ("gps__DSCN0010.jpg", "exif-org__fujifilm-dx10.jpg"):
+        shutil.copy(testdata / "exif-camera" / name, folder / name)
+    store = LibraryStore(tmp_path_factory.mktemp("db") / "library.db")
+    index_paths(store, [folder], workers=1)
+    return store
+
+
+def _match(store: LibraryStore, im: Image.Image, tmp_path: Path) -> list[Match]:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=60)
+    path = tmp_path / "complaint.jpg"
+    path.write_bytes(buf.getvalue())
+    d = decode(read_source(path), max_side=1600)
+    return find_sources(store, d.image, d.scale, _loader)
+
+
+def _bag(testdata: Path) -> Image.Image:
+    return Image.open(testdata / "product-photos" / BAG).convert("RGB")
+
+
+def test_crop_mirror_resize_is_found_with_its_transform(library: LibraryStore, testdata: Path,
+                                                       tmp_path: Path) -> None:
+    im = _bag(testdata).crop((100, 150, 750, 850)).transpose(Image.Transpose.FLIP_LEFT_RIGHT).resize((325, 350))
+    matches = _match(library, im, tmp_path)
+    assert matches and matches[0].kind == "derived"
+    m = matches[0]
+    assert Path(m.record.path).name == BAG
+    assert m.geometry.mirrored
+    assert abs(m.geometry.scale - 0.5) < 0.02
+    x, y, w, h = m.geometry.crop_box(m.record.width, m.record.height, (325, 350))
+    assert abs(x - 100) < 8 and abs(y - 150) < 8 and abs(w - 650) < 12 and abs(h - 700) < 12
+
+
+@pytest.mark.parametrize("degrees", [-20, 15, 90])
+def test_rotation_is_measured(library: LibraryStore, testdata: Path, tmp_path: Path, degrees: int) -> None:
+    im = _bag(testdata).crop((50, 50, 850, 950)).rotate(degrees, expand=True, fillcolor="white")
+    matches = _match(library, im, tmp_path)
+    assert matches and matches[0].kind == "derived"
+    assert Path(matches[0].record.path).name == BAG
+    assert not matches[0].geometry.mirrored
+    # PIL rotates counter-clockwise; in image coordinates (y down) that is a negative angle
+    assert abs(matches[0].geometry.rotation_deg + degrees) < 2
+
+
+def test_painted_region_is_located(library: LibraryStore, testdata: Path, tmp_path: Path) -> None:
+    im = _bag(testdata)
+    truth = (300, 400, 250, 200)
+    ImageDraw.Draw(im).ellipse((300, 400, 550, 600), fill=(90, 55, 30))
+    matches = _match(library, im, tmp_path)
+    assert matches and matches[0].kind == "derived"
+    regions = matches[0].change.regions
+    assert regions
+    x, y, w, h = regions[0]
+    inter = max(0, min(x + w, 550) - max(x, 300)) * max(0, min(y + h, 600) - max(y, 400))
+    iou = inter / (w * h + truth[2] * truth[3] - inter)
+    assert iou > 0.6
+
+
+def test_resave_has_no_changed_region(library: LibraryStore, testdata: Path, tmp_path: Path) -> None:
+    matches = _match(library, _bag(testdata).resize((447, 512)), tmp_path)
+    assert matches and matches[0].kind == "derived"
+    assert matches[0].change.regions == ()
+    assert matches[0].change.similarity_outside > 0.9
+
+
+def test_other_view_of_the_same_product_is_not_a_match(library: LibraryStore, testdata: Path,
+                                                       tmp_path: Path) -> None:
+    other_view = Image.open(testdata / "product-photos" / "abo__B0799CK52K__95f7ee92.jpg").convert("RGB")
+    assert [m for m in _match(library, other_view, tmp_path) if m.kind == "derived"] == []
+
+
+def test_unrelated_photo_is_not_a_match(library: LibraryStore, testdata: Path, tmp_path: Path) -> None:
+    unrelated = Image.open(testdata / "product-photos" / "skimage__coffee.png").convert("RGB")
+    assert _match(library, unrelated, tmp_path) == []
