@@ -114,8 +114,14 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="8 source photos instead of 30")
     ap.add_argument("--sources", type=int, default=None)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--misses", action="store_true", help="print what was found instead, for every miss")
+    ap.add_argument("--stats", action="store_true", help="print the measurements of every verified candidate")
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    if args.stats:  # show every densely compared candidate, whatever the decision
+        import shopguard.library.matcher as matcher_module
+
+        matcher_module._classify = lambda change: "derived"
     library, held_out = _photos()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -138,6 +144,9 @@ def main() -> None:
                 matches, dt = _query(store, out, tmp, f"q{i}")
                 times.append(dt)
                 derived = [m for m in matches if m.kind == "derived"]
+                if args.stats:
+                    for m in matches:
+                        print("STAT", name, Path(m.record.path).name == src.name, m.kind, _stats(m))
                 if derived and Path(derived[0].record.path).name == src.name:
                     hits += 1
                     if truth is not None:
@@ -145,6 +154,8 @@ def main() -> None:
                         ious.append(tf.box_iou(found, truth) if found else 0.0)
                 elif derived:
                     wrong += 1
+                if args.misses and not (derived and Path(derived[0].record.path).name == src.name):
+                    print("MISS", name, src.name, [(m.kind, Path(m.record.path).name, _stats(m)) for m in matches])
             mean_iou = sum(ious) / len(ious) if ious else None
             rows.append((name, hits, len(sources), wrong, mean_iou, 1000 * sum(times) / len(times)))
         false_neg = []
@@ -152,6 +163,9 @@ def main() -> None:
             im = decode(read_source(p)).image
             matches, _ = _query(store, im, tmp, f"n{i}")
             false_neg += [f"{p.name} -> {Path(m.record.path).name}" for m in matches if m.kind == "derived"]
+            if args.stats:
+                for m in matches:
+                    print("STAT negative False", m.kind, _stats(m))
         print()
         print("| transformation | recall | wrong source | mean IoU (painted) | ms/query |")
         print("|---|---|---|---|---|")
@@ -162,6 +176,13 @@ def main() -> None:
               f"{len(false_neg)} false 'derived' matches")
         for line in false_neg:
             print("  FALSE:", line)
+
+
+def _stats(m: Match) -> str:
+    c, g = m.change, m.geometry
+    return (f"inl={g.inliers} ratio={g.inlier_ratio:.2f} spread={g.spread:.2f} changed={c.changed_share:.3f} "
+            f"inf={c.informative_changed_share:.2f} struct={c.structure_in_changed:.2f} "
+            f"sim_out={c.similarity_outside:.3f} overlap={c.overlap_share:.2f}")
 
 
 def _big_enough(p: Path) -> bool:

@@ -26,7 +26,7 @@ MIN_WORK_SIDE = 640
 """Small photos are enlarged to this before ORB: its 31 px patches find too few corners on tiny images."""
 LIBRARY_KEYPOINTS = 900
 COMPLAINT_KEYPOINTS = 2500
-INDEX_KEYPOINTS = 300
+INDEX_KEYPOINTS = 200
 """Strongest keypoints of a library photo that go into the shortlist index (memory at 100k photos)."""
 INDEX_TABLES = 3
 INDEX_BITS = 16

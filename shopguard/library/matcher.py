@@ -30,10 +30,14 @@ from shopguard.progress import CancelToken, check_cancel
 log = logging.getLogger(__name__)
 
 HASH_SHORTLIST = 6
-INDEX_SHORTLIST = 10
+INDEX_SHORTLIST = 16
 VERIFY_ALL_BELOW = 24
 """Libraries this small are verified photo by photo (about 10 ms each); the shortlist is for big ones."""
-DENSE_TRIES = 3
+DENSE_TRIES = 4
+SIBLING_MARGIN = 0.03
+"""How much more another verified candidate must differ before the closest one counts as the source."""
+RECOLOUR_STRUCTURE = 0.85
+RECOLOUR_INFORMATIVE = 0.4
 MAX_CHANGED_SHARE = 0.4
 """A derivation may differ in at most 40% of the area it covers: the issue's painted defects reach 25%,
 plus the closing margin around them. Beyond that it is not the same picture."""
@@ -151,7 +155,7 @@ def find_sources(store: LibraryStore, complaint: Image.Image, complaint_scale: f
         if geometry is not None:
             geometric.append((geometry, pid, how))
     geometric.sort(key=lambda g: -g[0].inliers)
-    matches: list[Match] = []
+    compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]] = []
     for geometry, pid, how in geometric[:DENSE_TRIES]:
         check_cancel(cancel)
         record = store.photo_by_id(pid)
@@ -159,23 +163,46 @@ def find_sources(store: LibraryStore, complaint: Image.Image, complaint_scale: f
         if record is None or loaded is None:
             continue
         change = change_map(complaint, complaint_scale, loaded[0], loaded[1], geometry.matrix)
+        log.info("candidate %s: %d inliers, changed %.3f (informative %.2f), structure %.2f, outside %.3f",
+                 record.path, geometry.inliers, change.changed_share, change.informative_changed_share,
+                 change.structure_in_changed, change.similarity_outside)
+        compared.append((record, geometry, change, how))
+    return _decide(compared)
+
+
+def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> list[Match]:
+    """Classify each densely compared candidate, then settle ties between siblings of one template.
+
+    A shop's mockups of several products are often made from one base render. When the complaint
+    photo is about as far from two such siblings as from each other's best, it is not *derived*
+    from either: only a candidate that is clearly closer than every other verified candidate
+    (changed share smaller by SIBLING_MARGIN) keeps the "derived" verdict.
+    """
+    distinct: dict[str, tuple[PhotoRecord, Geometry, ChangeMap, str]] = {}
+    for item in compared:  # the same file added under two paths is one source
+        if item[0].sha256 not in distinct or item[2].changed_share < distinct[item[0].sha256][2].changed_share:
+            distinct[item[0].sha256] = item
+    items = sorted(distinct.values(), key=lambda it: it[2].changed_share)
+    matches: list[Match] = []
+    for i, (record, geometry, change, how) in enumerate(items):
         kind = _classify(change)
-        log.info("candidate %s: %d inliers, changed %.3f, structure %.2f -> %s", record.path, geometry.inliers,
-                 change.changed_share, change.structure_in_changed, kind)
+        if kind == "derived" and change.regions:
+            rivals = [it[2].changed_share for j, it in enumerate(items) if j != i and _classify(it[2]) is not None]
+            if any(r < change.changed_share + SIBLING_MARGIN for r in rivals):
+                kind = "same-base"
         if kind is not None:
             matches.append(Match(record, kind, geometry, change, how))
-    matches.sort(key=lambda m: (m.kind != "derived", -m.geometry.inliers))
-    unique: dict[str, Match] = {}
-    for m in matches:  # the same file added under two paths is one source
-        unique.setdefault(m.record.sha256, m)
-    return list(unique.values())
+    matches.sort(key=lambda m: (m.kind != "derived", m.change.changed_share, -m.geometry.inliers))
+    return matches
 
 
 def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
     """Derived when the aligned listing photo agrees nearly everywhere it covers the complaint."""
     if change.overlap_share < 0.05:
         return None
-    if change.changed_share <= MAX_CHANGED_SHARE and change.informative_changed_share <= 0.6:
+    recoloured = (change.structure_in_changed >= RECOLOUR_STRUCTURE
+                  and change.informative_changed_share >= RECOLOUR_INFORMATIVE)
+    if change.changed_share <= MAX_CHANGED_SHARE and change.informative_changed_share <= 0.6 and not recoloured:
         return "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:
         return "same-base"

@@ -47,8 +47,8 @@ class ChangeMap:
     work_scale: float
 
 
-def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(SSIM, structure term) maps of two float32 grey images."""
+def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(SSIM, structure term, textured mask) maps of two float32 grey images."""
     def blur(x: np.ndarray) -> np.ndarray:
         return cv2.GaussianBlur(x, (0, 0), 1.5)
 
@@ -58,7 +58,9 @@ def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cov = blur(a * b) - mu_a * mu_b
     ssim = ((2 * mu_a * mu_b + _C1) * (2 * cov + _C2)) / ((mu_a**2 + mu_b**2 + _C1) * (var_a + var_b + _C2))
     structure = (cov + _C2 / 2) / (np.sqrt(var_a * var_b) + _C2 / 2)
-    return ssim, structure
+    # The structure term only means something where both sides have texture (else C2 dominates).
+    textured = np.minimum(var_a, var_b) > _C2 / 4
+    return ssim, structure, textured
 
 
 def _fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -119,12 +121,13 @@ def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Im
     colour = _fit_colour(l_f, c_f, overlap)
     l_fit = np.clip(l_f @ colour[:, :3].T + colour[:, 3], 0, 255).astype(np.float32)
     dist = np.linalg.norm(c_f - l_fit, axis=2)
-    ssim, structure = _ssim_maps(cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY))
+    ssim, structure, textured = _ssim_maps(cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY))
     noise = float(np.median(dist[overlap])) if overlap.any() else 0.0
     score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
     changed = _clean((score > 1).astype(np.uint8), min(w, h))
     changed &= overlap
+    changed &= ~_padding(c_rgb, changed)
     area = max(1, int(overlap.sum()))
     regions, changed = _regions(changed, area, work)
     informative = _informative(cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY).astype(np.uint8), overlap)
@@ -134,10 +137,25 @@ def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Im
         overlap_share=float(inside.astype(bool).sum()) / (w * h),
         changed_share=float(changed.sum()) / area,
         similarity_outside=float(ssim[outside].mean()) if outside.any() else 0.0,
-        structure_in_changed=float(structure[changed].mean()) if changed.any() else 1.0,
+        structure_in_changed=float(structure[changed & textured].mean()) if (changed & textured).sum() > 50 else 1.0,
         informative_changed_share=float((changed & informative).sum()) / max(1, int(informative.sum())),
         heat=np.clip(score / 2, 0, 1).astype(np.float32), changed=changed, overlap=overlap,
         complaint=c_rgb, aligned_listing=l_fit.astype(np.uint8), work_scale=work)
+
+
+def _padding(rgb: np.ndarray, changed: np.ndarray) -> np.ndarray:
+    """Changed blobs that touch the frame edge and are one flat colour in the complaint photo: the fill
+    a rotation or canvas leaves around a photo, not something painted onto the product."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), connectivity=8)
+    h, w = changed.shape
+    flat = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, bw, bh, _px = (int(v) for v in stats[i])
+        if x > 0 and y > 0 and x + bw < w and y + bh < h:
+            continue
+        pixels = rgb[labels == i].astype(np.float32)
+        flat[i] = float(pixels.std(axis=0).max()) < 6.0
+    return flat[labels]
 
 
 def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:

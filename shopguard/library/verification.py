@@ -42,8 +42,13 @@ class ComplaintFeatures:
 
 
 def complaint_features(image: Image.Image, decode_scale: float, side: int) -> ComplaintFeatures:
-    """ORB features of the complaint photo and of its mirror image, in full-resolution coordinates."""
-    gray, scale = work_gray(image, side)
+    """ORB features of the complaint photo and of its mirror image, in full-resolution coordinates.
+
+    The working size is a pixel budget of ``side`` x ``side``, not a long side: a tall phone
+    screenshot keeps the photo inside it at about the resolution the library was described at.
+    """
+    budget = min(1.0, side / math.sqrt(image.width * image.height))
+    gray, scale = work_gray(image, max(1, round(max(image.size) * budget)))
     normal = orb_features(gray, COMPLAINT_KEYPOINTS, scale * decode_scale)
     mirrored = orb_features(np.ascontiguousarray(gray[:, ::-1]), COMPLAINT_KEYPOINTS, scale * decode_scale)
     return ComplaintFeatures(normal, mirrored, round(image.width / decode_scale), round(image.height / decode_scale))
