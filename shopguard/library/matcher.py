@@ -30,7 +30,9 @@ from shopguard.progress import CancelToken, check_cancel
 log = logging.getLogger(__name__)
 
 HASH_SHORTLIST = 6
-INDEX_SHORTLIST = 16
+INDEX_SHORTLIST = 14
+QUERY_INDEX_KEYPOINTS = 1200
+"""Strongest complaint keypoints (per orientation) that query the index: index time grows with them."""
 VERIFY_ALL_BELOW = 24
 """Libraries this small are verified photo by photo (about 10 ms each); the shortlist is for big ones."""
 DENSE_TRIES = 4
@@ -38,6 +40,9 @@ SIBLING_MARGIN = 0.03
 """How much more another verified candidate must differ before the closest one counts as the source."""
 RECOLOUR_STRUCTURE = 0.85
 RECOLOUR_INFORMATIVE = 0.4
+MAX_COLOUR_CAST = 100.0
+"""A global edit (brightness, contrast, white balance up to +-15% per channel) tints mid grey by < 50;
+a fitted colour map that turns grey into a saturated colour is a recoloured product, not an edit."""
 MAX_CHANGED_SHARE = 0.4
 """A derivation may differ in at most 40% of the area it covers: the issue's painted defects reach 25%,
 plus the closing margin around them. Beyond that it is not the same picture."""
@@ -100,7 +105,9 @@ def hash_shortlist(store: LibraryStore, complaint: Image.Image, limit: int) -> l
     if ids.size == 0:
         return []
     best = np.full(ids.size, 64, np.int64)
-    for source in {id(complaint): complaint, 0: trim_uniform_borders(complaint)}.values():
+    small = complaint.copy()
+    small.thumbnail((256, 256), Image.Resampling.BILINEAR)  # 8x8 hashes: 256 px is plenty, 8 turns are cheap
+    for source in (small, trim_uniform_borders(small)):
         for variant in _dihedral(source):
             q = image_hashes(variant)[0]
             best = np.minimum(best, np.bitwise_count(table[:, 0] ^ q).astype(np.int64))
@@ -124,8 +131,8 @@ def shortlist(store: LibraryStore, complaint: Image.Image, query: ComplaintFeatu
     for pid, _distance in hash_shortlist(store, complaint, HASH_SHORTLIST):
         found.setdefault(pid, "hash")
     index = index if index is not None else build_index(store)
-    keys = np.concatenate([index_keys(query.normal.descriptors, None),
-                           index_keys(query.mirrored.descriptors, None)])
+    keys = np.concatenate([index_keys(query.normal.descriptors, QUERY_INDEX_KEYPOINTS),
+                           index_keys(query.mirrored.descriptors, QUERY_INDEX_KEYPOINTS)])
     for pid, _score in index.top(keys, INDEX_SHORTLIST):
         found.setdefault(pid, "index")
     return list(found.items())
@@ -200,8 +207,8 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
     """Derived when the aligned listing photo agrees nearly everywhere it covers the complaint."""
     if change.overlap_share < 0.05:
         return None
-    recoloured = (change.structure_in_changed >= RECOLOUR_STRUCTURE
-                  and change.informative_changed_share >= RECOLOUR_INFORMATIVE)
+    recoloured = change.colour_cast > MAX_COLOUR_CAST or (
+        change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= RECOLOUR_INFORMATIVE)
     if change.changed_share <= MAX_CHANGED_SHARE and change.informative_changed_share <= 0.6 and not recoloured:
         return "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:

@@ -39,6 +39,9 @@ class ChangeMap:
     similarity_outside: float
     structure_in_changed: float
     informative_changed_share: float
+    colour_cast: float
+    """Channel spread (0-255) the fitted global colour map puts on dark and mid greys: small for a
+    buyer's brightness/contrast/white-balance edit, large when a grey product became a red one."""
     heat: np.ndarray
     changed: np.ndarray
     overlap: np.ndarray
@@ -79,6 +82,12 @@ def _fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> np.ndarra
         resid = np.linalg.norm(design @ coef - d, axis=1)
         keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
     return coef.T.astype(np.float32)
+
+
+def _colour_cast(colour: np.ndarray) -> float:
+    greys = np.array([[32.0, 32.0, 32.0], [128.0, 128.0, 128.0]], np.float32)
+    mapped = np.clip(greys @ colour[:, :3].T + colour[:, 3], 0, 255)
+    return float((mapped.max(axis=1) - mapped.min(axis=1)).max())
 
 
 def _informative(gray: np.ndarray, overlap: np.ndarray) -> np.ndarray:
@@ -139,6 +148,7 @@ def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Im
         similarity_outside=float(ssim[outside].mean()) if outside.any() else 0.0,
         structure_in_changed=float(structure[changed & textured].mean()) if (changed & textured).sum() > 50 else 1.0,
         informative_changed_share=float((changed & informative).sum()) / max(1, int(informative.sum())),
+        colour_cast=_colour_cast(colour),
         heat=np.clip(score / 2, 0, 1).astype(np.float32), changed=changed, overlap=overlap,
         complaint=c_rgb, aligned_listing=l_fit.astype(np.uint8), work_scale=work)
 

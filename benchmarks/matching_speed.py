@@ -1,0 +1,195 @@
+"""Speed of the shop library: indexing 12 MP JPEGs against a single-core floor, and a query at 100k photos.
+
+1. Indexing: N synthetic 12 MP (4000x3000, q90) JPEGs made from test photos. Floor, measured in the
+   same run: Pillow draft decode at 1/8 in one process (what the issue calls the single-core floor).
+   Ours: ``index_paths`` with every core, everything the matcher needs stored (SHA-256, EXIF, hashes,
+   ORB features, index keys) into a fresh SQLite library.
+2. Query at scale: a descriptor index and hash table of 100k photos, made by replicating the real
+   library's keys with random bit flips (so replicas do not collide exactly), then one complaint
+   photo (a heavy crop and a screenshot) through the full pipeline: complaint features, hash
+   shortlist over 100k x 8 turns, index votes over 100k, geometric verification of the shortlist,
+   dense comparison of the best. Memory is the process's peak RSS.
+
+Usage: python benchmarks/matching_speed.py [--quick] [--photos N] [--library-size N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import matching_transforms as tf  # noqa: E402
+
+from shopguard.imaging import decode, read_source  # noqa: E402
+from shopguard.library.descriptor_index import DescriptorIndex  # noqa: E402
+from shopguard.library.features import COMPLAINT_SIDE, index_keys  # noqa: E402
+from shopguard.library.fingerprint import image_hashes  # noqa: E402
+from shopguard.library.indexer import index_paths  # noqa: E402
+from shopguard.library.matcher import QUERY_INDEX_KEYPOINTS, _dihedral  # noqa: E402
+from shopguard.library.region_diff import change_map  # noqa: E402
+from shopguard.library.store import LibraryStore  # noqa: E402
+from shopguard.library.verification import complaint_features, verify_geometry  # noqa: E402
+
+_REPO = Path(__file__).resolve().parent.parent
+TESTDATA = next((p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent)
+                 if (p / "shared" / "testdata").is_dir()), _REPO.parent / "shared" / "testdata")
+
+
+def _rss_mb() -> float:
+    """Current resident memory (Linux /proc; peak RSS elsewhere)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _make_12mp(folder: Path, n: int) -> list[Path]:
+    sources = sorted((TESTDATA / "product-photos").glob("abo__*.jpg")) + sorted(
+        (TESTDATA / "product-photos-more").glob("jskapc__*__1.jpg"))
+    rng = np.random.default_rng(1)
+    out = []
+    for i in range(n):
+        im = Image.open(sources[i % len(sources)]).convert("RGB").resize((4000, 3000), Image.Resampling.BILINEAR)
+        noise = rng.normal(0, 3, (3000, 4000, 3)).astype(np.int16)  # sensor-like grain, so files differ
+        arr = np.clip(np.asarray(im, dtype=np.int16) + noise, 0, 255).astype(np.uint8)
+        path = folder / f"photo-{i:03d}.jpg"
+        Image.fromarray(arr).save(path, quality=90)
+        out.append(path)
+    return out
+
+
+def bench_indexing(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        photos_dir = tmp / "photos"
+        photos_dir.mkdir()
+        files = _make_12mp(photos_dir, n)
+        t0 = time.perf_counter()
+        for f in files:
+            with Image.open(f) as im:
+                im.draft("RGB", (im.width // 8, im.height // 8))
+                im.load()
+        floor = (time.perf_counter() - t0) / n
+        store = LibraryStore(tmp / "lib.db")
+        t0 = time.perf_counter()
+        summary = index_paths(store, [photos_dir])
+        ours = (time.perf_counter() - t0) / n
+        t0 = time.perf_counter()
+        index_paths(store, [photos_dir])
+        rerun = (time.perf_counter() - t0) / n
+    print(f"\n## Indexing {n} synthetic 12 MP JPEGs ({summary.added} added)\n")
+    print("| step | ms per photo | x floor |")
+    print("|---|---|---|")
+    print(f"| floor: Pillow draft 1/8 decode, one process | {1000 * floor:.1f} | 1.00 |")
+    print(f"| index_paths, all cores, everything stored | {1000 * ours:.1f} | {ours / floor:.2f} |")
+    print(f"| re-run on unchanged folder | {1000 * rerun:.2f} | {rerun / floor:.3f} |")
+
+
+def _real_library(tmp: Path) -> LibraryStore:
+    store = LibraryStore(tmp / "real.db")
+    index_paths(store, [TESTDATA / "product-photos", TESTDATA / "product-photos-more"])
+    return store
+
+
+def bench_query(size: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        store = _real_library(tmp)
+        real_ids, real_keys = store.index_entries()
+        _, real_hashes = store.hash_table()
+        rss0 = _rss_mb()
+        rng = np.random.default_rng(7)
+        per_photo = np.bincount(np.unique(real_ids, return_inverse=True)[1])
+        blocks_keys, blocks_ids = [real_keys], [real_ids]
+        copies = max(0, size // len(per_photo) - 1)
+        next_id = int(real_ids.max()) + 1
+        t0 = time.perf_counter()
+        for _ in range(copies):
+            flips = (1 << rng.integers(0, 16, real_keys.shape)).astype(np.uint16)
+            blocks_keys.append(real_keys ^ flips)  # one bit flipped per key: same statistics, new photo
+            _, inverse = np.unique(real_ids, return_inverse=True)
+            blocks_ids.append(inverse.astype(np.int64) + next_id)
+            next_id += len(per_photo)
+        ids, keys = np.concatenate(blocks_ids), np.concatenate(blocks_keys)
+        index = DescriptorIndex(ids, keys)
+        build_s = time.perf_counter() - t0
+        hashes = np.concatenate([real_hashes] * (len(index) // len(real_hashes) + 1))[: len(index)]
+        hashes ^= rng.integers(0, 1 << 62, hashes.shape, dtype=np.uint64) & np.uint64(0x0101010101010101)
+        del blocks_keys, blocks_ids, keys
+        rss_index = _rss_mb()
+        bag = decode(read_source(TESTDATA / "product-photos" / "abo__B0799CK52K__528c608a.jpg")).image
+        rows = []
+        rng_py = random.Random(3)
+        cases = {"crop 40% + rotate 10°": tf.rotate(tf.crop(bag, rng_py, 0.4), 10),
+                 "screenshot": tf.screenshot(bag, rng_py)[0]}
+        bag_id = next(r.id for r in store.photos() if r.path.endswith("528c608a.jpg"))
+        for name, im in cases.items():
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=70)
+            path = tmp / "complaint.jpg"
+            path.write_bytes(buf.getvalue())
+            t0 = time.perf_counter()
+            d = decode(read_source(path), max_side=1600)
+            q = complaint_features(d.image, d.scale, COMPLAINT_SIDE)
+            t_feat = time.perf_counter()
+            best = np.full(len(hashes), 64)
+            small = d.image.copy()
+            small.thumbnail((256, 256))
+            for variant in _dihedral(small):
+                best = np.minimum(best, np.bitwise_count(hashes[:, 0] ^ image_hashes(variant)[0]))
+            hash_top = np.argsort(best)[:6]
+            t_hash = time.perf_counter()
+            qk = np.concatenate([index_keys(q.normal.descriptors, QUERY_INDEX_KEYPOINTS),
+                                 index_keys(q.mirrored.descriptors, QUERY_INDEX_KEYPOINTS)])
+            top = index.top(qk, 16)
+            t_index = time.perf_counter()
+            candidates = [pid for pid, _ in top if pid in set(real_ids.tolist())][:16] + [bag_id]
+            feats = store.features(candidates + [int(i) for i in real_ids[:6]])
+            full = (q.width, q.height)
+            geos = [verify_geometry(f, q, full) for f in list(feats.values())[:22]]
+            t_verify = time.perf_counter()
+            listing = decode(read_source(store.photo_by_id(bag_id).path), max_side=1024)  # type: ignore[union-attr]
+            g = verify_geometry(feats[bag_id], q, full)
+            if g is not None:
+                change_map(d.image, d.scale, listing.image, listing.scale, g.matrix)
+            t_end = time.perf_counter()
+            found = bag_id in [pid for pid, _ in top]
+            rows.append((name, t_feat - t0, t_hash - t_feat, t_index - t_hash, t_verify - t_index,
+                         t_end - t_verify, t_end - t0, found, len(hash_top), sum(x is not None for x in geos)))
+    print(f"\n## One complaint photo against {len(index):,} library photos (replicated features)\n")
+    print(f"index build {build_s:.1f} s, index arrays {index.nbytes / 1e6:.0f} MB; RSS "
+          f"{rss0:.0f} MB before, {rss_index:.0f} MB with the 100k index and hash table\n")
+    print("| complaint | features | hash shortlist | index votes | verify 22 | dense diff | total | "
+          "source in index top 16 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, a, b, c, dd, e, tot, found, *_ in rows:
+        print(f"| {name} | {1000 * a:.0f} ms | {1000 * b:.0f} ms | {1000 * c:.0f} ms | {1000 * dd:.0f} ms | "
+              f"{1000 * e:.0f} ms | **{1000 * tot:.0f} ms** | {found} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="12 photos to index and a 20k library")
+    ap.add_argument("--photos", type=int, default=None)
+    ap.add_argument("--library-size", type=int, default=None)
+    args = ap.parse_args()
+    bench_query(args.library_size or (20_000 if args.quick else 100_000))  # first: RSS not inflated by 12 MP work
+    bench_indexing(args.photos or (12 if args.quick else 40))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""The library-match check end to end: demo complaint, evidence images, same-base and no-change outcomes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from shopguard.cases.model import Case
+from shopguard.cases.service import CheckRequest, check_photos
+from shopguard.checks.findings import Finding
+from shopguard.library.indexer import index_paths
+from shopguard.library.store import LibraryStore
+from shopguard.paths import Home, resolve_home
+
+
+def _check(library_paths: list[Path], photo: Path) -> tuple[Case, Finding | None]:
+    home = Home(resolve_home(None)).ensure()
+    store = LibraryStore(home.library_db)
+    index_paths(store, library_paths, workers=1)
+    case = check_photos(home, CheckRequest(photos=(photo,)), store)
+    found = [f for f in case.photos[0].findings if f.check == "library-match"]
+    return case, found[0] if found else None
+
+
+def test_demo_stain_is_derived_with_the_painted_region(demo: Path) -> None:
+    complaint = demo / "complaints" / "complaint-bag-stain.jpg"
+    _, finding = _check([demo / "library"], complaint)
+    assert finding is not None
+    assert finding.category.value == "library-derived" and finding.strength.value == "strong"
+    assert finding.library_photo is not None and finding.library_photo.endswith("abo__B0799CK52K__528c608a.jpg")
+    with Image.open(complaint) as im:
+        w, h = im.size
+    truth = (0.35 * w, 0.42 * h, 0.62 * w, 0.62 * h)  # scripts/make_demo_complaints.py painted here
+    x, y, rw, rh = finding.regions[0]
+    inter = max(0, min(x + rw, truth[2]) - max(x, truth[0])) * max(0, min(y + rh, truth[3]) - max(y, truth[1]))
+    union = rw * rh + (truth[2] - truth[0]) * (truth[3] - truth[1]) - inter
+    assert inter / union > 0.6
+    kinds = {img.kind for img in finding.images}
+    assert {"side-by-side", "changed-outline", "heatmap", "listing"} <= kinds
+    assert all(Path(img.path).is_file() for img in finding.images)
+    transform = finding.evidence["transform"]
+    assert abs(transform["scale"] - 0.8) < 0.02 and transform["mirrored"] is False
+    assert finding.evidence["covered_share"] > 0.95
+    assert "changed" in finding.detail("en") or "region" in finding.detail("en")
+    assert finding.detail("zh_CN") != finding.detail("en")
+
+
+def test_resaved_listing_photo_is_derived_without_a_region(demo: Path) -> None:
+    _, finding = _check([demo / "library"], demo / "complaints" / "complaint-bulb-resaved.jpg")
+    assert finding is not None and finding.strength.value == "strong"
+    assert finding.title_key == "finding.library.derived_unchanged.title"
+    assert finding.regions == ()
+    assert finding.library_photo is not None and finding.library_photo.endswith("abo__B074M5HPBD__dcace9b5.jpg")
+
+
+def test_recoloured_mockup_is_same_base_not_derived(testdata: Path, tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    more = testdata / "product-photos-more"
+    for name in ("solidus__cap-black__1.png", "solidus__canvas-tote__1.png"):
+        (shop / name).write_bytes((more / name).read_bytes())
+    _, finding = _check([shop], more / "solidus__cap-red__1.png")
+    assert finding is None or finding.strength.value == "info"
+
+
+def test_unrelated_camera_photo_gives_no_library_finding(demo: Path, testdata: Path) -> None:
+    _, finding = _check([demo / "library"], testdata / "exif-camera" / "exif-org__fujifilm-dx10.jpg")
+    assert finding is None
