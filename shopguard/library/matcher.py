@@ -37,6 +37,7 @@ VERIFY_ALL_BELOW = 24
 """Libraries this small are verified photo by photo (about 10 ms each); the shortlist is for big ones."""
 DENSE_TRIES = 4
 SIBLING_MARGIN = 0.03
+RIVAL_INLIER_SHARE = 0.3
 """How much more another verified candidate must differ before the closest one counts as the source."""
 RECOLOUR_STRUCTURE = 0.85
 RECOLOUR_INFORMATIVE = 0.4
@@ -189,7 +190,10 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     for item in compared:  # the same file added under two paths is one source
         if item[0].sha256 not in distinct or item[2].changed_share < distinct[item[0].sha256][2].changed_share:
             distinct[item[0].sha256] = item
-    items = sorted(distinct.values(), key=lambda it: it[2].changed_share)
+    most = max((it[1].inliers for it in distinct.values()), default=0)
+    # A candidate with a fraction of the best one's inliers is a partial look-alike, not a rival source.
+    items = sorted((it for it in distinct.values() if it[1].inliers >= RIVAL_INLIER_SHARE * most),
+                   key=lambda it: it[2].changed_share)
     matches: list[Match] = []
     for i, (record, geometry, change, how) in enumerate(items):
         kind = _classify(change)
