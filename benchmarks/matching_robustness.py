@@ -24,17 +24,23 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import matching_transforms as tf  # noqa: E402
+import matching_transforms as tf
 
-from shopguard.imaging import decode, read_source  # noqa: E402
-from shopguard.imaging.decode import SourceFile  # noqa: E402
-from shopguard.library.indexer import index_paths  # noqa: E402
-from shopguard.library.matcher import Match, find_sources  # noqa: E402
-from shopguard.library.store import LibraryStore, PhotoRecord  # noqa: E402
+from shopguard.imaging import decode, read_source
+from shopguard.imaging.decode import SourceFile
+from shopguard.library.indexer import index_paths
+from shopguard.library.matcher import Match, find_sources
+from shopguard.library.store import LibraryStore, PhotoRecord
 
 _REPO = Path(__file__).resolve().parent.parent
-TESTDATA = next((p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent)
-                 if (p / "shared" / "testdata").is_dir()), _REPO.parent / "shared" / "testdata")
+TESTDATA = next(
+    (
+        p / "shared" / "testdata"
+        for p in (_REPO.parent, _REPO.parent.parent)
+        if (p / "shared" / "testdata").is_dir()
+    ),
+    _REPO.parent / "shared" / "testdata",
+)
 Variant = Callable[[Image.Image, random.Random], tuple[Image.Image, tf.Box | None]]
 
 
@@ -47,24 +53,35 @@ def _variants() -> dict[str, Variant]:
         painted, box = tf.paint(tf.colour(im, r), r, 0.1)
         shot, (x, y, w, h) = tf.screenshot(painted, r)
         sx, sy = w / painted.width, h / painted.height
-        return tf.jpeg(shot, 75), (x + round(box[0] * sx), y + round(box[1] * sy), round(box[2] * sx),
-                                   round(box[3] * sy))
+        return tf.jpeg(shot, 75), (
+            x + round(box[0] * sx),
+            y + round(box[1] * sy),
+            round(box[2] * sx),
+            round(box[3] * sy),
+        )
 
     return {
         "jpeg q40": lambda im, r: (tf.jpeg(im, 40), None),
         "resize 25%": lambda im, r: (tf.resize(im, 0.25), None),
         "crop 40%": lambda im, r: (tf.crop(im, r, 0.4), None),
         "rotate ±20°": lambda im, r: (tf.rotate(im, r.choice([-20, 20])), None),
-        "rotate 90°": lambda im, r: (im.transpose(r.choice([Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270])),
-                                     None),
+        "rotate 90°": lambda im, r: (
+            im.transpose(r.choice([Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270])),
+            None,
+        ),
         "mirror": lambda im, r: (im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), None),
         "colour shift": lambda im, r: (tf.colour(im, r), None),
         "screenshot": lambda im, r: (tf.screenshot(im, r)[0], None),
         "paint 25%": lambda im, r: tf.paint(im, r, 0.25),
         "paint 10%": lambda im, r: tf.paint(im, r, 0.10),
-        "combo crop+rot+q50": lambda im, r: (tf.jpeg(tf.rotate(tf.crop(im, r, 0.5), r.uniform(-15, 15)), 50), None),
-        "combo mirror+resize50%+colour+q60": lambda im, r: (tf.jpeg(tf.colour(tf.resize(
-            im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), 0.5), r), 60), None),
+        "combo crop+rot+q50": lambda im, r: (
+            tf.jpeg(tf.rotate(tf.crop(im, r, 0.5), r.uniform(-15, 15)), 50),
+            None,
+        ),
+        "combo mirror+resize50%+colour+q60": lambda im, r: (
+            tf.jpeg(tf.colour(tf.resize(im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), 0.5), r), 60),
+            None,
+        ),
         "combo crop60%+paint15%+q70": paint_crop,
         "combo screenshot+colour+paint10%": shot_paint,
     }
@@ -128,8 +145,10 @@ def main() -> None:
         store = LibraryStore(tmp / "lib.db")
         t0 = time.perf_counter()
         summary = index_paths(store, library)
-        print(f"library: {store.count()} photos indexed in {time.perf_counter() - t0:.1f} s "
-              f"({len(summary.failed)} unreadable), {len(held_out)} held-out other views")
+        print(
+            f"library: {store.count()} photos indexed in {time.perf_counter() - t0:.1f} s "
+            f"({len(summary.failed)} unreadable), {len(held_out)} held-out other views"
+        )
         usable = [p for p in library if p.suffix.lower() not in {".heic", ".heif"} and _big_enough(p)]
         n = args.sources or (8 if args.quick else 30)
         sources = rng.sample(usable, min(n, len(usable)))
@@ -155,7 +174,12 @@ def main() -> None:
                 elif derived:
                     wrong += 1
                 if args.misses and not (derived and Path(derived[0].record.path).name == src.name):
-                    print("MISS", name, src.name, [(m.kind, Path(m.record.path).name, _stats(m)) for m in matches])
+                    print(
+                        "MISS",
+                        name,
+                        src.name,
+                        [(m.kind, Path(m.record.path).name, _stats(m)) for m in matches],
+                    )
             mean_iou = sum(ious) / len(ious) if ious else None
             rows.append((name, hits, len(sources), wrong, mean_iou, 1000 * sum(times) / len(times)))
         false_neg = []
@@ -172,17 +196,21 @@ def main() -> None:
         for name, hits, total, wrong, iou, ms in rows:
             iou_s = f"{iou:.2f}" if iou is not None else "-"
             print(f"| {name} | {hits}/{total} ({100 * hits / total:.0f}%) | {wrong} | {iou_s} | {ms:.0f} |")
-        print(f"\nhard negatives (other views held out of the library): {len(held_out)} queries, "
-              f"{len(false_neg)} false 'derived' matches")
+        print(
+            f"\nhard negatives (other views held out of the library): {len(held_out)} queries, "
+            f"{len(false_neg)} false 'derived' matches"
+        )
         for line in false_neg:
             print("  FALSE:", line)
 
 
 def _stats(m: Match) -> str:
     c, g = m.change, m.geometry
-    return (f"inl={g.inliers} ratio={g.inlier_ratio:.2f} spread={g.spread:.2f} changed={c.changed_share:.3f} "
-            f"inf={c.informative_changed_share:.2f} struct={c.structure_in_changed:.2f} "
-            f"sim_out={c.similarity_outside:.3f} overlap={c.overlap_share:.2f}")
+    return (
+        f"inl={g.inliers} ratio={g.inlier_ratio:.2f} spread={g.spread:.2f} changed={c.changed_share:.3f} "
+        f"inf={c.informative_changed_share:.2f} struct={c.structure_in_changed:.2f} "
+        f"sim_out={c.similarity_outside:.3f} overlap={c.overlap_share:.2f}"
+    )
 
 
 def _big_enough(p: Path) -> bool:

@@ -30,21 +30,27 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import matching_transforms as tf  # noqa: E402
+import matching_transforms as tf
 
-from shopguard.imaging import decode, read_source  # noqa: E402
-from shopguard.library.descriptor_index import DescriptorIndex  # noqa: E402
-from shopguard.library.features import COMPLAINT_SIDE, index_keys  # noqa: E402
-from shopguard.library.fingerprint import image_hashes  # noqa: E402
-from shopguard.library.indexer import index_paths  # noqa: E402
-from shopguard.library.matcher import QUERY_INDEX_KEYPOINTS, _dihedral  # noqa: E402
-from shopguard.library.region_diff import change_map  # noqa: E402
-from shopguard.library.store import LibraryStore  # noqa: E402
-from shopguard.library.verification import complaint_features, verify_geometry  # noqa: E402
+from shopguard.imaging import decode, read_source
+from shopguard.library.descriptor_index import DescriptorIndex
+from shopguard.library.features import COMPLAINT_SIDE, index_keys
+from shopguard.library.fingerprint import image_hashes
+from shopguard.library.indexer import index_paths
+from shopguard.library.matcher import QUERY_INDEX_KEYPOINTS, _dihedral
+from shopguard.library.region_diff import change_map
+from shopguard.library.store import LibraryStore
+from shopguard.library.verification import complaint_features, verify_geometry
 
 _REPO = Path(__file__).resolve().parent.parent
-TESTDATA = next((p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent)
-                 if (p / "shared" / "testdata").is_dir()), _REPO.parent / "shared" / "testdata")
+TESTDATA = next(
+    (
+        p / "shared" / "testdata"
+        for p in (_REPO.parent, _REPO.parent.parent)
+        if (p / "shared" / "testdata").is_dir()
+    ),
+    _REPO.parent / "shared" / "testdata",
+)
 
 
 def _rss_mb() -> float:
@@ -59,11 +65,16 @@ def _rss_mb() -> float:
 
 def _make_12mp(folder: Path, n: int) -> list[Path]:
     sources = sorted((TESTDATA / "product-photos").glob("abo__*.jpg")) + sorted(
-        (TESTDATA / "product-photos-more").glob("jskapc__*__1.jpg"))
+        (TESTDATA / "product-photos-more").glob("jskapc__*__1.jpg")
+    )
     rng = np.random.default_rng(1)
     out = []
     for i in range(n):
-        im = Image.open(sources[i % len(sources)]).convert("RGB").resize((4000, 3000), Image.Resampling.BILINEAR)
+        im = (
+            Image.open(sources[i % len(sources)])
+            .convert("RGB")
+            .resize((4000, 3000), Image.Resampling.BILINEAR)
+        )
         noise = rng.normal(0, 3, (3000, 4000, 3)).astype(np.int16)  # sensor-like grain, so files differ
         arr = np.clip(np.asarray(im, dtype=np.int16) + noise, 0, 255).astype(np.uint8)
         path = folder / f"photo-{i:03d}.jpg"
@@ -134,8 +145,10 @@ def bench_query(size: int) -> None:
         bag = decode(read_source(TESTDATA / "product-photos" / "abo__B0799CK52K__528c608a.jpg")).image
         rows = []
         rng_py = random.Random(3)
-        cases = {"crop 40% + rotate 10°": tf.rotate(tf.crop(bag, rng_py, 0.4), 10),
-                 "screenshot": tf.screenshot(bag, rng_py)[0]}
+        cases = {
+            "crop 40% + rotate 10°": tf.rotate(tf.crop(bag, rng_py, 0.4), 10),
+            "screenshot": tf.screenshot(bag, rng_py)[0],
+        }
         bag_id = next(r.id for r in store.photos() if r.path.endswith("528c608a.jpg"))
         for name, im in cases.items():
             buf = io.BytesIO()
@@ -153,11 +166,15 @@ def bench_query(size: int) -> None:
                 best = np.minimum(best, np.bitwise_count(hashes[:, 0] ^ image_hashes(variant)[0]))
             hash_top = np.argsort(best)[:6]
             t_hash = time.perf_counter()
-            qk = np.concatenate([index_keys(q.normal.descriptors, QUERY_INDEX_KEYPOINTS),
-                                 index_keys(q.mirrored.descriptors, QUERY_INDEX_KEYPOINTS)])
+            qk = np.concatenate(
+                [
+                    index_keys(q.normal.descriptors, QUERY_INDEX_KEYPOINTS),
+                    index_keys(q.mirrored.descriptors, QUERY_INDEX_KEYPOINTS),
+                ]
+            )
             top = index.top(qk, 16)
             t_index = time.perf_counter()
-            candidates = [pid for pid, _ in top if pid in set(real_ids.tolist())][:16] + [bag_id]
+            candidates = [*[pid for pid, _ in top if pid in set(real_ids.tolist())][:16], bag_id]
             feats = store.features(candidates + [int(i) for i in real_ids[:6]])
             full = (q.width, q.height)
             geos = [verify_geometry(f, q, full) for f in list(feats.values())[:22]]
@@ -168,17 +185,35 @@ def bench_query(size: int) -> None:
                 change_map(d.image, d.scale, listing.image, listing.scale, g.matrix)
             t_end = time.perf_counter()
             found = bag_id in [pid for pid, _ in top]
-            rows.append((name, t_feat - t0, t_hash - t_feat, t_index - t_hash, t_verify - t_index,
-                         t_end - t_verify, t_end - t0, found, len(hash_top), sum(x is not None for x in geos)))
+            rows.append(
+                (
+                    name,
+                    t_feat - t0,
+                    t_hash - t_feat,
+                    t_index - t_hash,
+                    t_verify - t_index,
+                    t_end - t_verify,
+                    t_end - t0,
+                    found,
+                    len(hash_top),
+                    sum(x is not None for x in geos),
+                )
+            )
     print(f"\n## One complaint photo against {len(index):,} library photos (replicated features)\n")
-    print(f"index build {build_s:.1f} s, index arrays {index.nbytes / 1e6:.0f} MB; RSS "
-          f"{rss0:.0f} MB before, {rss_index:.0f} MB with the 100k index and hash table\n")
-    print("| complaint | features | hash shortlist | index votes | verify 22 | dense diff | total | "
-          "source in index top 16 |")
+    print(
+        f"index build {build_s:.1f} s, index arrays {index.nbytes / 1e6:.0f} MB; RSS "
+        f"{rss0:.0f} MB before, {rss_index:.0f} MB with the 100k index and hash table\n"
+    )
+    print(
+        "| complaint | features | hash shortlist | index votes | verify 22 | dense diff | total | "
+        "source in index top 16 |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name, a, b, c, dd, e, tot, found, *_ in rows:
-        print(f"| {name} | {1000 * a:.0f} ms | {1000 * b:.0f} ms | {1000 * c:.0f} ms | {1000 * dd:.0f} ms | "
-              f"{1000 * e:.0f} ms | **{1000 * tot:.0f} ms** | {found} |")
+        print(
+            f"| {name} | {1000 * a:.0f} ms | {1000 * b:.0f} ms | {1000 * c:.0f} ms | {1000 * dd:.0f} ms | "
+            f"{1000 * e:.0f} ms | **{1000 * tot:.0f} ms** | {found} |"
+        )
 
 
 def main() -> None:
@@ -187,7 +222,9 @@ def main() -> None:
     ap.add_argument("--photos", type=int, default=None)
     ap.add_argument("--library-size", type=int, default=None)
     args = ap.parse_args()
-    bench_query(args.library_size or (20_000 if args.quick else 100_000))  # first: RSS not inflated by 12 MP work
+    bench_query(
+        args.library_size or (20_000 if args.quick else 100_000)
+    )  # first: RSS not inflated by 12 MP work
     bench_indexing(args.photos or (12 if args.quick else 40))
 
 

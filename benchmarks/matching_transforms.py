@@ -21,7 +21,9 @@ def jpeg(im: Image.Image, quality: int = 40) -> Image.Image:
 
 
 def resize(im: Image.Image, factor: float = 0.25) -> Image.Image:
-    return im.resize((max(1, round(im.width * factor)), max(1, round(im.height * factor))), Image.Resampling.LANCZOS)
+    return im.resize(
+        (max(1, round(im.width * factor)), max(1, round(im.height * factor))), Image.Resampling.LANCZOS
+    )
 
 
 def crop(im: Image.Image, rng: random.Random, keep: float = 0.4) -> Image.Image:
@@ -41,8 +43,9 @@ def colour(im: Image.Image, rng: random.Random) -> Image.Image:
     im = ImageEnhance.Contrast(im).enhance(rng.choice([0.8, 1.2]))
     r, g, b = im.split()
     gains = [rng.uniform(0.85, 1.15) for _ in range(3)]
-    return Image.merge("RGB", [c.point(lambda v, k=k: min(255, round(v * k))) for c, k in zip((r, g, b), gains,
-                                                                                          strict=True)])
+    return Image.merge(
+        "RGB", [c.point(lambda v, k=k: min(255, round(v * k))) for c, k in zip((r, g, b), gains, strict=True)]
+    )
 
 
 def screenshot(im: Image.Image, rng: random.Random) -> tuple[Image.Image, Box]:
@@ -61,7 +64,11 @@ def screenshot(im: Image.Image, rng: random.Random) -> tuple[Image.Image, Box]:
     x, y = (width - photo.width) // 2, 300
     canvas.paste(photo, (x, y))
     for i in range(4):
-        d.text((60, y + photo.height + 40 + 50 * i), "The item arrived damaged, please refund. " * 2, fill=(60, 60, 60))
+        d.text(
+            (60, y + photo.height + 40 + 50 * i),
+            "The item arrived damaged, please refund. " * 2,
+            fill=(60, 60, 60),
+        )
     d.rectangle((0, height - 180, width, height), fill=(255, 255, 255))
     return canvas, (x, y, photo.width, photo.height)
 

@@ -52,43 +52,87 @@ class LibraryMatchCheck:
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         if ctx.library is None or ctx.library.count() == 0:
-            return [Finding(self.id, Category.LIBRARY_DERIVED, Strength.INFO,
-                            "finding.library.empty.title", "finding.library.empty.detail")]
+            return [
+                Finding(
+                    self.id,
+                    Category.LIBRARY_DERIVED,
+                    Strength.INFO,
+                    "finding.library.empty.title",
+                    "finding.library.empty.detail",
+                )
+            ]
         exact = [r for r in ctx.library.photos_by_sha256(ctx.source.sha256) if r.status == "present"]
         if exact:
             rec = exact[0]
-            return [Finding(self.id, Category.LIBRARY_DERIVED, Strength.STRONG,
-                            "finding.library.identical.title", "finding.library.identical.detail",
-                            fields={"library_name": _name(rec.path), "library_added": rec.added_at},
-                            library_photo=rec.path,
-                            evidence={"sha256": rec.sha256, "library_added_at": rec.added_at,
-                                      "library_file_mtime": _file_time(rec)},
-                            limits_key="limits.library.derived")]
+            return [
+                Finding(
+                    self.id,
+                    Category.LIBRARY_DERIVED,
+                    Strength.STRONG,
+                    "finding.library.identical.title",
+                    "finding.library.identical.detail",
+                    fields={"library_name": _name(rec.path), "library_added": rec.added_at},
+                    library_photo=rec.path,
+                    evidence={
+                        "sha256": rec.sha256,
+                        "library_added_at": rec.added_at,
+                        "library_file_mtime": _file_time(rec),
+                    },
+                    limits_key="limits.library.derived",
+                )
+            ]
         complaint = ctx.pixels(MATCH_SIDE)
-        matches = find_sources(ctx.library, complaint.image, complaint.scale, _load_listing, cancel=ctx.cancel)
+        matches = find_sources(
+            ctx.library, complaint.image, complaint.scale, _load_listing, cancel=ctx.cancel
+        )
         if not matches:
             return []
         return [self._finding(ctx, matches[0], (complaint.width, complaint.height))]
 
     def _finding(self, ctx: CheckContext, m: Match, size: tuple[int, int]) -> Finding:
         g, change = m.geometry, m.change
-        evidence = {**m.evidence(size), "library_sha256": m.record.sha256, "library_added_at": m.record.added_at,
-                    "library_file_mtime": _file_time(m.record)}
-        fields = {"library_name": _name(m.record.path), "library_added": m.record.added_at,
-                  "inliers": g.inliers, "ratio_pct": round(100 * g.inlier_ratio),
-                  "scale_pct": round(100 * g.scale), "rotation": round(g.rotation_deg),
-                  "covered_pct": round(100 * change.overlap_share),
-                  "changed_pct": round(100 * change.changed_share, 1),
-                  "similarity_pct": round(100 * change.similarity_outside)}
+        evidence = {
+            **m.evidence(size),
+            "library_sha256": m.record.sha256,
+            "library_added_at": m.record.added_at,
+            "library_file_mtime": _file_time(m.record),
+        }
+        fields = {
+            "library_name": _name(m.record.path),
+            "library_added": m.record.added_at,
+            "inliers": g.inliers,
+            "ratio_pct": round(100 * g.inlier_ratio),
+            "scale_pct": round(100 * g.scale),
+            "rotation": round(g.rotation_deg),
+            "covered_pct": round(100 * change.overlap_share),
+            "changed_pct": round(100 * change.changed_share, 1),
+            "similarity_pct": round(100 * change.similarity_outside),
+        }
         if m.kind == "same-base":
-            return Finding(self.id, Category.LIBRARY_DERIVED, Strength.INFO,
-                           "finding.library.same_base.title", "finding.library.same_base.detail",
-                           fields=fields, library_photo=m.record.path, evidence=evidence,
-                           limits_key="limits.library.same_base")
+            return Finding(
+                self.id,
+                Category.LIBRARY_DERIVED,
+                Strength.INFO,
+                "finding.library.same_base.title",
+                "finding.library.same_base.detail",
+                fields=fields,
+                library_photo=m.record.path,
+                evidence=evidence,
+                limits_key="limits.library.same_base",
+            )
         has_change = bool(change.regions)
         images = write_match_images(ctx, change, has_change)
         key = "finding.library.derived_changed" if has_change else "finding.library.derived_unchanged"
-        return Finding(self.id, Category.LIBRARY_DERIVED, Strength.STRONG, key + ".title", key + ".detail",
-                       fields={**fields, "regions": len(change.regions)}, regions=tuple(change.regions),
-                       library_photo=m.record.path, evidence=evidence, images=tuple(images),
-                       limits_key="limits.library.derived")
+        return Finding(
+            self.id,
+            Category.LIBRARY_DERIVED,
+            Strength.STRONG,
+            key + ".title",
+            key + ".detail",
+            fields={**fields, "regions": len(change.regions)},
+            regions=tuple(change.regions),
+            library_photo=m.record.path,
+            evidence=evidence,
+            images=tuple(images),
+            limits_key="limits.library.derived",
+        )

@@ -37,12 +37,19 @@ def _banded(rgb: np.ndarray) -> Image.Image:
 def _outlined(change: ChangeMap) -> np.ndarray:
     out = change.complaint.copy()
     thick = max(2, min(out.shape[:2]) // 200)
-    contours, _ = cv2.findContours(change.changed.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(
+        change.changed.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
     cv2.drawContours(out, contours, -1, OUTLINE, thick)
     for x, y, w, h in change.regions:
         s = change.work_scale
-        cv2.rectangle(out, (round(x * s), round(y * s)), (round((x + w) * s), round((y + h) * s)), (255, 210, 0),
-                      max(1, thick // 2))
+        cv2.rectangle(
+            out,
+            (round(x * s), round(y * s)),
+            (round((x + w) * s), round((y + h) * s)),
+            (255, 210, 0),
+            max(1, thick // 2),
+        )
     return out
 
 
@@ -69,11 +76,15 @@ def write_match_images(ctx: CheckContext, change: ChangeMap, has_change: bool) -
     """
     if ctx.artifact_dir is None:
         return []
-    images = [("side-by-side", _side_by_side(change), "caption.library.side_by_side"),
-              ("listing", change.aligned_listing, "caption.library.listing_aligned")]
+    images = [
+        ("side-by-side", _side_by_side(change), "caption.library.side_by_side"),
+        ("listing", change.aligned_listing, "caption.library.listing_aligned"),
+    ]
     if has_change:
-        images += [("changed-outline", _outlined(change), "caption.library.changed_outline"),
-                   ("heatmap", _heat(change), "caption.library.heatmap")]
+        images += [
+            ("changed-outline", _outlined(change), "caption.library.changed_outline"),
+            ("heatmap", _heat(change), "caption.library.heatmap"),
+        ]
     out = []
     for kind, rgb, caption in images:
         path: Path = ctx.artifact_path(f"library-match-{kind}.jpg")

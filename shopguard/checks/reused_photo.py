@@ -39,11 +39,23 @@ class ReusedPhotoCheck:
             return []
         for rec in earlier:
             if rec.sha256 == ctx.source.sha256:
-                return [Finding(self.id, Category.REUSED_PHOTO, Strength.MODERATE,
-                                "finding.reused.identical.title", "finding.reused.identical.detail",
-                                fields=_fields(rec), limits_key="limits.reused",
-                                evidence={"other_case_id": rec.case_id, "other_case_date": rec.added_at,
-                                          "match": "sha256", "sha256": rec.sha256})]
+                return [
+                    Finding(
+                        self.id,
+                        Category.REUSED_PHOTO,
+                        Strength.MODERATE,
+                        "finding.reused.identical.title",
+                        "finding.reused.identical.detail",
+                        fields=_fields(rec),
+                        limits_key="limits.reused",
+                        evidence={
+                            "other_case_id": rec.case_id,
+                            "other_case_date": rec.added_at,
+                            "match": "sha256",
+                            "sha256": rec.sha256,
+                        },
+                    )
+                ]
         query = image_hashes(ctx.pixels(HASH_DECODE_SIDE).image)
         table = np.stack([r.hashes[:2] for r in earlier]).astype(np.uint64)
         distance = np.bitwise_count(table ^ query[:2]).astype(np.int64)
@@ -53,8 +65,21 @@ class ReusedPhotoCheck:
         best = int(np.argmin(np.where(ok, distance.sum(axis=1), 999)))
         rec = earlier[best]
         phash, dhash = int(distance[best, 0]), int(distance[best, 1])
-        return [Finding(self.id, Category.REUSED_PHOTO, Strength.MODERATE,
-                        "finding.reused.near.title", "finding.reused.near.detail",
-                        fields={**_fields(rec), "phash": phash, "dhash": dhash}, limits_key="limits.reused",
-                        evidence={"other_case_id": rec.case_id, "other_case_date": rec.added_at,
-                                  "match": "perceptual-hash", "phash_distance": phash, "dhash_distance": dhash})]
+        return [
+            Finding(
+                self.id,
+                Category.REUSED_PHOTO,
+                Strength.MODERATE,
+                "finding.reused.near.title",
+                "finding.reused.near.detail",
+                fields={**_fields(rec), "phash": phash, "dhash": dhash},
+                limits_key="limits.reused",
+                evidence={
+                    "other_case_id": rec.case_id,
+                    "other_case_date": rec.added_at,
+                    "match": "perceptual-hash",
+                    "phash_distance": phash,
+                    "dhash_distance": dhash,
+                },
+            )
+        ]

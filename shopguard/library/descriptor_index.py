@@ -49,8 +49,12 @@ class DescriptorIndex:
 
     @property
     def nbytes(self) -> int:
-        return (sum(e.nbytes for e in self._entries) + sum(o.nbytes for o in self._offsets) + self.ids.nbytes
-                + self._photo_of.nbytes)
+        return (
+            sum(e.nbytes for e in self._entries)
+            + sum(o.nbytes for o in self._offsets)
+            + self.ids.nbytes
+            + self._photo_of.nbytes
+        )
 
     def votes(self, query_keys: np.ndarray) -> np.ndarray:
         """Per library photo (aligned with ``self.ids``): library descriptors that agree with some query

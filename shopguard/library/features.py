@@ -46,8 +46,10 @@ class LocalFeatures:
 
     def pack(self) -> tuple[bytes, bytes]:
         """(points blob, descriptors blob) for the database."""
-        return (np.ascontiguousarray(self.points, dtype="<f4").tobytes(),
-                np.ascontiguousarray(self.descriptors, dtype=np.uint8).tobytes())
+        return (
+            np.ascontiguousarray(self.points, dtype="<f4").tobytes(),
+            np.ascontiguousarray(self.descriptors, dtype=np.uint8).tobytes(),
+        )
 
     @classmethod
     def unpack(cls, points: bytes, descriptors: bytes, work_scale: float) -> LocalFeatures:
@@ -76,7 +78,7 @@ def work_gray(image: Image.Image, long_side: int) -> tuple[np.ndarray, float]:
 def orb_features(gray: np.ndarray, nfeatures: int, to_full: float) -> LocalFeatures:
     """ORB keypoints of ``gray``; ``to_full`` = working px per full-resolution px."""
     # A low FAST threshold keeps corners on soft, low-contrast product shots (plain backgrounds).
-    orb = cv2.ORB_create(nfeatures=nfeatures, fastThreshold=10, edgeThreshold=15, patchSize=31)
+    orb = cv2.ORB.create(nfeatures=nfeatures, fastThreshold=10, edgeThreshold=15, patchSize=31)
     keypoints, descriptors = orb.detectAndCompute(gray, None)
     if descriptors is None or not keypoints:
         return LocalFeatures(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), to_full)

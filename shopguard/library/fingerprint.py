@@ -1,4 +1,4 @@
-"""Per-photo fingerprints stored in the library: perceptual hashes and local features of one reduced decode."""
+"""Per-photo fingerprints in the library: perceptual hashes and local features of one reduced decode."""
 
 from __future__ import annotations
 

@@ -28,8 +28,23 @@ from shopguard.progress import CancelToken, ProgressFn, report
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".heic", ".heif", ".avif",
-                            ".tif", ".tiff", ".bmp", ".gif"})
+IMAGE_SUFFIXES = frozenset(
+    {
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".jfif",
+        ".png",
+        ".webp",
+        ".heic",
+        ".heif",
+        ".avif",
+        ".tif",
+        ".tiff",
+        ".bmp",
+        ".gif",
+    }
+)
 BATCH = 16
 """Photos per write transaction (WAL + synchronous=NORMAL: ~0.06 ms per row, PERFORMANCE.md)."""
 INLINE_BELOW = 6
@@ -88,9 +103,18 @@ def fingerprint_file(job: _Job) -> _Result:
         fp = fingerprint(source, read_exif_basics(source), with_features=True)
     except ImageReadError as exc:
         return _Result(job.path, error=(exc.message_key, exc.fields))
-    record = PhotoRecord(path=job.path, sha256=source.sha256, size_bytes=source.size_bytes, mtime=source.mtime,
-                         format=fp.facts.format, width=fp.facts.width, height=fp.facts.height, hashes=fp.hashes,
-                         exif=fp.exif, features=fp.features)
+    record = PhotoRecord(
+        path=job.path,
+        sha256=source.sha256,
+        size_bytes=source.size_bytes,
+        mtime=source.mtime,
+        format=fp.facts.format,
+        width=fp.facts.width,
+        height=fp.facts.height,
+        hashes=fp.hashes,
+        exif=fp.exif,
+        features=fp.features,
+    )
     return _Result(job.path, record=record)
 
 
@@ -116,10 +140,10 @@ def _results(jobs: list[_Job], workers: int, cancel: CancelToken | None) -> Iter
         try:
             while True:
                 while len(pending) < 4 * workers and not (cancel is not None and cancel.is_cancelled):
-                    job = next(queue, None)
-                    if job is None:
+                    next_job = next(queue, None)
+                    if next_job is None:
                         break
-                    pending.add(pool.submit(fingerprint_file, job))
+                    pending.add(pool.submit(fingerprint_file, next_job))
                 if not pending:
                     return
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -130,8 +154,13 @@ def _results(jobs: list[_Job], workers: int, cancel: CancelToken | None) -> Iter
                 future.cancel()
 
 
-def index_paths(store: LibraryStore, paths: Iterable[str | Path], progress: ProgressFn | None = None,
-                cancel: CancelToken | None = None, workers: int | None = None) -> IndexSummary:
+def index_paths(
+    store: LibraryStore,
+    paths: Iterable[str | Path],
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    workers: int | None = None,
+) -> IndexSummary:
     """Add ``paths`` (files and folders, recursive) to the library.
 
     Files whose size and mtime match the stored row (and that have features) are skipped; changed
@@ -161,13 +190,23 @@ def index_paths(store: LibraryStore, paths: Iterable[str | Path], progress: Prog
             continue
         if existing is not None:
             known[key] = existing
-            if (existing.size_bytes == stat.st_size and existing.mtime == stat.st_mtime
-                    and existing.status == "present" and existing.id is not None
-                    and store.has_features(existing.id)):
+            if (
+                existing.size_bytes == stat.st_size
+                and existing.mtime == stat.st_mtime
+                and existing.status == "present"
+                and existing.id is not None
+                and store.has_features(existing.id)
+            ):
                 summary.unchanged += 1
                 continue
-        jobs.append(_Job(key, existing.sha256 if existing and existing.id is not None
-                         and store.has_features(existing.id) else None))
+        jobs.append(
+            _Job(
+                key,
+                existing.sha256
+                if existing and existing.id is not None and store.has_features(existing.id)
+                else None,
+            )
+        )
     done = total - len(jobs)
     report(progress, done, total, "progress.index_fingerprint", path="")
     batch: list[PhotoRecord] = []
@@ -186,17 +225,22 @@ def index_paths(store: LibraryStore, paths: Iterable[str | Path], progress: Prog
     if cancel is not None and cancel.is_cancelled:
         raise Cancelled()
     seen = {str(f) for f in files}
-    gone = [r.path for r in store.photos(status="present")
-            if r.path not in seen and any(Path(r.path).is_relative_to(f) for f in folders)
-            and not Path(r.path).exists()]
+    gone = [
+        r.path
+        for r in store.photos(status="present")
+        if r.path not in seen
+        and any(Path(r.path).is_relative_to(f) for f in folders)
+        and not Path(r.path).exists()
+    ]
     if gone:
         summary.missing = store.set_status(gone, "missing")
     report(progress, total, total, "progress.index_done")
     return summary
 
 
-def _account(result: _Result, known: dict[str, PhotoRecord], summary: IndexSummary,
-             batch: list[PhotoRecord]) -> None:
+def _account(
+    result: _Result, known: dict[str, PhotoRecord], summary: IndexSummary, batch: list[PhotoRecord]
+) -> None:
     existing = known.get(result.path)
     if result.error is not None:
         key, fields = result.error

@@ -71,13 +71,17 @@ class Match:
 
     def evidence(self, complaint_size: tuple[int, int]) -> dict[str, object]:
         g = self.geometry
-        return {"inliers": g.inliers, "matches": g.matches, "inlier_ratio": round(g.inlier_ratio, 3),
-                "inlier_spread": round(g.spread, 3),
-                "transform": g.transform_json(self.record.width, self.record.height, complaint_size),
-                "covered_share": round(self.change.overlap_share, 3),
-                "changed_share": round(self.change.changed_share, 4),
-                "similarity_outside": round(self.change.similarity_outside, 3),
-                "shortlist": self.found_by}
+        return {
+            "inliers": g.inliers,
+            "matches": g.matches,
+            "inlier_ratio": round(g.inlier_ratio, 3),
+            "inlier_spread": round(g.spread, 3),
+            "transform": g.transform_json(self.record.width, self.record.height, complaint_size),
+            "covered_share": round(self.change.overlap_share, 3),
+            "changed_share": round(self.change.changed_share, 4),
+            "similarity_outside": round(self.change.similarity_outside, 3),
+            "shortlist": self.found_by,
+        }
 
 
 def _dihedral(image: Image.Image) -> list[Image.Image]:
@@ -122,8 +126,12 @@ def build_index(store: LibraryStore) -> DescriptorIndex:
     return DescriptorIndex(ids, keys)
 
 
-def shortlist(store: LibraryStore, complaint: Image.Image, query: ComplaintFeatures,
-              index: DescriptorIndex | None = None) -> list[tuple[int, str]]:
+def shortlist(
+    store: LibraryStore,
+    complaint: Image.Image,
+    query: ComplaintFeatures,
+    index: DescriptorIndex | None = None,
+) -> list[tuple[int, str]]:
     """Candidate photo ids for verification with how each was found ("hash", "index", "all")."""
     ids, _ = store.hash_table()
     if ids.size <= VERIFY_ALL_BELOW:
@@ -132,15 +140,25 @@ def shortlist(store: LibraryStore, complaint: Image.Image, query: ComplaintFeatu
     for pid, _distance in hash_shortlist(store, complaint, HASH_SHORTLIST):
         found.setdefault(pid, "hash")
     index = index if index is not None else build_index(store)
-    keys = np.concatenate([index_keys(query.normal.descriptors, QUERY_INDEX_KEYPOINTS),
-                           index_keys(query.mirrored.descriptors, QUERY_INDEX_KEYPOINTS)])
+    keys = np.concatenate(
+        [
+            index_keys(query.normal.descriptors, QUERY_INDEX_KEYPOINTS),
+            index_keys(query.mirrored.descriptors, QUERY_INDEX_KEYPOINTS),
+        ]
+    )
     for pid, _score in index.top(keys, INDEX_SHORTLIST):
         found.setdefault(pid, "index")
     return list(found.items())
 
 
-def find_sources(store: LibraryStore, complaint: Image.Image, complaint_scale: float, listing_loader: ListingLoader,
-                 cancel: CancelToken | None = None, index: DescriptorIndex | None = None) -> list[Match]:
+def find_sources(
+    store: LibraryStore,
+    complaint: Image.Image,
+    complaint_scale: float,
+    listing_loader: ListingLoader,
+    cancel: CancelToken | None = None,
+    index: DescriptorIndex | None = None,
+) -> list[Match]:
     """Verified library sources of ``complaint``, best first (derived before same-base).
 
     Args:
@@ -171,9 +189,15 @@ def find_sources(store: LibraryStore, complaint: Image.Image, complaint_scale: f
         if record is None or loaded is None:
             continue
         change = change_map(complaint, complaint_scale, loaded[0], loaded[1], geometry.matrix)
-        log.info("candidate %s: %d inliers, changed %.3f (informative %.2f), structure %.2f, outside %.3f",
-                 record.path, geometry.inliers, change.changed_share, change.informative_changed_share,
-                 change.structure_in_changed, change.similarity_outside)
+        log.info(
+            "candidate %s: %d inliers, changed %.3f (informative %.2f), structure %.2f, outside %.3f",
+            record.path,
+            geometry.inliers,
+            change.changed_share,
+            change.informative_changed_share,
+            change.structure_in_changed,
+            change.similarity_outside,
+        )
         compared.append((record, geometry, change, how))
     return _decide(compared)
 
@@ -188,17 +212,24 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     """
     distinct: dict[str, tuple[PhotoRecord, Geometry, ChangeMap, str]] = {}
     for item in compared:  # the same file added under two paths is one source
-        if item[0].sha256 not in distinct or item[2].changed_share < distinct[item[0].sha256][2].changed_share:
+        if (
+            item[0].sha256 not in distinct
+            or item[2].changed_share < distinct[item[0].sha256][2].changed_share
+        ):
             distinct[item[0].sha256] = item
     most = max((it[1].inliers for it in distinct.values()), default=0)
     # A candidate with a fraction of the best one's inliers is a partial look-alike, not a rival source.
-    items = sorted((it for it in distinct.values() if it[1].inliers >= RIVAL_INLIER_SHARE * most),
-                   key=lambda it: it[2].changed_share)
+    items = sorted(
+        (it for it in distinct.values() if it[1].inliers >= RIVAL_INLIER_SHARE * most),
+        key=lambda it: it[2].changed_share,
+    )
     matches: list[Match] = []
     for i, (record, geometry, change, how) in enumerate(items):
         kind = _classify(change)
         if kind == "derived" and change.regions:
-            rivals = [it[2].changed_share for j, it in enumerate(items) if j != i and _classify(it[2]) is not None]
+            rivals = [
+                it[2].changed_share for j, it in enumerate(items) if j != i and _classify(it[2]) is not None
+            ]
             if any(r < change.changed_share + SIBLING_MARGIN for r in rivals):
                 kind = "same-base"
         if kind is not None:
@@ -212,8 +243,14 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
     if change.overlap_share < 0.05:
         return None
     recoloured = change.colour_cast > MAX_COLOUR_CAST or (
-        change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= RECOLOUR_INFORMATIVE)
-    if change.changed_share <= MAX_CHANGED_SHARE and change.informative_changed_share <= 0.6 and not recoloured:
+        change.structure_in_changed >= RECOLOUR_STRUCTURE
+        and change.informative_changed_share >= RECOLOUR_INFORMATIVE
+    )
+    if (
+        change.changed_share <= MAX_CHANGED_SHARE
+        and change.informative_changed_share <= 0.6
+        and not recoloured
+    ):
         return "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:
         return "same-base"

@@ -52,6 +52,7 @@ class ChangeMap:
 
 def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(SSIM, structure term, textured mask) maps of two float32 grey images."""
+
     def blur(x: np.ndarray) -> np.ndarray:
         return cv2.GaussianBlur(x, (0, 0), 1.5)
 
@@ -76,9 +77,9 @@ def _fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> np.ndarra
     d = dst[ys[::step], xs[::step]].astype(np.float64)
     design = np.hstack([s, np.ones((s.shape[0], 1))])
     keep = np.ones(s.shape[0], bool)
-    coef = np.zeros((4, 3))
+    coef: np.ndarray = np.zeros((4, 3))
     for _ in range(3):
-        coef, *_ = np.linalg.lstsq(design[keep], d[keep], rcond=None)
+        coef = np.linalg.lstsq(design[keep], d[keep], rcond=None)[0]
         resid = np.linalg.norm(design @ coef - d, axis=1)
         keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
     return coef.T.astype(np.float32)
@@ -93,11 +94,18 @@ def _colour_cast(colour: np.ndarray) -> float:
 def _informative(gray: np.ndarray, overlap: np.ndarray) -> np.ndarray:
     """Pixels near visible structure (edges/texture) of the listing: where a product can be seen."""
     grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    return (cv2.dilate((grad > 12).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0) & overlap
+    near = np.asarray(cv2.dilate((grad > 12).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
+    informative: np.ndarray = near & overlap
+    return informative
 
 
-def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Image, listing_scale: float,
-               matrix: np.ndarray) -> ChangeMap:
+def change_map(
+    complaint: Image.Image,
+    complaint_scale: float,
+    listing: Image.Image,
+    listing_scale: float,
+    matrix: np.ndarray,
+) -> ChangeMap:
     """Compare ``complaint`` with ``listing`` warped by ``matrix``.
 
     Args:
@@ -111,8 +119,9 @@ def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Im
     c_rgb = np.asarray(complaint.convert("RGB"))
     fit = min(1.0, WORK_SIDE / max(c_rgb.shape[:2]))
     if fit < 1.0:
-        c_rgb = cv2.resize(c_rgb, (round(c_rgb.shape[1] * fit), round(c_rgb.shape[0] * fit)),
-                           interpolation=cv2.INTER_AREA)
+        c_rgb = cv2.resize(
+            c_rgb, (round(c_rgb.shape[1] * fit), round(c_rgb.shape[0] * fit)), interpolation=cv2.INTER_AREA
+        )
     work = complaint_scale * fit
     h, w = c_rgb.shape[:2]
     to_work = np.diag([work, work, 1.0]) @ matrix @ np.diag([1 / listing_scale, 1 / listing_scale, 1.0])
@@ -121,8 +130,9 @@ def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Im
     if shrink < 0.8:  # anti-alias before shrinking, as a camera-free resize would
         l_rgb = cv2.GaussianBlur(l_rgb, (0, 0), 0.5 / shrink)
     aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
-    inside = cv2.warpAffine(np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h),
-                            flags=cv2.INTER_NEAREST, borderValue=0)
+    inside = cv2.warpAffine(
+        np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0
+    )
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
     c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
@@ -130,7 +140,9 @@ def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Im
     colour = _fit_colour(l_f, c_f, overlap)
     l_fit = np.clip(l_f @ colour[:, :3].T + colour[:, 3], 0, 255).astype(np.float32)
     dist = np.linalg.norm(c_f - l_fit, axis=2)
-    ssim, structure, textured = _ssim_maps(cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY))
+    ssim, structure, textured = _ssim_maps(
+        cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
+    )
     noise = float(np.median(dist[overlap])) if overlap.any() else 0.0
     score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
@@ -146,11 +158,18 @@ def change_map(complaint: Image.Image, complaint_scale: float, listing: Image.Im
         overlap_share=float(inside.astype(bool).sum()) / (w * h),
         changed_share=float(changed.sum()) / area,
         similarity_outside=float(ssim[outside].mean()) if outside.any() else 0.0,
-        structure_in_changed=float(structure[changed & textured].mean()) if (changed & textured).sum() > 50 else 1.0,
+        structure_in_changed=float(structure[changed & textured].mean())
+        if (changed & textured).sum() > 50
+        else 1.0,
         informative_changed_share=float((changed & informative).sum()) / max(1, int(informative.sum())),
         colour_cast=_colour_cast(colour),
-        heat=np.clip(score / 2, 0, 1).astype(np.float32), changed=changed, overlap=overlap,
-        complaint=c_rgb, aligned_listing=l_fit.astype(np.uint8), work_scale=work)
+        heat=np.clip(score / 2, 0, 1).astype(np.float32),
+        changed=changed,
+        overlap=overlap,
+        complaint=c_rgb,
+        aligned_listing=l_fit.astype(np.uint8),
+        work_scale=work,
+    )
 
 
 def _padding(rgb: np.ndarray, changed: np.ndarray) -> np.ndarray:
@@ -165,20 +184,26 @@ def _padding(rgb: np.ndarray, changed: np.ndarray) -> np.ndarray:
             continue
         pixels = rgb[labels == i].astype(np.float32)
         flat[i] = float(pixels.std(axis=0).max()) < 6.0
-    return flat[labels]
+    padding: np.ndarray = flat[labels]
+    return padding
 
 
 def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:
     """Open away specks, then close so one painted defect becomes one blob."""
     k_open = max(3, short_side // 200) | 1
     k_close = max(5, short_side // 40) | 1
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_open, k_open)))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE,
-                            cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_close, k_close)))
+    mask = cv2.morphologyEx(
+        mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_open, k_open))
+    )
+    mask = cv2.morphologyEx(
+        mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_close, k_close))
+    )
     return mask.astype(bool)
 
 
-def _regions(mask: np.ndarray, area: int, work: float) -> tuple[tuple[tuple[int, int, int, int], ...], np.ndarray]:
+def _regions(
+    mask: np.ndarray, area: int, work: float
+) -> tuple[tuple[tuple[int, int, int, int], ...], np.ndarray]:
     """Boxes (full complaint px) of the blobs big enough to matter, biggest first, and the kept mask."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     keep = np.zeros(n, bool)
@@ -188,6 +213,8 @@ def _regions(mask: np.ndarray, area: int, work: float) -> tuple[tuple[tuple[int,
         if px < MIN_REGION_SHARE * area:
             continue
         keep[i] = True
-        boxes.append((px, (round(x / work), round(y / work), max(1, round(bw / work)), max(1, round(bh / work)))))
+        boxes.append(
+            (px, (round(x / work), round(y / work), max(1, round(bw / work)), max(1, round(bh / work))))
+        )
     boxes.sort(key=lambda b: -b[0])
     return tuple(b for _, b in boxes), keep[labels]

@@ -50,10 +50,18 @@ class PhotoRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The ``library list --json`` shape (docs/cli.md)."""
-        return {"path": self.path, "sha256": self.sha256, "size_bytes": self.size_bytes,
-                "file_mtime": datetime.fromtimestamp(self.mtime, UTC).replace(microsecond=0).isoformat(),
-                "format": self.format, "width": self.width, "height": self.height,
-                "added_at": self.added_at, "status": self.status, "exif": self.exif}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "file_mtime": datetime.fromtimestamp(self.mtime, UTC).replace(microsecond=0).isoformat(),
+            "format": self.format,
+            "width": self.width,
+            "height": self.height,
+            "added_at": self.added_at,
+            "status": self.status,
+            "exif": self.exif,
+        }
 
 
 @dataclass(frozen=True)
@@ -127,9 +135,20 @@ class LibraryStore:
                          mtime=excluded.mtime, format=excluded.format, width=excluded.width,
                          height=excluded.height, exif_json=excluded.exif_json, hashes=excluded.hashes,
                          status=excluded.status""",
-                    (r.path, r.sha256, r.size_bytes, r.mtime, r.format, r.width, r.height,
-                     json.dumps(r.exif, ensure_ascii=False), pack_hashes(r.hashes), r.added_at or utc_now(),
-                     r.status))
+                    (
+                        r.path,
+                        r.sha256,
+                        r.size_bytes,
+                        r.mtime,
+                        r.format,
+                        r.width,
+                        r.height,
+                        json.dumps(r.exif, ensure_ascii=False),
+                        pack_hashes(r.hashes),
+                        r.added_at or utc_now(),
+                        r.status,
+                    ),
+                )
                 if r.features is not None:
                     photo_id = conn.execute("SELECT id FROM photos WHERE path = ?", (r.path,)).fetchone()[0]
                     points, descriptors = r.features.pack()
@@ -137,8 +156,14 @@ class LibraryStore:
                     conn.execute(
                         """INSERT OR REPLACE INTO photo_features(photo_id, work_scale, points, descriptors,
                                                                  index_keys) VALUES (?,?,?,?,?)""",
-                        (photo_id, r.features.work_scale, points, descriptors,
-                         np.ascontiguousarray(keys, dtype="<u2").tobytes()))
+                        (
+                            photo_id,
+                            r.features.work_scale,
+                            points,
+                            descriptors,
+                            np.ascontiguousarray(keys, dtype="<u2").tobytes(),
+                        ),
+                    )
         return len(records)
 
     def features(self, photo_ids: Iterable[int]) -> dict[int, LocalFeatures]:
@@ -147,11 +172,13 @@ class LibraryStore:
         out: dict[int, LocalFeatures] = {}
         conn = self._conn()
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for pid, scale, points, desc in conn.execute(
-                    f"SELECT photo_id, work_scale, points, descriptors FROM photo_features "  # noqa: S608
-                    f"WHERE photo_id IN ({marks})", chunk):
+                f"SELECT photo_id, work_scale, points, descriptors FROM photo_features "
+                f"WHERE photo_id IN ({marks})",
+                chunk,
+            ):
                 out[int(pid)] = LocalFeatures.unpack(points, desc, float(scale))
         return out
 
@@ -162,8 +189,11 @@ class LibraryStore:
 
     def hash_table(self) -> tuple[np.ndarray, np.ndarray]:
         """(photo ids int64, hashes n x 3 uint64) of every present photo, for the hash shortlist."""
-        rows = self._conn().execute(
-            "SELECT id, hashes FROM photos WHERE status = 'present' ORDER BY id").fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT id, hashes FROM photos WHERE status = 'present' ORDER BY id")
+            .fetchall()
+        )
         if not rows:
             return np.zeros(0, np.int64), np.zeros((0, 3), np.uint64)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -172,9 +202,14 @@ class LibraryStore:
 
     def index_entries(self) -> tuple[np.ndarray, np.ndarray]:
         """(photo ids, LSH keys) for every present photo with features: one id per stored key row."""
-        rows = self._conn().execute(
-            """SELECT f.photo_id, f.index_keys FROM photo_features f JOIN photos p ON p.id = f.photo_id
-               WHERE p.status = 'present'""").fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                """SELECT f.photo_id, f.index_keys FROM photo_features f JOIN photos p ON p.id = f.photo_id
+               WHERE p.status = 'present'"""
+            )
+            .fetchall()
+        )
         if not rows:
             return np.zeros(0, np.int64), np.zeros((0, INDEX_TABLES), np.uint16)
         keys = [np.frombuffer(r[1], dtype="<u2").reshape(-1, INDEX_TABLES) for r in rows]
@@ -202,7 +237,9 @@ class LibraryStore:
 
     def set_status(self, paths: Iterable[str], status: str) -> int:
         with self.transaction() as conn:
-            cur = conn.executemany("UPDATE photos SET status = ? WHERE path = ?", [(status, p) for p in paths])
+            cur = conn.executemany(
+                "UPDATE photos SET status = ? WHERE path = ?", [(status, p) for p in paths]
+            )
             return cur.rowcount
 
     def remove(self, paths: Iterable[str]) -> int:
@@ -216,22 +253,42 @@ class LibraryStore:
     @staticmethod
     def _record(row: tuple[Any, ...], description: Any) -> PhotoRecord:
         d = {col[0]: value for col, value in zip(description, row, strict=True)}
-        return PhotoRecord(path=d["path"], sha256=d["sha256"], size_bytes=d["size_bytes"], mtime=d["mtime"],
-                           format=d["format"], width=d["width"], height=d["height"],
-                           hashes=unpack_hashes(d["hashes"]), exif=json.loads(d["exif_json"] or "{}"),
-                           added_at=d["added_at"], status=d["status"], id=d["id"])
+        return PhotoRecord(
+            path=d["path"],
+            sha256=d["sha256"],
+            size_bytes=d["size_bytes"],
+            mtime=d["mtime"],
+            format=d["format"],
+            width=d["width"],
+            height=d["height"],
+            hashes=unpack_hashes(d["hashes"]),
+            exif=json.loads(d["exif_json"] or "{}"),
+            added_at=d["added_at"],
+            status=d["status"],
+            id=d["id"],
+        )
 
     # --- complaint photos of earlier cases -------------------------------------------------
     def add_case_photo(self, record: CasePhotoRecord) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO case_photos(case_id, name, sha256, hashes, added_at) VALUES (?,?,?,?,?)",
-                (record.case_id, record.name, record.sha256, pack_hashes(record.hashes),
-                 record.added_at or utc_now()))
+                "INSERT OR IGNORE INTO case_photos(case_id, name, sha256, hashes, added_at) "
+                "VALUES (?,?,?,?,?)",
+                (
+                    record.case_id,
+                    record.name,
+                    record.sha256,
+                    pack_hashes(record.hashes),
+                    record.added_at or utc_now(),
+                ),
+            )
 
     def case_photos(self) -> list[CasePhotoRecord]:
-        rows = self._conn().execute(
-            "SELECT case_id, name, sha256, hashes, added_at FROM case_photos ORDER BY id").fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT case_id, name, sha256, hashes, added_at FROM case_photos ORDER BY id")
+            .fetchall()
+        )
         return [CasePhotoRecord(r[0], r[1], r[2], unpack_hashes(r[3]), r[4]) for r in rows]
 
     def remove_case(self, case_id: str) -> None:

@@ -25,7 +25,7 @@ RATIO = 0.8
 MIN_INLIERS = 12
 MIN_INLIER_RATIO = 0.12
 MIN_SPREAD = 0.04
-"""Inliers must span at least 4% of the complaint area (bounding box): a cluster on one logo is not a photo."""
+"""Inliers must span 4% of the complaint area (bounding box): a cluster on one logo is not a photo."""
 RANSAC_PX = 4.0
 """Reprojection threshold in working pixels (~1024 px frame)."""
 SCALE_RANGE = (0.03, 30.0)
@@ -51,7 +51,9 @@ def complaint_features(image: Image.Image, decode_scale: float, side: int) -> Co
     gray, scale = work_gray(image, max(1, round(max(image.size) * budget)))
     normal = orb_features(gray, COMPLAINT_KEYPOINTS, scale * decode_scale)
     mirrored = orb_features(np.ascontiguousarray(gray[:, ::-1]), COMPLAINT_KEYPOINTS, scale * decode_scale)
-    return ComplaintFeatures(normal, mirrored, round(image.width / decode_scale), round(image.height / decode_scale))
+    return ComplaintFeatures(
+        normal, mirrored, round(image.width / decode_scale), round(image.height / decode_scale)
+    )
 
 
 @dataclass(frozen=True)
@@ -87,17 +89,24 @@ class Geometry:
         x1, y1 = np.clip(back.max(axis=1), 0, [listing_w, listing_h])
         return [round(x0), round(y0), round(x1 - x0), round(y1 - y0)]
 
-    def transform_json(self, listing_w: int, listing_h: int, complaint_size: tuple[int, int]) -> dict[str, object]:
-        return {"scale": round(self.scale, 4), "rotation_deg": round(self.rotation_deg, 1),
-                "mirrored": self.mirrored, "crop_box": self.crop_box(listing_w, listing_h, complaint_size),
-                "matrix": [[round(float(v), 5) for v in row] for row in self.matrix[:2]]}
+    def transform_json(
+        self, listing_w: int, listing_h: int, complaint_size: tuple[int, int]
+    ) -> dict[str, object]:
+        return {
+            "scale": round(self.scale, 4),
+            "rotation_deg": round(self.rotation_deg, 1),
+            "mirrored": self.mirrored,
+            "crop_box": self.crop_box(listing_w, listing_h, complaint_size),
+            "matrix": [[round(float(v), 5) for v in row] for row in self.matrix[:2]],
+        }
 
 
 _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 
-def _fit(listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int],
-         work_scale: float) -> tuple[np.ndarray, int, int, np.ndarray] | None:
+def _fit(
+    listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int], work_scale: float
+) -> tuple[np.ndarray, int, int, np.ndarray] | None:
     if len(listing) < 8 or len(query) < 8:
         return None
     pairs = _MATCHER.knnMatch(listing.descriptors, query.descriptors, k=2)
@@ -106,17 +115,24 @@ def _fit(listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int
         return None
     src = listing.points[[m.queryIdx for m in good]].astype(np.float32)
     dst = query.points[[m.trainIdx for m in good]].astype(np.float32)
-    model, mask = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC,
-                                              ransacReprojThreshold=RANSAC_PX / work_scale,
-                                              maxIters=4000, confidence=0.999, refineIters=10)
+    model, mask = cv2.estimateAffinePartial2D(
+        src,
+        dst,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=RANSAC_PX / work_scale,
+        maxIters=4000,
+        confidence=0.999,
+        refineIters=10,
+    )
     if model is None or mask is None:
         return None
     keep = mask.ravel().astype(bool)
     return np.vstack([model, [0.0, 0.0, 1.0]]), int(keep.sum()), len(good), dst[keep]
 
 
-def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures,
-                    full_size: tuple[int, int]) -> Geometry | None:
+def verify_geometry(
+    listing: LocalFeatures, query: ComplaintFeatures, full_size: tuple[int, int]
+) -> Geometry | None:
     """The best plausible similarity (as is or mirrored) from ``listing`` onto the complaint, or None."""
     best: Geometry | None = None
     w, h = full_size
@@ -138,5 +154,9 @@ def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures,
 
 
 def _plausible(g: Geometry) -> bool:
-    return (g.inliers >= MIN_INLIERS and g.inlier_ratio >= MIN_INLIER_RATIO and g.spread >= MIN_SPREAD
-            and SCALE_RANGE[0] <= g.scale <= SCALE_RANGE[1])
+    return (
+        g.inliers >= MIN_INLIERS
+        and g.inlier_ratio >= MIN_INLIER_RATIO
+        and g.spread >= MIN_SPREAD
+        and SCALE_RANGE[0] <= g.scale <= SCALE_RANGE[1]
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -66,8 +65,13 @@ def test_cancel_keeps_what_was_indexed(testdata: Path, tmp_path: Path) -> None:
 
 def _run_cli(home: Path, folder: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "SHOPGUARD_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "shopguard", "library", "add", str(folder), "--workers", "2"],
-                            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "shopguard", "library", "add", str(folder), "--workers", "2"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _rows(db: Path) -> int:
