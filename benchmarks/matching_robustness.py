@@ -34,11 +34,7 @@ from shopguard.library.store import LibraryStore, PhotoRecord
 
 _REPO = Path(__file__).resolve().parent.parent
 TESTDATA = next(
-    (
-        p / "shared" / "testdata"
-        for p in (_REPO.parent, _REPO.parent.parent)
-        if (p / "shared" / "testdata").is_dir()
-    ),
+    (p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent) if (p / "shared" / "testdata").is_dir()),
     _REPO.parent / "shared" / "testdata",
 )
 Variant = Callable[[Image.Image, random.Random], tuple[Image.Image, tf.Box | None]]

@@ -44,11 +44,7 @@ from shopguard.library.verification import complaint_features, verify_geometry
 
 _REPO = Path(__file__).resolve().parent.parent
 TESTDATA = next(
-    (
-        p / "shared" / "testdata"
-        for p in (_REPO.parent, _REPO.parent.parent)
-        if (p / "shared" / "testdata").is_dir()
-    ),
+    (p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent) if (p / "shared" / "testdata").is_dir()),
     _REPO.parent / "shared" / "testdata",
 )
 
@@ -70,11 +66,7 @@ def _make_12mp(folder: Path, n: int) -> list[Path]:
     rng = np.random.default_rng(1)
     out = []
     for i in range(n):
-        im = (
-            Image.open(sources[i % len(sources)])
-            .convert("RGB")
-            .resize((4000, 3000), Image.Resampling.BILINEAR)
-        )
+        im = Image.open(sources[i % len(sources)]).convert("RGB").resize((4000, 3000), Image.Resampling.BILINEAR)
         noise = rng.normal(0, 3, (3000, 4000, 3)).astype(np.int16)  # sensor-like grain, so files differ
         arr = np.clip(np.asarray(im, dtype=np.int16) + noise, 0, 255).astype(np.uint8)
         path = folder / f"photo-{i:03d}.jpg"
@@ -222,9 +214,7 @@ def main() -> None:
     ap.add_argument("--photos", type=int, default=None)
     ap.add_argument("--library-size", type=int, default=None)
     args = ap.parse_args()
-    bench_query(
-        args.library_size or (20_000 if args.quick else 100_000)
-    )  # first: RSS not inflated by 12 MP work
+    bench_query(args.library_size or (20_000 if args.quick else 100_000))  # first: RSS not inflated by 12 MP work
     bench_indexing(args.photos or (12 if args.quick else 40))
 
 

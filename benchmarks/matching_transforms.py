@@ -21,9 +21,7 @@ def jpeg(im: Image.Image, quality: int = 40) -> Image.Image:
 
 
 def resize(im: Image.Image, factor: float = 0.25) -> Image.Image:
-    return im.resize(
-        (max(1, round(im.width * factor)), max(1, round(im.height * factor))), Image.Resampling.LANCZOS
-    )
+    return im.resize((max(1, round(im.width * factor)), max(1, round(im.height * factor))), Image.Resampling.LANCZOS)
 
 
 def crop(im: Image.Image, rng: random.Random, keep: float = 0.4) -> Image.Image:

@@ -82,9 +82,7 @@ class LibraryMatchCheck:
                 )
             ]
         complaint = ctx.pixels(MATCH_SIDE)
-        matches = find_sources(
-            ctx.library, complaint.image, complaint.scale, _load_listing, cancel=ctx.cancel
-        )
+        matches = find_sources(ctx.library, complaint.image, complaint.scale, _load_listing, cancel=ctx.cancel)
         if not matches:
             return []
         return [self._finding(ctx, matches[0], (complaint.width, complaint.height))]

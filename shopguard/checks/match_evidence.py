@@ -37,9 +37,7 @@ def _banded(rgb: np.ndarray) -> Image.Image:
 def _outlined(change: ChangeMap) -> np.ndarray:
     out = change.complaint.copy()
     thick = max(2, min(out.shape[:2]) // 200)
-    contours, _ = cv2.findContours(
-        change.changed.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
-    )
+    contours, _ = cv2.findContours(change.changed.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(out, contours, -1, OUTLINE, thick)
     for x, y, w, h in change.regions:
         s = change.work_scale

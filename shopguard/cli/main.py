@@ -52,8 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = lib_sub.add_parser("add", help="add photos and folders (recursive)")
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument("--json", action="store_true", help="print a JSON summary")
-    add.add_argument("--workers", type=int, default=None, metavar="N",
-                     help="processes for fingerprinting (default: every core)")
+    add.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes for fingerprinting (default: every core)"
+    )
     lst = lib_sub.add_parser("list", help="list library photos")
     lst.add_argument("--json", action="store_true")
     rm = lib_sub.add_parser("remove", help="remove photos (or every photo under a folder) from the library")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -128,7 +129,9 @@ def _worker_init() -> None:
 
 def _results(jobs: list[_Job], workers: int, cancel: CancelToken | None) -> Iterator[_Result]:
     """Fingerprint ``jobs`` on ``workers`` processes, yielding results as they finish."""
-    if workers <= 1 or len(jobs) < INLINE_BELOW:
+    # A frozen app (PyInstaller) re-launches itself for spawned workers unless its entry point calls
+    # multiprocessing.freeze_support(); stay in-process there rather than risk a second window.
+    if workers <= 1 or len(jobs) < INLINE_BELOW or getattr(sys, "frozen", False):
         for job in jobs:
             if cancel is not None and cancel.is_cancelled:
                 return
@@ -202,9 +205,7 @@ def index_paths(
         jobs.append(
             _Job(
                 key,
-                existing.sha256
-                if existing and existing.id is not None and store.has_features(existing.id)
-                else None,
+                existing.sha256 if existing and existing.id is not None and store.has_features(existing.id) else None,
             )
         )
     done = total - len(jobs)
@@ -228,9 +229,7 @@ def index_paths(
     gone = [
         r.path
         for r in store.photos(status="present")
-        if r.path not in seen
-        and any(Path(r.path).is_relative_to(f) for f in folders)
-        and not Path(r.path).exists()
+        if r.path not in seen and any(Path(r.path).is_relative_to(f) for f in folders) and not Path(r.path).exists()
     ]
     if gone:
         summary.missing = store.set_status(gone, "missing")
@@ -238,9 +237,7 @@ def index_paths(
     return summary
 
 
-def _account(
-    result: _Result, known: dict[str, PhotoRecord], summary: IndexSummary, batch: list[PhotoRecord]
-) -> None:
+def _account(result: _Result, known: dict[str, PhotoRecord], summary: IndexSummary, batch: list[PhotoRecord]) -> None:
     existing = known.get(result.path)
     if result.error is not None:
         key, fields = result.error

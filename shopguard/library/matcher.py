@@ -212,10 +212,7 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     """
     distinct: dict[str, tuple[PhotoRecord, Geometry, ChangeMap, str]] = {}
     for item in compared:  # the same file added under two paths is one source
-        if (
-            item[0].sha256 not in distinct
-            or item[2].changed_share < distinct[item[0].sha256][2].changed_share
-        ):
+        if item[0].sha256 not in distinct or item[2].changed_share < distinct[item[0].sha256][2].changed_share:
             distinct[item[0].sha256] = item
     most = max((it[1].inliers for it in distinct.values()), default=0)
     # A candidate with a fraction of the best one's inliers is a partial look-alike, not a rival source.
@@ -227,9 +224,7 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     for i, (record, geometry, change, how) in enumerate(items):
         kind = _classify(change)
         if kind == "derived" and change.regions:
-            rivals = [
-                it[2].changed_share for j, it in enumerate(items) if j != i and _classify(it[2]) is not None
-            ]
+            rivals = [it[2].changed_share for j, it in enumerate(items) if j != i and _classify(it[2]) is not None]
             if any(r < change.changed_share + SIBLING_MARGIN for r in rivals):
                 kind = "same-base"
         if kind is not None:
@@ -243,14 +238,9 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
     if change.overlap_share < 0.05:
         return None
     recoloured = change.colour_cast > MAX_COLOUR_CAST or (
-        change.structure_in_changed >= RECOLOUR_STRUCTURE
-        and change.informative_changed_share >= RECOLOUR_INFORMATIVE
+        change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= RECOLOUR_INFORMATIVE
     )
-    if (
-        change.changed_share <= MAX_CHANGED_SHARE
-        and change.informative_changed_share <= 0.6
-        and not recoloured
-    ):
+    if change.changed_share <= MAX_CHANGED_SHARE and change.informative_changed_share <= 0.6 and not recoloured:
         return "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:
         return "same-base"

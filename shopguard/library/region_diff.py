@@ -158,9 +158,7 @@ def change_map(
         overlap_share=float(inside.astype(bool).sum()) / (w * h),
         changed_share=float(changed.sum()) / area,
         similarity_outside=float(ssim[outside].mean()) if outside.any() else 0.0,
-        structure_in_changed=float(structure[changed & textured].mean())
-        if (changed & textured).sum() > 50
-        else 1.0,
+        structure_in_changed=float(structure[changed & textured].mean()) if (changed & textured).sum() > 50 else 1.0,
         informative_changed_share=float((changed & informative).sum()) / max(1, int(informative.sum())),
         colour_cast=_colour_cast(colour),
         heat=np.clip(score / 2, 0, 1).astype(np.float32),
@@ -192,18 +190,12 @@ def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:
     """Open away specks, then close so one painted defect becomes one blob."""
     k_open = max(3, short_side // 200) | 1
     k_close = max(5, short_side // 40) | 1
-    mask = cv2.morphologyEx(
-        mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_open, k_open))
-    )
-    mask = cv2.morphologyEx(
-        mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_close, k_close))
-    )
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_open, k_open)))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_close, k_close)))
     return mask.astype(bool)
 
 
-def _regions(
-    mask: np.ndarray, area: int, work: float
-) -> tuple[tuple[tuple[int, int, int, int], ...], np.ndarray]:
+def _regions(mask: np.ndarray, area: int, work: float) -> tuple[tuple[tuple[int, int, int, int], ...], np.ndarray]:
     """Boxes (full complaint px) of the blobs big enough to matter, biggest first, and the kept mask."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     keep = np.zeros(n, bool)
@@ -213,8 +205,6 @@ def _regions(
         if px < MIN_REGION_SHARE * area:
             continue
         keep[i] = True
-        boxes.append(
-            (px, (round(x / work), round(y / work), max(1, round(bw / work)), max(1, round(bh / work))))
-        )
+        boxes.append((px, (round(x / work), round(y / work), max(1, round(bw / work)), max(1, round(bh / work)))))
     boxes.sort(key=lambda b: -b[0])
     return tuple(b for _, b in boxes), keep[labels]

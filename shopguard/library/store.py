@@ -175,8 +175,7 @@ class LibraryStore:
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for pid, scale, points, desc in conn.execute(
-                f"SELECT photo_id, work_scale, points, descriptors FROM photo_features "
-                f"WHERE photo_id IN ({marks})",
+                f"SELECT photo_id, work_scale, points, descriptors FROM photo_features WHERE photo_id IN ({marks})",
                 chunk,
             ):
                 out[int(pid)] = LocalFeatures.unpack(points, desc, float(scale))
@@ -189,11 +188,7 @@ class LibraryStore:
 
     def hash_table(self) -> tuple[np.ndarray, np.ndarray]:
         """(photo ids int64, hashes n x 3 uint64) of every present photo, for the hash shortlist."""
-        rows = (
-            self._conn()
-            .execute("SELECT id, hashes FROM photos WHERE status = 'present' ORDER BY id")
-            .fetchall()
-        )
+        rows = self._conn().execute("SELECT id, hashes FROM photos WHERE status = 'present' ORDER BY id").fetchall()
         if not rows:
             return np.zeros(0, np.int64), np.zeros((0, 3), np.uint64)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -237,9 +232,7 @@ class LibraryStore:
 
     def set_status(self, paths: Iterable[str], status: str) -> int:
         with self.transaction() as conn:
-            cur = conn.executemany(
-                "UPDATE photos SET status = ? WHERE path = ?", [(status, p) for p in paths]
-            )
+            cur = conn.executemany("UPDATE photos SET status = ? WHERE path = ?", [(status, p) for p in paths])
             return cur.rowcount
 
     def remove(self, paths: Iterable[str]) -> int:
@@ -272,8 +265,7 @@ class LibraryStore:
     def add_case_photo(self, record: CasePhotoRecord) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO case_photos(case_id, name, sha256, hashes, added_at) "
-                "VALUES (?,?,?,?,?)",
+                "INSERT OR IGNORE INTO case_photos(case_id, name, sha256, hashes, added_at) VALUES (?,?,?,?,?)",
                 (
                     record.case_id,
                     record.name,

@@ -51,9 +51,7 @@ def complaint_features(image: Image.Image, decode_scale: float, side: int) -> Co
     gray, scale = work_gray(image, max(1, round(max(image.size) * budget)))
     normal = orb_features(gray, COMPLAINT_KEYPOINTS, scale * decode_scale)
     mirrored = orb_features(np.ascontiguousarray(gray[:, ::-1]), COMPLAINT_KEYPOINTS, scale * decode_scale)
-    return ComplaintFeatures(
-        normal, mirrored, round(image.width / decode_scale), round(image.height / decode_scale)
-    )
+    return ComplaintFeatures(normal, mirrored, round(image.width / decode_scale), round(image.height / decode_scale))
 
 
 @dataclass(frozen=True)
@@ -89,9 +87,7 @@ class Geometry:
         x1, y1 = np.clip(back.max(axis=1), 0, [listing_w, listing_h])
         return [round(x0), round(y0), round(x1 - x0), round(y1 - y0)]
 
-    def transform_json(
-        self, listing_w: int, listing_h: int, complaint_size: tuple[int, int]
-    ) -> dict[str, object]:
+    def transform_json(self, listing_w: int, listing_h: int, complaint_size: tuple[int, int]) -> dict[str, object]:
         return {
             "scale": round(self.scale, 4),
             "rotation_deg": round(self.rotation_deg, 1),
@@ -130,9 +126,7 @@ def _fit(
     return np.vstack([model, [0.0, 0.0, 1.0]]), int(keep.sum()), len(good), dst[keep]
 
 
-def verify_geometry(
-    listing: LocalFeatures, query: ComplaintFeatures, full_size: tuple[int, int]
-) -> Geometry | None:
+def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures, full_size: tuple[int, int]) -> Geometry | None:
     """The best plausible similarity (as is or mirrored) from ``listing`` onto the complaint, or None."""
     best: Geometry | None = None
     w, h = full_size

@@ -28,16 +28,12 @@ def test_demo_stain_is_derived_with_the_painted_region(demo: Path) -> None:
     _, finding = _check([demo / "library"], complaint)
     assert finding is not None
     assert finding.category.value == "library-derived" and finding.strength.value == "strong"
-    assert finding.library_photo is not None and finding.library_photo.endswith(
-        "abo__B0799CK52K__528c608a.jpg"
-    )
+    assert finding.library_photo is not None and finding.library_photo.endswith("abo__B0799CK52K__528c608a.jpg")
     with Image.open(complaint) as im:
         w, h = im.size
     truth = (0.35 * w, 0.42 * h, 0.62 * w, 0.62 * h)  # scripts/make_demo_complaints.py painted here
     x, y, rw, rh = finding.regions[0]
-    inter = max(0, min(x + rw, truth[2]) - max(x, truth[0])) * max(
-        0, min(y + rh, truth[3]) - max(y, truth[1])
-    )
+    inter = max(0, min(x + rw, truth[2]) - max(x, truth[0])) * max(0, min(y + rh, truth[3]) - max(y, truth[1]))
     union = rw * rh + (truth[2] - truth[0]) * (truth[3] - truth[1]) - inter
     assert inter / union > 0.6
     kinds = {img.kind for img in finding.images}
@@ -55,9 +51,7 @@ def test_resaved_listing_photo_is_derived_without_a_region(demo: Path) -> None:
     assert finding is not None and finding.strength.value == "strong"
     assert finding.title_key == "finding.library.derived_unchanged.title"
     assert finding.regions == ()
-    assert finding.library_photo is not None and finding.library_photo.endswith(
-        "abo__B074M5HPBD__dcace9b5.jpg"
-    )
+    assert finding.library_photo is not None and finding.library_photo.endswith("abo__B074M5HPBD__dcace9b5.jpg")
 
 
 def test_recoloured_mockup_is_same_base_not_derived(testdata: Path, tmp_path: Path) -> None:

@@ -49,15 +49,8 @@ def _bag(testdata: Path) -> Image.Image:
     return Image.open(testdata / "product-photos" / BAG).convert("RGB")
 
 
-def test_crop_mirror_resize_is_found_with_its_transform(
-    library: LibraryStore, testdata: Path, tmp_path: Path
-) -> None:
-    im = (
-        _bag(testdata)
-        .crop((100, 150, 750, 850))
-        .transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-        .resize((325, 350))
-    )
+def test_crop_mirror_resize_is_found_with_its_transform(library: LibraryStore, testdata: Path, tmp_path: Path) -> None:
+    im = _bag(testdata).crop((100, 150, 750, 850)).transpose(Image.Transpose.FLIP_LEFT_RIGHT).resize((325, 350))
     matches = _match(library, im, tmp_path)
     assert matches and matches[0].kind == "derived"
     m = matches[0]
@@ -100,9 +93,7 @@ def test_resave_has_no_changed_region(library: LibraryStore, testdata: Path, tmp
     assert matches[0].change.similarity_outside > 0.9
 
 
-def test_other_view_of_the_same_product_is_not_a_match(
-    library: LibraryStore, testdata: Path, tmp_path: Path
-) -> None:
+def test_other_view_of_the_same_product_is_not_a_match(library: LibraryStore, testdata: Path, tmp_path: Path) -> None:
     other_view = Image.open(testdata / "product-photos" / "abo__B0799CK52K__95f7ee92.jpg").convert("RGB")
     assert [m for m in _match(library, other_view, tmp_path) if m.kind == "derived"] == []
 
