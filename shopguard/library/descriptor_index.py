@@ -14,6 +14,8 @@ import numpy as np
 from shopguard.library.features import INDEX_BITS
 
 _BUCKETS = 1 << INDEX_BITS
+STOP_FACTOR = 12
+STOP_MIN = 64
 
 
 class DescriptorIndex:
@@ -64,10 +66,13 @@ class DescriptorIndex:
         if n_desc == 0 or query_keys.shape[0] == 0:
             return counts
         pairs = []
+        # Buckets far above the mean size are the "stop words" of visual-word retrieval (Sivic & Zisserman 2003).
+        stop_bucket = max(STOP_MIN, STOP_FACTOR * n_desc / _BUCKETS)
         for t, (entries, offsets) in enumerate(zip(self._entries, self._offsets, strict=True)):
             q = query_keys[:, t].astype(np.int64)
             starts, ends = offsets[q], offsets[q + 1]
             lengths = ends - starts
+            lengths[lengths > stop_bucket] = 0  # stop list: the crowded buckets say little and cost most
             total = int(lengths.sum())
             if total == 0:
                 continue

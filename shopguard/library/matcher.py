@@ -121,9 +121,8 @@ def hash_shortlist(store: LibraryStore, complaint: Image.Image, limit: int) -> l
 
 
 def build_index(store: LibraryStore) -> DescriptorIndex:
-    """The descriptor index over every present library photo (build once per process and reuse)."""
-    ids, keys = store.index_entries()
-    return DescriptorIndex(ids, keys)
+    """The descriptor index over every present library photo (cached by the store until it changes)."""
+    return store.descriptor_index()
 
 
 def shortlist(

@@ -137,6 +137,12 @@ def change_map(
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
     c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
     l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
+    # Where the shapes agree (SSIM structure term, blind to colour) is where the photo is: compare only there.
+    # Flat areas agree when their grey levels are close (a plain backdrop is part of the photo too).
+    c_grey, l_grey = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_f, cv2.COLOR_RGB2GRAY)
+    _, pre_structure, pre_textured = _ssim_maps(c_grey, l_grey)
+    flat_agree = ~pre_textured & (np.abs(c_grey - l_grey) < 25)
+    overlap &= _photo_extent(overlap & ((pre_textured & (pre_structure > 0.8)) | flat_agree))
     colour = _fit_colour(l_f, c_f, overlap)
     l_fit = np.clip(l_f @ colour[:, :3].T + colour[:, 3], 0, 255).astype(np.float32)
     dist = np.linalg.norm(c_f - l_fit, axis=2)
@@ -155,7 +161,7 @@ def change_map(
     outside = overlap & ~changed
     return ChangeMap(
         regions=regions,
-        overlap_share=float(inside.astype(bool).sum()) / (w * h),
+        overlap_share=float(overlap.sum()) / (w * h),
         changed_share=float(changed.sum()) / area,
         similarity_outside=float(ssim[outside].mean()) if outside.any() else 0.0,
         structure_in_changed=float(structure[changed & textured].mean()) if (changed & textured).sum() > 50 else 1.0,
@@ -168,6 +174,20 @@ def change_map(
         aligned_listing=l_fit.astype(np.uint8),
         work_scale=work,
     )
+
+
+def _photo_extent(agree: np.ndarray) -> np.ndarray:
+    """The box where the complaint photo still shows the listing photo (0.2-99.8 percentile of agreeing
+    pixels). A screenshot of a cropped photo leaves the listing's footprint running on under the app's
+    bars and background; those parts were never the photo, so they are not compared."""
+    extent = np.zeros_like(agree)
+    ys, xs = np.nonzero(agree)
+    if ys.size < 100:
+        return extent | True
+    y0, y1 = np.percentile(ys, [0.2, 99.8]).astype(int)
+    x0, x1 = np.percentile(xs, [0.2, 99.8]).astype(int)
+    extent[y0 : y1 + 1, x0 : x1 + 1] = True
+    return extent
 
 
 def _padding(rgb: np.ndarray, changed: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from shopguard.errors import HomeError
+from shopguard.library.descriptor_index import DescriptorIndex
 from shopguard.library.features import INDEX_TABLES, LocalFeatures, index_keys
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
 from shopguard.library.schema import migrate
@@ -83,6 +84,8 @@ class LibraryStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
         self._local = threading.local()
+        self._writes = 0
+        self._index_cache: tuple[tuple[int, int], DescriptorIndex] | None = None
         self._conn()  # open now so a broken file fails early, on the caller's thread
 
     def _conn(self) -> sqlite3.Connection:
@@ -104,6 +107,7 @@ class LibraryStore:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction; commits on success, rolls back on error."""
         conn = self._conn()
+        self._writes += 1
         try:
             with conn:
                 yield conn
@@ -194,6 +198,17 @@ class LibraryStore:
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         hashes = np.frombuffer(b"".join(r[1][:24] for r in rows), dtype="<u8").reshape(-1, 3)
         return ids, hashes.astype(np.uint64)
+
+    def descriptor_index(self) -> DescriptorIndex:
+        """The descriptor index over every present photo, rebuilt only after the library changed.
+
+        Building it reads every photo's keys (seconds at 100k photos); a check run reuses it. Changes by
+        other connections are seen through SQLite's ``data_version``, this object's own writes by a counter.
+        """
+        version = (int(self._conn().execute("PRAGMA data_version").fetchone()[0]), self._writes)
+        if self._index_cache is None or self._index_cache[0] != version:
+            self._index_cache = (version, DescriptorIndex(*self.index_entries()))
+        return self._index_cache[1]
 
     def index_entries(self) -> tuple[np.ndarray, np.ndarray]:
         """(photo ids, LSH keys) for every present photo with features: one id per stored key row."""

@@ -101,3 +101,27 @@ def test_other_view_of_the_same_product_is_not_a_match(library: LibraryStore, te
 def test_unrelated_photo_is_not_a_match(library: LibraryStore, testdata: Path, tmp_path: Path) -> None:
     unrelated = Image.open(testdata / "product-photos" / "skimage__coffee.png").convert("RGB")
     assert _match(library, unrelated, tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def big_library(testdata: Path, tmp_path_factory: pytest.TempPathFactory) -> LibraryStore:
+    """All 146 photos of product-photos-more: past VERIFY_ALL_BELOW, so the shortlist decides."""
+    store = LibraryStore(tmp_path_factory.mktemp("bigdb") / "library.db")
+    index_paths(store, [testdata / "product-photos-more"])
+    return store
+
+
+def test_descriptor_index_shortlists_a_heavy_crop_in_a_screenshot(big_library: LibraryStore, testdata: Path,
+                                                                  tmp_path: Path) -> None:
+    source = testdata / "product-photos-more" / "jskapc__crayola_64_ct__1.jpg"
+    im = Image.open(source).convert("RGB")
+    w, h = im.size
+    crop = im.crop((w // 5, h // 5, w // 5 + int(w * 0.63), h // 5 + int(h * 0.63))).resize((1000, 750))
+    shot = Image.new("RGB", (1080, 2340), (246, 246, 246))
+    shot.paste(crop, (40, 400))
+    ImageDraw.Draw(shot).rectangle((0, 0, 1080, 90), fill=(20, 20, 20))
+    matches = _match(big_library, shot, tmp_path)
+    assert matches and matches[0].kind == "derived"
+    assert Path(matches[0].record.path).name == source.name
+    assert matches[0].found_by in {"index", "hash"}
+    assert 0.25 < matches[0].change.overlap_share < 0.45  # the photo fills about a third of the screenshot
