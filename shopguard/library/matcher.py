@@ -38,6 +38,9 @@ VERIFY_ALL_BELOW = 24
 DENSE_TRIES = 4
 SIBLING_MARGIN = 0.03
 RIVAL_INLIER_SHARE = 0.3
+MIN_SIMILARITY_OUTSIDE = 0.95
+"""Mean SSIM outside the changed regions: the same picture re-saved stays above ~0.96 even at JPEG q40 and
+25% scale (benchmark p5), a second shot of the same scene from the same spot (parallax, light) mostly not."""
 """How much more another verified candidate must differ before the closest one counts as the source."""
 RECOLOUR_STRUCTURE = 0.85
 RECOLOUR_INFORMATIVE = 0.4
@@ -239,7 +242,12 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
     recoloured = change.colour_cast > MAX_COLOUR_CAST or (
         change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= RECOLOUR_INFORMATIVE
     )
-    if change.changed_share <= MAX_CHANGED_SHARE and change.informative_changed_share <= 0.6 and not recoloured:
+    if (
+        change.changed_share <= MAX_CHANGED_SHARE
+        and change.informative_changed_share <= 0.6
+        and change.similarity_outside >= MIN_SIMILARITY_OUTSIDE
+        and not recoloured
+    ):
         return "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:
         return "same-base"

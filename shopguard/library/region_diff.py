@@ -135,6 +135,8 @@ def change_map(
     )
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
+    aligned, inside = _refine(c_rgb, aligned, inside, overlap)
+    overlap &= inside > 0
     c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
     l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
     # Where the shapes agree (SSIM structure term, blind to colour) is where the photo is: compare only there.
@@ -174,6 +176,26 @@ def change_map(
         aligned_listing=l_fit.astype(np.uint8),
         work_scale=work,
     )
+
+
+def _refine(
+    complaint: np.ndarray, aligned: np.ndarray, inside: np.ndarray, overlap: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-pixel alignment by ECC (Evangelidis & Psarakis, IEEE TPAMI 2008), starting from the keypoint
+    transform: half a pixel of misalignment would read as change on fine texture."""
+    template = cv2.cvtColor(complaint, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    moving = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    warp = np.eye(2, 3, dtype=np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 1e-4)
+    try:
+        cv2.findTransformECC(template, moving, warp, cv2.MOTION_AFFINE, criteria, overlap.astype(np.uint8), 5)
+    except cv2.error:
+        return aligned, inside  # no convergence (flat or heavily changed photo): keep the keypoint transform
+    if np.abs(warp[:, 2]).max() > 3 or np.abs(warp[:, :2] - np.eye(2)).max() > 0.01:
+        return aligned, inside  # ECC may only polish, never move the photo
+    size = (aligned.shape[1], aligned.shape[0])
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    return cv2.warpAffine(aligned, warp, size, flags=flags), cv2.warpAffine(inside, warp, size, flags=flags)
 
 
 def _photo_extent(agree: np.ndarray) -> np.ndarray:

@@ -63,6 +63,8 @@ class Geometry:
     matches: int
     mirrored: bool
     spread: float
+    residual_px: float = 0.0
+    """Median reprojection error of the inliers in working pixels (~1024 px frame)."""
 
     @property
     def inlier_ratio(self) -> float:
@@ -102,7 +104,7 @@ _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 def _fit(
     listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int], work_scale: float
-) -> tuple[np.ndarray, int, int, np.ndarray] | None:
+) -> tuple[np.ndarray, int, int, np.ndarray, float] | None:
     if len(listing) < 8 or len(query) < 8:
         return None
     pairs = _MATCHER.knnMatch(listing.descriptors, query.descriptors, k=2)
@@ -123,7 +125,9 @@ def _fit(
     if model is None or mask is None:
         return None
     keep = mask.ravel().astype(bool)
-    return np.vstack([model, [0.0, 0.0, 1.0]]), int(keep.sum()), len(good), dst[keep]
+    projected = src[keep] @ model[:, :2].T + model[:, 2]
+    residual = float(np.median(np.linalg.norm(projected - dst[keep], axis=1))) * work_scale if keep.any() else 0.0
+    return np.vstack([model, [0.0, 0.0, 1.0]]), int(keep.sum()), len(good), dst[keep], residual
 
 
 def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures, full_size: tuple[int, int]) -> Geometry | None:
@@ -134,12 +138,12 @@ def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures, full_size:
         fitted = _fit(listing, feats, full_size, feats.work_scale)
         if fitted is None:
             continue
-        matrix, inliers, matches, points = fitted
+        matrix, inliers, matches, points, residual = fitted
         if mirrored:  # the mirrored features live in the flipped frame: x -> (w - 1) - x
             matrix = np.array([[-1.0, 0, w - 1], [0, 1, 0], [0, 0, 1]]) @ matrix
         span = points.max(axis=0) - points.min(axis=0) if len(points) else np.zeros(2)
         spread = float(span[0] * span[1]) / max(1.0, w * h)
-        geometry = Geometry(matrix, inliers, matches, mirrored, spread)
+        geometry = Geometry(matrix, inliers, matches, mirrored, spread, residual)
         if not _plausible(geometry):
             continue
         if best is None or geometry.inliers > best.inliers:
