@@ -38,7 +38,7 @@ VERIFY_ALL_BELOW = 24
 DENSE_TRIES = 4
 SIBLING_MARGIN = 0.03
 RIVAL_INLIER_SHARE = 0.3
-MIN_SIMILARITY_OUTSIDE = 0.95
+MIN_SIMILARITY_OUTSIDE = 0.96
 """Mean SSIM outside the changed regions: the same picture re-saved stays above ~0.96 even at JPEG q40 and
 25% scale (benchmark p5), a second shot of the same scene from the same spot (parallax, light) mostly not."""
 """How much more another verified candidate must differ before the closest one counts as the source."""
