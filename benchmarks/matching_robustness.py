@@ -11,6 +11,7 @@ Usage: python benchmarks/matching_robustness.py [--quick] [--sources N] [--seed 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -33,11 +34,18 @@ from shopguard.library.matcher import Match, find_sources
 from shopguard.library.store import LibraryStore, PhotoRecord
 
 _REPO = Path(__file__).resolve().parent.parent
-TESTDATA = next(
-    (p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent) if (p / "shared" / "testdata").is_dir()),
-    _REPO.parent / "shared" / "testdata",
+TESTDATA = (
+    Path(os.environ["SHOPGUARD_TESTDATA"])
+    if os.environ.get("SHOPGUARD_TESTDATA")
+    else next(
+        (
+            p / "shared" / "testdata"
+            for p in (_REPO.parent, _REPO.parent.parent)
+            if (p / "shared" / "testdata").is_dir()
+        ),
+        _REPO.parent / "shared" / "testdata",
+    )
 )
-Variant = Callable[[Image.Image, random.Random], tuple[Image.Image, tf.Box | None]]
 
 
 def _variants() -> dict[str, Variant]:

@@ -16,6 +16,7 @@ Usage: python benchmarks/matching_speed.py [--quick] [--photos N] [--library-siz
 from __future__ import annotations
 
 import argparse
+import os
 import io
 import random
 import resource
@@ -43,9 +44,17 @@ from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features, verify_geometry
 
 _REPO = Path(__file__).resolve().parent.parent
-TESTDATA = next(
-    (p / "shared" / "testdata" for p in (_REPO.parent, _REPO.parent.parent) if (p / "shared" / "testdata").is_dir()),
-    _REPO.parent / "shared" / "testdata",
+TESTDATA = (
+    Path(os.environ["SHOPGUARD_TESTDATA"])
+    if os.environ.get("SHOPGUARD_TESTDATA")
+    else next(
+        (
+            p / "shared" / "testdata"
+            for p in (_REPO.parent, _REPO.parent.parent)
+            if (p / "shared" / "testdata").is_dir()
+        ),
+        _REPO.parent / "shared" / "testdata",
+    )
 )
 
 
