@@ -48,6 +48,9 @@ TESTDATA = (
 )
 
 
+Variant = Callable[[Image.Image, random.Random], tuple[Image.Image, tf.Box | None]]
+
+
 def _variants() -> dict[str, Variant]:
     def paint_crop(im: Image.Image, r: random.Random) -> tuple[Image.Image, tf.Box | None]:
         out, box = tf.paint(tf.crop(im, r, 0.6), r, 0.15)

@@ -16,8 +16,8 @@ Usage: python benchmarks/matching_speed.py [--quick] [--photos N] [--library-siz
 from __future__ import annotations
 
 import argparse
-import os
 import io
+import os
 import random
 import resource
 import sys
