@@ -38,6 +38,8 @@ VERIFY_ALL_BELOW = 24
 DENSE_TRIES = 4
 SIBLING_MARGIN = 0.03
 RIVAL_INLIER_SHARE = 0.3
+SAME_PICTURE_SHARE = 0.01
+"""Two aligned library photos that differ on under 1% of their common area are one picture."""
 MIN_SIMILARITY_OUTSIDE = 0.96
 """Mean SSIM outside the changed regions: the same picture re-saved stays above ~0.96 even at JPEG q40 and
 25% scale (benchmark p5), a second shot of the same scene from the same spot (parallax, light) mostly not."""
@@ -226,13 +228,27 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     for i, (record, geometry, change, how) in enumerate(items):
         kind = _classify(change)
         if kind == "derived" and change.regions:
-            rivals = [it[2].changed_share for j, it in enumerate(items) if j != i and _classify(it[2]) is not None]
+            rivals = [
+                it[2].changed_share
+                for j, it in enumerate(items)
+                if j != i and _classify(it[2]) is not None and not _same_picture(change, it[2])
+            ]
             if any(r < change.changed_share + SIBLING_MARGIN for r in rivals):
                 kind = "same-base"
         if kind is not None:
             matches.append(Match(record, kind, geometry, change, how))
     matches.sort(key=lambda m: (m.kind != "derived", m.change.changed_share, -m.geometry.inliers))
     return matches
+
+
+def _same_picture(a: ChangeMap, b: ChangeMap) -> bool:
+    """Whether two library photos show the same picture where both cover the complaint (e.g. one photo
+    stored twice with different EXIF orientations or re-saved): such twins are not rival sources."""
+    both = a.overlap & b.overlap
+    if both.sum() < 100 or a.aligned_listing.shape != b.aligned_listing.shape:
+        return False
+    diff = np.abs(a.aligned_listing.astype(np.int16) - b.aligned_listing.astype(np.int16)).max(axis=2)
+    return float((diff[both] > 40).mean()) < SAME_PICTURE_SHARE
 
 
 def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
