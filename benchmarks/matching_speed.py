@@ -141,7 +141,7 @@ def bench_query(size: int) -> None:
         build_s = time.perf_counter() - t0
         hashes = np.concatenate([real_hashes] * (len(index) // len(real_hashes) + 1))[: len(index)]
         hashes ^= rng.integers(0, 1 << 62, hashes.shape, dtype=np.uint64) & np.uint64(0x0101010101010101)
-        del blocks_keys, blocks_ids, keys
+        del blocks_keys, blocks_ids, keys, ids  # the store's own build drops these too
         rss_index = _rss_mb()
         bag = decode(read_source(TESTDATA / "product-photos" / "abo__B0799CK52K__528c608a.jpg")).image
         rows = []

@@ -60,10 +60,10 @@ def _heat(change: ChangeMap) -> np.ndarray:
 
 
 def _side_by_side(change: ChangeMap) -> np.ndarray:
-    left = change.aligned_listing.copy()
-    left[~change.overlap] = 40
-    gap = np.full((left.shape[0], 12, 3), 255, np.uint8)
-    return np.hstack([left, gap, _outlined(change)])
+    listing = change.aligned_listing.copy()
+    listing[~change.overlap] = 40
+    gap = np.full((listing.shape[0], 12, 3), 255, np.uint8)
+    return np.hstack([_outlined(change), gap, listing])  # buyer's photo listing, as in the report's own pairs
 
 
 def write_match_images(ctx: CheckContext, change: ChangeMap, has_change: bool) -> list[EvidenceImage]:
