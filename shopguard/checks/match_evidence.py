@@ -63,7 +63,7 @@ def _side_by_side(change: ChangeMap) -> np.ndarray:
     listing = change.aligned_listing.copy()
     listing[~change.overlap] = 40
     gap = np.full((listing.shape[0], 12, 3), 255, np.uint8)
-    return np.hstack([_outlined(change), gap, listing])  # buyer's photo listing, as in the report's own pairs
+    return np.hstack([_outlined(change), gap, listing])  # buyer's photo left, as in the report's own pairs
 
 
 def write_match_images(ctx: CheckContext, change: ChangeMap, has_change: bool) -> list[EvidenceImage]:
