@@ -111,8 +111,9 @@ def big_library(testdata: Path, tmp_path_factory: pytest.TempPathFactory) -> Lib
     return store
 
 
-def test_descriptor_index_shortlists_a_heavy_crop_in_a_screenshot(big_library: LibraryStore, testdata: Path,
-                                                                  tmp_path: Path) -> None:
+def test_descriptor_index_shortlists_a_heavy_crop_in_a_screenshot(
+    big_library: LibraryStore, testdata: Path, tmp_path: Path
+) -> None:
     source = testdata / "product-photos-more" / "jskapc__crayola_64_ct__1.jpg"
     im = Image.open(source).convert("RGB")
     w, h = im.size
