@@ -56,15 +56,22 @@ def _library(args: argparse.Namespace, home: Home) -> int:
             bar.close()
         for _path, exc in summary.failed:
             error_line(exc.message("en"))
-        result = {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged,
-                  "failed": [{"path": p, "reason": e.message("en")} for p, e in summary.failed],
-                  "missing": summary.missing, "total": store.count()}
+        result = {
+            "added": summary.added,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "failed": [{"path": p, "reason": e.message("en")} for p, e in summary.failed],
+            "missing": summary.missing,
+            "total": store.count(),
+        }
         if args.json:
             _print_json(result)
         else:
-            print(f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
-                  f"failed {len(summary.failed)}, marked missing {summary.missing}; "
-                  f"library now has {result['total']} photos")
+            print(
+                f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
+                f"failed {len(summary.failed)}, marked missing {summary.missing}; "
+                f"library now has {result['total']} photos"
+            )
         return EXIT_BAD_IMAGE if summary.failed else EXIT_OK
     if args.library_command == "list":
         photos = store.photos()
@@ -78,8 +85,9 @@ def _library(args: argparse.Namespace, home: Home) -> int:
         return EXIT_OK
     if args.library_command == "remove":
         targets = [str(Path(p).expanduser().absolute()) for p in args.paths]
-        doomed = [r.path for r in store.photos()
-                  if r.path in targets or any(Path(r.path).is_relative_to(t) for t in targets)]
+        doomed = [
+            r.path for r in store.photos() if r.path in targets or any(Path(r.path).is_relative_to(t) for t in targets)
+        ]
         removed = store.remove(doomed) if doomed else 0
         print(f"removed {removed} photos from the library (the files themselves were not touched)")
         return EXIT_OK
@@ -89,9 +97,15 @@ def _library(args: argparse.Namespace, home: Home) -> int:
 # --- check ------------------------------------------------------------------------------------
 def _check(args: argparse.Namespace, home: Home) -> int:
     lang = _text_lang(args.lang)
-    facts = CaseFacts(order_date=args.order_date, delivery_date=args.delivery_date,
-                      complaint_date=args.complaint_date, platform=args.platform, order_id=args.order_id,
-                      buyer=args.buyer, claim_text=args.claim)
+    facts = CaseFacts(
+        order_date=args.order_date,
+        delivery_date=args.delivery_date,
+        complaint_date=args.complaint_date,
+        platform=args.platform,
+        order_id=args.order_id,
+        buyer=args.buyer,
+        claim_text=args.claim,
+    )
     store = LibraryStore(home.library_db)
     request = CheckRequest(photos=tuple(Path(p).expanduser().absolute() for p in args.photos), facts=facts)
     bar = ProgressBar(lang)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -129,9 +128,9 @@ def _worker_init() -> None:
 
 def _results(jobs: list[_Job], workers: int, cancel: CancelToken | None) -> Iterator[_Result]:
     """Fingerprint ``jobs`` on ``workers`` processes, yielding results as they finish."""
-    # A frozen app (PyInstaller) re-launches itself for spawned workers unless its entry point calls
-    # multiprocessing.freeze_support(); stay in-process there rather than risk a second window.
-    if workers <= 1 or len(jobs) < INLINE_BELOW or getattr(sys, "frozen", False):
+    # A frozen app (PyInstaller) runs spawned workers through multiprocessing.freeze_support(), which
+    # installers/frozen_main.py calls before anything else.
+    if workers <= 1 or len(jobs) < INLINE_BELOW:
         for job in jobs:
             if cancel is not None and cancel.is_cancelled:
                 return
