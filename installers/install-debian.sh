@@ -12,6 +12,8 @@ start=1
 
 bash "$here/installers/system-packages.sh" runtime
 python3 -m venv "$prefix"
+# setuptools reuses ./build between runs and would ship files deleted since the last install: start clean.
+rm -rf "$here/build"
 "$prefix/bin/python" -m pip install -q --disable-pip-version-check -c "$here/constraints.txt" "$here"
 
 mkdir -p "$HOME/.local/bin" "$HOME/.local/share/applications"
