@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Region, Strength
-from shopguard.checks.forensic_maps import annotate_stamp, luma_u8, save_evidence
+from shopguard.checks.forensic_maps import annotate_stamp, luma_u8, save_evidence, too_small_for_analysis
 from shopguard.checks.registry import register
 from shopguard.imaging import DecodedImage
 
@@ -165,6 +165,8 @@ class CopyMoveCheck:
     order: ClassVar[int] = 70
 
     def run(self, ctx: CheckContext) -> list[Finding]:
+        if (too_small := too_small_for_analysis(ctx, self.id, Category.COPY_MOVE)) is not None:
+            return too_small
         from PIL import Image
 
         decoded = ctx.pixels(ANALYSIS_SIDE)

@@ -39,6 +39,7 @@ from shopguard.checks.forensic_maps import (
     region_overlap,
     robust_z,
     save_evidence,
+    too_small_for_analysis,
 )
 from shopguard.checks.noise_consistency import ANALYSIS_SIDE as NOISE_SIDE
 from shopguard.checks.noise_consistency import analyse_noise
@@ -114,6 +115,8 @@ class ErrorLevelCheck:
     order: ClassVar[int] = 50
 
     def run(self, ctx: CheckContext) -> list[Finding]:
+        if (too_small := too_small_for_analysis(ctx, self.id, Category.COMPRESSION)) is not None:
+            return too_small
         is_jpeg = ctx.facts.format == "jpeg"
         if not is_jpeg:
             # The map is shown for completeness only: reuse the noise check's cached decode.

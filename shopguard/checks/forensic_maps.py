@@ -18,7 +18,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from shopguard.checks.context import CheckContext
-from shopguard.checks.findings import EvidenceImage, Region
+from shopguard.checks.findings import Category, EvidenceImage, Finding, Region, Strength
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,26 @@ BoolMap = npt.NDArray[np.bool_]
 MAP_MAX_SIDE = 1024
 """Evidence maps are stored at most this large: enough to see a region, small in the PDF."""
 MAP_JPEG_QUALITY = 85
+MIN_ANALYSIS_SIDE_PX = 64
+"""Below this the block statistics (16-32 px blocks) have too few blocks to compare with each other."""
+
+
+def too_small_for_analysis(ctx: CheckContext, check_id: str, category: Category) -> list[Finding] | None:
+    """An ``info`` finding when the photo is too small for block statistics, else None."""
+    width, height = ctx.facts.width, ctx.facts.height
+    if min(width, height) >= MIN_ANALYSIS_SIDE_PX:
+        return None
+    return [
+        Finding(
+            check_id,
+            category,
+            Strength.INFO,
+            "forensic.too_small.title",
+            "forensic.too_small.detail",
+            fields={"width": width, "height": height, "min_px": MIN_ANALYSIS_SIDE_PX},
+            evidence={"width": width, "height": height},
+        )
+    ]
 
 
 def luma_u8(image: Image.Image) -> npt.NDArray[np.uint8]:
@@ -77,6 +97,8 @@ def localized_anomalies(outlier: BoolMap, valid: BoolMap, min_blocks: int, max_f
     of the valid blocks (a photo that is "anomalous everywhere" is just a different photo) and
     fills at least a quarter of its bounding box (scattered speckle is texture, not an edit).
     """
+    if outlier.size == 0:
+        return []
     # Close one-block gaps so a painted area split by a JPEG edge counts as one region.
     closed = cv2.morphologyEx((outlier & valid).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     candidate = (np.asarray(closed) > 0) & valid

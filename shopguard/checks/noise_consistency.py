@@ -34,6 +34,7 @@ from shopguard.checks.forensic_maps import (
     luma_u8,
     robust_z,
     save_evidence,
+    too_small_for_analysis,
 )
 from shopguard.checks.registry import register
 from shopguard.imaging import DecodedImage
@@ -148,6 +149,8 @@ class NoiseConsistencyCheck:
     order: ClassVar[int] = 60
 
     def run(self, ctx: CheckContext) -> list[Finding]:
+        if (too_small := too_small_for_analysis(ctx, self.id, Category.NOISE)) is not None:
+            return too_small
         decoded = ctx.pixels(ANALYSIS_SIDE)
         analysis = analyse_noise(decoded)
         boxes = [analysis.region] if analysis.region else []
