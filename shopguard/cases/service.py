@@ -6,7 +6,7 @@ This is the one entry point the CLI and the GUI share for "check these photos".
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,10 +76,16 @@ def check_photos(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     checks: Sequence[Check] | None = None,
+    photo_checked: Callable[[CasePhoto], None] | None = None,
 ) -> Case:
     """Create a case from ``request``, run every check on each photo and store the result.
 
     Unreadable photos are kept in the case with an ``input`` finding; the others are still checked.
+
+    Args:
+        photo_checked: called with each photo's result (in ``request.photos`` order, unreadable ones
+            too) as soon as its checks finish, on the calling thread, so a caller can show results
+            before the whole case is done. The photo is final: the stored case holds the same value.
 
     Raises:
         Cancelled: when ``cancel`` is set (the partial case is not saved).
@@ -109,6 +115,7 @@ def check_photos(
             ctx.pixels(VALIDATE_SIDE)  # decodes the whole stream: truncated data fails here, not mid-check
         except ImageReadError as exc:
             photos.append(_unreadable(path, exc, received_at))
+            _announce(photo_checked, photos[-1])
             continue
         stored = store.write_photo_copy(case_id, index, path.name, source.data)
 
@@ -133,6 +140,7 @@ def check_photos(
             )
         )
         checked.append((path.name, ctx))
+        _announce(photo_checked, photos[-1])
     case = Case(id=case_id, created_at=_now(), facts=request.facts, photos=tuple(photos))
     check_cancel(cancel)
     store.save(case)
@@ -140,6 +148,11 @@ def check_photos(
         _remember(library, case_id, name, ctx)
     report(progress, n, n, "progress.done")
     return case
+
+
+def _announce(photo_checked: Callable[[CasePhoto], None] | None, photo: CasePhoto) -> None:
+    if photo_checked is not None:
+        photo_checked(photo)
 
 
 def _remember(library: LibraryStore, case_id: str, name: str, ctx: CheckContext) -> None:
