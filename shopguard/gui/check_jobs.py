@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtGui import QImage
 
-from shopguard.cases.model import Case
+from shopguard.cases.model import Case, CasePhoto
 from shopguard.cases.service import CheckRequest, check_photos
 from shopguard.cases.store import CaseStore
 from shopguard.errors import HomeError
@@ -20,11 +20,20 @@ from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
 
 
-def run_check(home: Home, request: CheckRequest, progress: ProgressFn, cancel: CancelToken) -> Case:
-    """Check the photos of ``request`` as one new case (a fresh DB connection for this thread)."""
+def run_check(
+    home: Home,
+    request: CheckRequest,
+    progress: ProgressFn,
+    cancel: CancelToken,
+    photo_checked: Callable[[CasePhoto], None] | None = None,
+) -> Case:
+    """Check the photos of ``request`` as one new case (a fresh DB connection for this thread).
+
+    ``photo_checked`` gets each photo's result as soon as it is ready (called on this worker thread).
+    """
     library = LibraryStore(home.library_db)
     try:
-        return check_photos(home, request, library, progress=progress, cancel=cancel)
+        return check_photos(home, request, library, progress=progress, cancel=cancel, photo_checked=photo_checked)
     finally:
         library.close()
 

@@ -5,6 +5,10 @@ the GUI thread. The runner owns one ``QThreadPool`` (at most 2 threads) and one 
 on the GUI thread; runnables only get a reference to it, so no QObject is created or destroyed on a
 worker thread (github.com/saga-soft/novelWriter/issues/2926). Results, progress and failures arrive as
 queued signals and are dispatched to per-job callbacks on the GUI thread.
+
+A streaming job (``submit_streaming``) also gets a ``partial(value)`` function: each value it hands
+over (an immutable result of one unit of work, e.g. one checked photo) crosses to the GUI thread as a
+queued signal too, in order and always before the job's final outcome.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_THREADS = 2
 
 JobFn = Callable[[ProgressFn, CancelToken], Any]
+PartialFn = Callable[[Any], None]
+StreamingJobFn = Callable[[ProgressFn, CancelToken, PartialFn], Any]
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,14 @@ class _Callbacks:
     on_progress: Callable[[Progress], object] | None
     on_cancel: Callable[[], object] | None
     cancel: CancelToken
+    on_partial: Callable[[Any], object] | None = None
 
 
 class JobSignals(QObject):
     """Signals shared by every runnable; lives on the GUI thread."""
 
     progressed = Signal(int, object)
+    partial_ready = Signal(int, object)
     succeeded = Signal(int, object)
     failed = Signal(int, object)
     cancelled = Signal(int)
@@ -105,6 +113,7 @@ class JobRunner(QObject):
         self._ids = itertools.count(1)
         self._jobs: dict[int, _Callbacks] = {}
         self._signals.progressed.connect(self._on_job_progressed)
+        self._signals.partial_ready.connect(self._on_job_partial_ready)
         self._signals.succeeded.connect(self._on_job_succeeded)
         self._signals.failed.connect(self._on_job_failed)
         self._signals.cancelled.connect(self._on_job_cancelled)
@@ -128,14 +137,42 @@ class JobRunner(QObject):
         on_cancel: Callable[[], object] | None = None,
     ) -> CancelToken:
         """Queue ``fn`` on the pool; returns its cancel token. Callbacks run on the GUI thread."""
+        callbacks = _Callbacks(on_success, on_failure, on_progress, on_cancel, CancelToken())
+        self._start(next(self._ids), fn, callbacks)
+        return callbacks.cancel
+
+    def submit_streaming(
+        self,
+        fn: StreamingJobFn,
+        *,
+        on_partial: Callable[[Any], object],
+        on_success: Callable[[Any], object] | None = None,
+        on_failure: Callable[[JobFailure], object] | None = None,
+        on_progress: Callable[[Progress], object] | None = None,
+        on_cancel: Callable[[], object] | None = None,
+    ) -> CancelToken:
+        """Like ``submit``, but ``fn(progress, cancel, partial)`` may hand over results as it goes.
+
+        Each value given to ``partial`` on the worker reaches ``on_partial`` on the GUI thread (not after
+        a cancel), before ``on_success``. Values must be immutable: both threads see the same object.
+        """
         job_id = next(self._ids)
-        token = CancelToken()
+        callbacks = _Callbacks(on_success, on_failure, on_progress, on_cancel, CancelToken(), on_partial)
+        signals, token = self._signals, callbacks.cancel
+
+        def partial(value: Any) -> None:
+            if not token.is_cancelled:
+                signals.partial_ready.emit(job_id, value)
+
+        self._start(job_id, lambda progress, cancel: fn(progress, cancel, partial), callbacks)
+        return token
+
+    def _start(self, job_id: int, fn: JobFn, callbacks: _Callbacks) -> None:
         was_idle = not self._jobs
-        self._jobs[job_id] = _Callbacks(on_success, on_failure, on_progress, on_cancel, token)
-        self._pool.start(_JobRunnable(job_id, fn, token, self._signals))
+        self._jobs[job_id] = callbacks
+        self._pool.start(_JobRunnable(job_id, fn, callbacks.cancel, self._signals))
         if was_idle:
             self.busy_changed.emit(True)
-        return token
 
     def cancel_all(self) -> None:
         for callbacks in self._jobs.values():
@@ -160,6 +197,12 @@ class JobRunner(QObject):
         callbacks = self._jobs.get(job_id)
         if callbacks and callbacks.on_progress and not callbacks.cancel.is_cancelled:
             callbacks.on_progress(progress)
+
+    @Slot(int, object)
+    def _on_job_partial_ready(self, job_id: int, value: Any) -> None:
+        callbacks = self._jobs.get(job_id)
+        if callbacks and callbacks.on_partial and not callbacks.cancel.is_cancelled:
+            callbacks.on_partial(value)
 
     @Slot(int, object)
     def _on_job_succeeded(self, job_id: int, result: Any) -> None:

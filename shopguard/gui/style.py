@@ -21,6 +21,8 @@ TONES: dict[str, Tone] = {
     "weak": Tone("#f1f3f5", "#3d4752", "#d5dae0"),
     "none": Tone("#eef6f0", "#2f5d3a", "#c9e0cf"),
     "info": Tone("#f1f3f5", "#3d4752", "#d5dae0"),
+    # A photo still being checked: calm blue, neither an all-clear (green) nor an alarm.
+    "pending": Tone("#eef3fb", "#1b3f8f", "#c5d5f0"),
 }
 
 ACCENT = "#2f6fdf"

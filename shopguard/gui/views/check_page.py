@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shopguard.cases.model import Case
+from shopguard.cases.model import Case, CasePhoto
 from shopguard.cases.service import CheckRequest
 from shopguard.cases.store import CaseStore
 from shopguard.errors import ShopGuardError
@@ -81,12 +82,14 @@ class CheckPage(QStackedWidget):
     """Runs checks and reports for the window.
 
     Signals:
+        photo_checked(object): one photo of a running check is done and shown (its CasePhoto).
         case_checked(object): a new case was checked and stored (its Case).
         report_created(str): a report PDF was written (its path).
         check_cancelled(): the user cancelled a running check.
         case_link_activated(str): a finding links to another case.
     """
 
+    photo_checked = Signal(object)
     case_checked = Signal(object)
     report_created = Signal(str)
     check_cancelled = Signal()
@@ -102,11 +105,14 @@ class CheckPage(QStackedWidget):
             self.addWidget(view)
         self.case: Case | None = None
         self._check_token: CancelToken | None = None
+        self._checking: CheckRequest | None = None
+        self._checked_photos: list[CasePhoto] = []
         self.start_view.files_chosen.connect(self.check_files)
         self.start_view.open_requested.connect(self.open_photos)
         self.start_view.paste_requested.connect(self.paste)
         self.start_view.demo_complaint_chosen.connect(lambda p: self.check_files([p]))
         self.busy_view.cancel_button.clicked.connect(self.cancel_check)
+        self.result_view.live_bar.cancel_button.clicked.connect(self.cancel_check)
         rv = self.result_view
         rv.new_check_requested.connect(self.new_check)
         rv.report_requested.connect(self.create_report)
@@ -157,15 +163,17 @@ class CheckPage(QStackedWidget):
     def _start_check(self, request: CheckRequest, pasted: QImage | None = None) -> None:
         home = self.state.home
 
-        def job(progress: ProgressFn, cancel: CancelToken) -> Case:
+        def job(progress: ProgressFn, cancel: CancelToken, photo_checked: Callable[[CasePhoto], None]) -> Case:
             if pasted is not None:
                 check_jobs.save_pasted_image(pasted, request.photos[0])
-            return check_jobs.run_check(home, request, progress, cancel)
+            return check_jobs.run_check(home, request, progress, cancel, photo_checked=photo_checked)
 
+        self._checking, self._checked_photos = request, []
         self.busy_view.show_progress(Progress(0, 0), self.state.t("gui.busy.starting"))
         self.setCurrentWidget(self.busy_view)
-        self._check_token = self.state.runner.submit(
+        self._check_token = self.state.runner.submit_streaming(
             job,
+            on_partial=self._on_check_photo_checked,
             on_success=self._on_check_succeeded,
             on_failure=self._on_check_failed,
             on_progress=self._on_check_progressed,
@@ -175,26 +183,49 @@ class CheckPage(QStackedWidget):
     def cancel_check(self) -> None:
         if self._check_token is not None:
             self._check_token.cancel()
-            self.busy_view.message_label.setText(self.state.t("gui.busy.cancelling"))
+            cancelling = self.state.t("gui.busy.cancelling")
+            self.busy_view.message_label.setText(cancelling)
+            self.result_view.live_bar.message_label.setText(cancelling)
+            self.result_view.live_bar.cancel_button.setEnabled(False)
 
     def _on_check_progressed(self, progress: Progress) -> None:
         message = self.state.t(progress.message_key, **progress.fields) if progress.message_key else ""
         self.busy_view.show_progress(progress, message)
+        self.result_view.live_bar.show_progress(progress, message)
+
+    def _on_check_photo_checked(self, photo: CasePhoto) -> None:
+        """One photo is done: show it now, the others marked as still being checked."""
+        request = self._checking
+        if request is None:
+            return
+        self._checked_photos.append(photo)
+        names = tuple(p.name for p in request.photos)
+        self.result_view.show_checking(names, request.facts, tuple(self._checked_photos))
+        if self.currentWidget() is self.busy_view:
+            self.result_view.live_bar.cancel_button.setEnabled(True)
+            self.result_view.live_bar.show_progress(Progress(0, 0), self.busy_view.message_label.text())
+            self.setCurrentWidget(self.result_view)
+        self.photo_checked.emit(photo)
+
+    def _end_check(self) -> None:
+        self._check_token, self._checking, self._checked_photos = None, None, []
 
     def _on_check_succeeded(self, case: Case) -> None:
-        self._check_token = None
+        self._end_check()
         self.start_view.order_form.clear()
         self.show_case(case)
         self.case_checked.emit(case)
         self.state.case_stored.emit(case.id)
 
     def _on_check_failed(self, failure: JobFailure) -> None:
-        self._check_token = None
+        self._end_check()
+        self.result_view.abandon_checking()
         self.setCurrentWidget(self.start_view)
         self.state.show_failure(self, failure)
 
     def _on_check_cancelled(self) -> None:
-        self._check_token = None
+        self._end_check()
+        self.result_view.abandon_checking()
         self.setCurrentWidget(self.start_view)
         self.check_cancelled.emit()
 
@@ -225,8 +256,8 @@ class CheckPage(QStackedWidget):
     def create_report(self) -> None:
         """Ask where to save, write the PDF in a job, then open it in the system viewer."""
         case = self.case
-        if case is None or self.currentWidget() is not self.result_view:
-            return
+        if case is None or self.is_checking or self.currentWidget() is not self.result_view:
+            return  # while a check runs the result view shows its photos, not ``self.case``
         t = self.state.t
         path = self.state.dialogs.save_report_path(self, t("gui.report.save_title"), self.suggested_report_path(case))
         if path is None:
@@ -243,9 +274,10 @@ class CheckPage(QStackedWidget):
     def _on_report_succeeded(self, case: Case) -> None:
         self.result_view.report_button.setEnabled(True)
         self.case = case
-        self.result_view.case = case
         path = case.reports[-1]
-        self.result_view.set_report_path(path)
+        if not self.result_view.is_live:  # a check started meanwhile owns the result view now
+            self.result_view.case = case
+            self.result_view.set_report_path(path)
         self.report_created.emit(path)
         self.state.case_stored.emit(case.id)
         self.open_report()
@@ -272,6 +304,8 @@ class CheckPage(QStackedWidget):
     def print_report(self) -> None:
         """Print the latest report (Ctrl+P); creates one first when the case has none."""
         path = self.report_path()
+        if self.is_checking:
+            return
         if path is None:
             self.create_report()
             return

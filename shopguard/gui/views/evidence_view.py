@@ -82,7 +82,9 @@ class EvidenceView(QTabWidget):
         self.before_label, self.after_label = QLabel(), QLabel()
         self.overlay_slider = QSlider(Qt.Orientation.Horizontal)
         self.overlay_slider.setRange(0, 100)
-        self.overlay_slider.setValue(50)
+        # Start on the buyer's photo (outlines drawn on it) so the seller sees the claimed damage first;
+        # sliding right fades in the listing photo or evidence picture.
+        self.overlay_slider.setValue(0)
         self.overlay_slider.valueChanged.connect(lambda v: self.changed_view.set_overlay_opacity(v / 100))
         slider_row.addWidget(self.before_label)
         slider_row.addWidget(self.overlay_slider, 1)
@@ -109,11 +111,22 @@ class EvidenceView(QTabWidget):
         self.retranslate()
 
     # --- loading --------------------------------------------------------------------------------
+    def clear_photo(self) -> None:
+        """Show nothing (a photo whose checks have not finished yet)."""
+        self.photo, self.finding, self.images = None, None, {}
+        for view in (self.photo_view, self.buyer_view, self.listing_view, self.changed_view, self.map_view):
+            view.clear_image()
+        self.map_combo.clear()
+        self._fill_details()
+        self._update_tabs()
+        self.setCurrentIndex(self.TAB_PHOTO)
+
     def show_photo(self, photo: CasePhoto) -> None:
         """Show ``photo``; its pictures are decoded in a job and appear when ready."""
         self.photo, self.finding, self.images = photo, None, {}
         for view in (self.photo_view, self.buyer_view, self.listing_view, self.changed_view, self.map_view):
             view.clear_image()
+        self.overlay_slider.setValue(0)  # each photo starts on the buyer's own picture
         paths: list[str] = [photo.stored_path] if photo.stored_path else []
         for f in photo.findings:
             if f.library_photo:

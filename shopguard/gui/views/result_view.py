@@ -1,4 +1,8 @@
-"""ResultView: the verdict banner, the findings grouped by strength, the evidence tabs and report actions."""
+"""ResultView: the verdict banner, the findings grouped by strength, the evidence tabs and report actions.
+
+While a check runs, the view shows the photos already checked (``show_checking``) with the others
+marked as still being checked; the final case then replaces it (``show_case``) keeping the selection.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from shopguard.cases.model import Case, CasePhoto
+from shopguard.checks.context import CaseFacts
 from shopguard.checks.findings import Category, Finding
 from shopguard.checks.verdict import ranked
 from shopguard.gui.state import AppState
 from shopguard.gui.style import TONES
 from shopguard.gui.views.evidence_view import EvidenceView
 from shopguard.gui.widgets.findings_tree import FindingsTree
+from shopguard.gui.widgets.live_check_bar import LiveCheckBar
 from shopguard.gui.widgets.verdict_banner import VerdictBanner
 
 STRENGTH_ORDER = ("strong", "moderate", "weak", "info")
@@ -70,6 +76,7 @@ class ResultView(QWidget):
         self.setObjectName("page")
         self.case: Case | None = None
         self.photo: CasePhoto | None = None
+        self.live_names: tuple[str, ...] = ()  # every photo of a running check; () once the case is final
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 14, 20, 14)
         bar = QHBoxLayout()
@@ -99,6 +106,9 @@ class ResultView(QWidget):
         ):
             bar.addWidget(button)
         outer.addLayout(bar)
+        self.live_bar = LiveCheckBar(self)
+        self.live_bar.setVisible(False)
+        outer.addWidget(self.live_bar)
         self.banner = VerdictBanner(self)
         outer.addWidget(self.banner)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -133,35 +143,113 @@ class ResultView(QWidget):
         self.retranslate()
 
     # --- filling --------------------------------------------------------------------------------
-    def show_case(self, case: Case) -> None:
-        self.case = case
-        self.photo_combo.blockSignals(True)
-        self.photo_combo.clear()
-        for photo in case.photos:
-            self.photo_combo.addItem(photo.name)
-        self.photo_combo.blockSignals(False)
-        self.photo_combo.setVisible(len(case.photos) > 1)
-        self.set_report_path(case.reports[-1] if case.reports else None)
-        self._on_photo_combo_changed(0)
+    @property
+    def is_live(self) -> bool:
+        """True while the photos shown are those of a check still running."""
+        return bool(self.live_names)
+
+    def show_checking(self, names: tuple[str, ...], facts: CaseFacts, done: tuple[CasePhoto, ...]) -> None:
+        """Show the photos of a running check finished so far (``done``, in order) among all ``names``."""
+        starting = self.live_names != names or not self.is_live
+        if starting:
+            self.photo = None  # nothing of the previous case may pass for a result of this one
+        self.live_names = names
+        self.case = Case(id="", created_at="", facts=facts, photos=done)
+        self._set_live_mode(True)
+        index = 0 if starting else self.photo_combo.currentIndex()
+        self._fill_photo_combo(names, index)
+        photo = done[index] if index < len(done) else None
+        if starting or (photo is not None and photo is not self.photo):
+            self._on_photo_combo_changed(index)  # the photo on screen has just been checked
         self.retranslate()
 
-    def _on_photo_combo_changed(self, index: int) -> None:
-        if self.case is None or not 0 <= index < len(self.case.photos):
+    def show_case(self, case: Case) -> None:
+        """Show a checked case; after ``show_checking`` of the same photos, the selection stays."""
+        continues_live = self.is_live and tuple(p.name for p in case.photos) == self.live_names
+        index = self.photo_combo.currentIndex() if continues_live else 0
+        previous = self.photo
+        self.live_names = ()
+        self.case = case
+        self._set_live_mode(False)
+        self._fill_photo_combo(tuple(p.name for p in case.photos), max(index, 0))
+        self.set_report_path(case.reports[-1] if case.reports else None)
+        if continues_live and 0 <= index < len(case.photos) and case.photos[index] == previous:
+            self.photo = case.photos[index]  # same results: keep the finding and the evidence on screen
+        else:
+            self._on_photo_combo_changed(max(index, 0))
+        self.retranslate()
+
+    def abandon_checking(self) -> None:
+        """The running check was cancelled or failed: its partial results are not a case."""
+        if self.is_live:
+            self.live_names, self.case, self.photo = (), None, None
+            self._set_live_mode(False)
+
+    def _fill_photo_combo(self, names: tuple[str, ...], index: int) -> None:
+        self.photo_combo.blockSignals(True)
+        if self.photo_combo.count() != len(names):
+            self.photo_combo.clear()
+            self.photo_combo.addItems(list(names))
+        self.photo_combo.setCurrentIndex(index)
+        self.photo_combo.blockSignals(False)
+        self.photo_combo.setVisible(len(names) > 1)
+        self._label_photo_combo()
+
+    def _label_photo_combo(self) -> None:
+        if self.case is None:
             return
-        self.photo = self.case.photos[index]
+        done = len(self.case.photos)
+        names = self.live_names or tuple(p.name for p in self.case.photos)
+        for i, name in enumerate(names):
+            if i < self.photo_combo.count():
+                pending = self.is_live and i >= done
+                self.photo_combo.setItemText(i, self.state.t("gui.live.photo_pending", name=name) if pending else name)
+
+    def _set_live_mode(self, live: bool) -> None:
+        self.live_bar.setVisible(live)
+        self.new_button.setEnabled(not live)
+        self.report_button.setEnabled(not live)
+        if live:
+            self.set_report_path(None)
+
+    def _on_photo_combo_changed(self, index: int) -> None:
+        if self.case is None:
+            return
+        if self.is_live and len(self.case.photos) <= index < len(self.live_names):
+            self._show_pending()
+            return
+        if not 0 <= index < len(self.case.photos):
+            return
+        photo = self.case.photos[index]
+        is_same = photo == self.photo
+        self.photo = photo
         self._show_verdict()
         self._fill_findings()
-        self.evidence.show_photo(self.photo)
+        if not is_same:  # the final case repeats the live results: their pictures are already shown
+            self.evidence.show_photo(photo)
         items = self.finding_items()
         strongest = ranked(self.photo.findings)[0] if self.photo.findings else None
         if items and strongest is not None and strongest.strength.value != "info":
             self.findings_tree.setCurrentItem(items[0])  # open the evidence of the strongest finding
+
+    def _show_pending(self) -> None:
+        """A photo of the running check whose results are not in yet: say so, claim nothing."""
+        self.photo = None
+        self.findings_tree.clear()
+        self.evidence.clear_photo()
+        self._show_verdict()
+        self.detail_label.setText(self.state.t("gui.live.pending_detail"))
 
     def _show_verdict(self) -> None:
         """The banner speaks for the photo on screen (the case verdict is its strongest photo)."""
         if self.case is None:
             return
         t, lang = self.state.t, self.state.lang
+        if self.is_live and self.photo is None:
+            name = self.live_names[max(self.photo_combo.currentIndex(), 0)]
+            self.banner.show_verdict("pending", t("gui.live.pending_title"), t("gui.live.pending_summary", name=name))
+            self.banner.setToolTip("")
+            return
         verdict = self.photo.verdict if self.photo else self.case.verdict
         self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"), verdict.summary(lang))
         self.banner.setToolTip(t(f"gui.verdict_tip.{verdict.level.value}"))
@@ -244,14 +332,23 @@ class ResultView(QWidget):
         available = bool(self.export_button.property("available"))
         tip = "gui.result.export_tip" if available else "gui.result.export_missing"
         self.export_button.setToolTip(t(tip))
+        self.live_bar.cancel_button.setText(t("gui.busy.cancel"))
         if self.case is None:
             return
         self._show_verdict()
-        self.case_label.setText(t("gui.result.case", case_id=self.case.id, count=len(self.case.photos)))
+        self._label_photo_combo()
+        if self.is_live:
+            done, total = len(self.case.photos), len(self.live_names)
+            self.case_label.setText(t("gui.live.case_progress", done=done, total=total))
+            self.report_button.setToolTip(t("gui.live.report_wait"))
+        else:
+            self.case_label.setText(t("gui.result.case", case_id=self.case.id, count=len(self.case.photos)))
         facts = self.case.facts
         platform = t(f"gui.platform.{facts.platform}") if facts.platform else None
         bits = [b for b in (platform, facts.order_id, facts.buyer) if b]
         self.facts_label.setText(t("gui.result.facts", facts=" · ".join(bits)) if bits else "")
+        if self.photo is None:
+            return  # a photo still being checked: no findings to list yet
         current = self.findings_tree.currentItem()
         selected = current.data(0, Qt.ItemDataRole.UserRole) if current else None
         self._fill_findings()

@@ -12,6 +12,7 @@ LEVEL_ICONS = {
     "moderate": QStyle.StandardPixmap.SP_MessageBoxWarning,
     "weak": QStyle.StandardPixmap.SP_MessageBoxInformation,
     "none": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "pending": QStyle.StandardPixmap.SP_BrowserReload,
 }
 
 
