@@ -48,10 +48,16 @@ def test_first_photo_is_shown_while_the_others_are_checked(
     assert result.banner.level == "pending"
     assert result.banner.level_label.text() == "Still being checked"
     assert result.finding_items() == []
+    window.state.set_language("zh_CN")
+    assert result.banner.level_label.text() == "仍在核验中"
+    assert result.photo_combo.itemText(1) == "complaint-bulb-resaved.jpg（仍在核验…）"
+    assert result.case_label.text() == "正在核验 · 已完成 1/3 张照片"
+    window.state.set_language("en")
     result.photo_combo.setCurrentIndex(0)
     chosen = result.finding_items()[-1]  # the seller reads another finding than the strongest
     result.findings_tree.setCurrentItem(chosen)
     chosen_text = chosen.text(0)
+    result.evidence.setCurrentIndex(EvidenceView.TAB_DETAILS)  # and looks at the measured values
 
     with qtbot.waitSignal(page.case_checked, timeout=CHECK_TIMEOUT_MS) as final:
         pass
@@ -62,6 +68,7 @@ def test_first_photo_is_shown_while_the_others_are_checked(
     assert result.photo_combo.currentIndex() == 0, "the same photo stays selected"
     current = result.findings_tree.currentItem()
     assert current is not None and current.text(0) == chosen_text, "the same finding stays selected"
+    assert result.evidence.currentIndex() == EvidenceView.TAB_DETAILS, "the same evidence tab stays open"
     assert [result.photo_combo.itemText(i) for i in range(3)] == [p.name for p in photos]
     assert result.case_label.text() == f"Case {case.id} · 3 photo(s)"
     assert result.report_button.isEnabled() and result.new_button.isEnabled()

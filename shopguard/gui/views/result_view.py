@@ -161,7 +161,8 @@ class ResultView(QWidget):
         photo = done[index] if index < len(done) else None
         if starting or (photo is not None and photo is not self.photo):
             self._on_photo_combo_changed(index)  # the photo on screen has just been checked
-        self.retranslate()
+        # Only the labels change for the photo on screen: its findings, selection and tab stay as they are.
+        self._label_case()
 
     def show_case(self, case: Case) -> None:
         """Show a checked case; after ``show_checking`` of the same photos, the selection stays."""
@@ -174,9 +175,10 @@ class ResultView(QWidget):
         self._fill_photo_combo(tuple(p.name for p in case.photos), max(index, 0))
         self.set_report_path(case.reports[-1] if case.reports else None)
         if continues_live and 0 <= index < len(case.photos) and case.photos[index] == previous:
-            self.photo = case.photos[index]  # same results: keep the finding and the evidence on screen
-        else:
-            self._on_photo_combo_changed(max(index, 0))
+            self.photo = case.photos[index]  # same results: keep the finding, tab and evidence on screen
+            self._label_case()
+            return
+        self._on_photo_combo_changed(max(index, 0))
         self.retranslate()
 
     def abandon_checking(self) -> None:
@@ -320,6 +322,25 @@ class ResultView(QWidget):
         self.export_button.setEnabled(available)
         self.export_button.setProperty("available", available)
 
+    def _label_case(self) -> None:
+        """The texts that follow the case: verdict, photo list, case line, order facts."""
+        if self.case is None:
+            return
+        t = self.state.t
+        self._show_verdict()
+        self._label_photo_combo()
+        if self.is_live:
+            done, total = len(self.case.photos), len(self.live_names)
+            self.case_label.setText(t("gui.live.case_progress", done=done, total=total))
+            self.report_button.setToolTip(t("gui.live.report_wait"))
+        else:
+            self.case_label.setText(t("gui.result.case", case_id=self.case.id, count=len(self.case.photos)))
+            self.report_button.setToolTip(t("gui.result.create_report_tip"))
+        facts = self.case.facts
+        platform = t(f"gui.platform.{facts.platform}") if facts.platform else None
+        bits = [b for b in (platform, facts.order_id, facts.buyer) if b]
+        self.facts_label.setText(t("gui.result.facts", facts=" · ".join(bits)) if bits else "")
+
     def retranslate(self) -> None:
         t = self.state.t
         self.new_button.setText(t("gui.result.new_check"))
@@ -335,18 +356,7 @@ class ResultView(QWidget):
         self.live_bar.cancel_button.setText(t("gui.busy.cancel"))
         if self.case is None:
             return
-        self._show_verdict()
-        self._label_photo_combo()
-        if self.is_live:
-            done, total = len(self.case.photos), len(self.live_names)
-            self.case_label.setText(t("gui.live.case_progress", done=done, total=total))
-            self.report_button.setToolTip(t("gui.live.report_wait"))
-        else:
-            self.case_label.setText(t("gui.result.case", case_id=self.case.id, count=len(self.case.photos)))
-        facts = self.case.facts
-        platform = t(f"gui.platform.{facts.platform}") if facts.platform else None
-        bits = [b for b in (platform, facts.order_id, facts.buyer) if b]
-        self.facts_label.setText(t("gui.result.facts", facts=" · ".join(bits)) if bits else "")
+        self._label_case()
         if self.photo is None:
             return  # a photo still being checked: no findings to list yet
         current = self.findings_tree.currentItem()
