@@ -105,5 +105,8 @@ def test_changed_region_slider_starts_on_the_buyers_photo(qtbot: QtBot, window: 
     assert evidence.changed_view.overlay_opacity == 0.0, "the buyer's photo is shown, not a faded blend"
     assert evidence.changed_view.region_count > 0, "the changed region is outlined on it"
     assert (evidence.before_label.text(), evidence.after_label.text()) == ("Buyer's photo", "Your listing photo")
+    assert evidence.changed_caption.text().startswith("Buyer's photo, changed regions outlined"), (
+        "the caption names what is on screen first"
+    )
     evidence.overlay_slider.setValue(100)
     assert evidence.changed_view.overlay_opacity == 1.0

@@ -199,7 +199,7 @@ class EvidenceView(QTabWidget):
         self.after_label.setText(t("gui.evidence.after_listing" if aligned else "gui.evidence.after"))
         if overlay is not None:
             self.changed_view.set_overlay(overlay[0], self.overlay_slider.value() / 100)
-            self.changed_caption.setText(t(overlay[1]))
+            self.changed_caption.setText(t("gui.evidence.changed_caption", evidence=t(overlay[1])))
         else:
             # Never blend the unaligned listing photo: a misaligned overlay would suggest changes
             # that are not there. Without an aligned evidence image only the outlines are shown.
@@ -292,7 +292,9 @@ class EvidenceView(QTabWidget):
         self.listing_caption.setText(t("gui.evidence.listing_photo", name=name))
         aligned = self._image_of_kind(ALIGNED_LISTING_KINDS) if self.photo else None
         overlay = aligned or (self._image_of_kind(OVERLAY_KINDS) if self.photo else None)
-        self.changed_caption.setText(t(overlay[1]) if overlay else t("gui.evidence.regions_only"))
+        # The slider starts on the buyer's photo: the caption says so and names what sliding fades in.
+        caption = t("gui.evidence.changed_caption", evidence=t(overlay[1])) if overlay else None
+        self.changed_caption.setText(caption or t("gui.evidence.regions_only"))
         self.before_label.setText(t("gui.evidence.before"))
         self.after_label.setText(t("gui.evidence.after_listing" if aligned else "gui.evidence.after"))
         self.overlay_slider.setToolTip(t("gui.evidence.slider_tip"))
