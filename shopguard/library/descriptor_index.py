@@ -3,8 +3,11 @@
 Each library photo contributes the LSH keys of its strongest keypoints (features.index_keys). Per
 table the entries are sorted by key with a CSR offset array (65,536 + 1 offsets), so a query looks
 up each of its keys with two array reads and counts votes per photo with one ``np.bincount``.
-Memory: 4 bytes per entry and table plus 4 bytes per descriptor for its photo: at 100k photos x 200
-keys x 3 tables about 320 MB (benchmarks/matching_speed.py measures it).
+Descriptors are kept grouped by photo, so a descriptor's photo is found by a binary search over the
+photos' first-descriptor offsets (8 bytes per photo) instead of a per-descriptor array.
+Memory: 4 bytes per entry and table: at 100k photos x 200 keys x 3 tables about 240 MB
+(benchmarks/matching_speed.py measures it). The build sorts each table in slices of the key space,
+so its transient memory stays a few tens of MB above the inputs.
 """
 
 from __future__ import annotations
@@ -33,18 +36,44 @@ class DescriptorIndex:
     """
 
     MIN_TABLES = 2
+    SORT_SLICES = 16
+    """The key space is sorted in this many slices: np.argsort's int64 result for 20M keys is 160 MB."""
 
     def __init__(self, photo_ids: np.ndarray, keys: np.ndarray) -> None:
-        self.ids, position = np.unique(photo_ids, return_inverse=True)
-        self._photo_of = position.astype(np.uint32)
-        self.keys_per_photo = np.bincount(position, minlength=len(self.ids)).astype(np.float32)
+        photo_ids = np.asarray(photo_ids)
+        if photo_ids.size > 1 and bool(np.any(photo_ids[1:] < photo_ids[:-1])):
+            order = np.argsort(photo_ids, kind="stable")  # group the descriptors of each photo together
+            photo_ids, keys = photo_ids[order], keys[order]
+        if photo_ids.size:
+            starts = np.concatenate(([0], np.flatnonzero(photo_ids[1:] != photo_ids[:-1]) + 1))
+        else:
+            starts = np.zeros(0, np.int64)
+        self.ids = photo_ids[starts].astype(np.int64)
+        self._starts = starts.astype(np.int64)
+        self._n_desc = int(photo_ids.size)
+        self.keys_per_photo = np.diff(np.append(self._starts, self._n_desc)).astype(np.float32)
         self._entries: list[np.ndarray] = []
         self._offsets: list[np.ndarray] = []
         for t in range(keys.shape[1]):
-            column = keys[:, t].astype(np.int64)
-            order = np.argsort(column, kind="stable").astype(np.uint32)
-            self._entries.append(order)
-            self._offsets.append(np.searchsorted(column[order], np.arange(_BUCKETS + 1)).astype(np.int64))
+            entries, offsets = self._sorted_table(np.ascontiguousarray(keys[:, t], dtype=np.uint16))
+            self._entries.append(entries)
+            self._offsets.append(offsets)
+
+    @classmethod
+    def _sorted_table(cls, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(descriptor numbers sorted by key, stable; CSR offsets per key) of one table."""
+        counts = np.bincount(column, minlength=_BUCKETS)
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        entries = np.empty(column.size, np.uint32)
+        shift = INDEX_BITS - cls.SORT_SLICES.bit_length() + 1
+        for part in range(cls.SORT_SLICES):
+            members = np.flatnonzero((column >> shift) == part)  # ascending descriptor numbers
+            if members.size == 0:
+                continue
+            order = np.argsort(column[members], kind="stable")
+            first = offsets[part << shift]
+            entries[first : first + members.size] = members[order]
+        return entries, offsets
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -55,14 +84,14 @@ class DescriptorIndex:
             sum(e.nbytes for e in self._entries)
             + sum(o.nbytes for o in self._offsets)
             + self.ids.nbytes
-            + self._photo_of.nbytes
+            + self._starts.nbytes
         )
 
     def votes(self, query_keys: np.ndarray) -> np.ndarray:
         """Per library photo (aligned with ``self.ids``): library descriptors that agree with some query
         descriptor in at least MIN_TABLES tables."""
         counts = np.zeros(len(self.ids), np.int64)
-        n_desc = self._photo_of.size
+        n_desc = self._n_desc
         if n_desc == 0 or query_keys.shape[0] == 0:
             return counts
         pairs = []
@@ -84,7 +113,8 @@ class DescriptorIndex:
             return counts
         codes, seen = np.unique(np.concatenate(pairs), return_counts=True)
         agreed = np.unique(codes[seen >= self.MIN_TABLES] % n_desc)  # each library descriptor votes once
-        return np.bincount(self._photo_of[agreed], minlength=len(self.ids)).astype(np.int64)
+        photo_of = np.searchsorted(self._starts, agreed, side="right") - 1
+        return np.bincount(photo_of, minlength=len(self.ids)).astype(np.int64)
 
     def top(self, query_keys: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` photos with the most votes, as (photo id, votes), best first."""
