@@ -47,8 +47,9 @@ IMAGE_SUFFIXES = frozenset(
 )
 BATCH = 16
 """Photos per write transaction (WAL + synchronous=NORMAL: ~0.06 ms per row, PERFORMANCE.md)."""
-INLINE_BELOW = 6
-"""Fewer jobs than this are done in-process: starting worker processes costs ~0.5 s each."""
+INLINE_BELOW = 24
+"""Fewer jobs than this are done in-process: starting a worker process costs ~0.3-0.5 s of CPU, the work of
+15-20 photos (12 photos of 12 MP: 26-29 ms/photo in-process, 45-65 ms with a pool; benchmarks/README.md)."""
 
 
 @dataclass
