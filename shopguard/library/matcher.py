@@ -52,6 +52,19 @@ a fitted colour map that turns grey into a saturated colour is a recoloured prod
 MAX_CHANGED_SHARE = 0.4
 """A derivation may differ in at most 40% of the area it covers: the issue's painted defects reach 25%,
 plus the closing margin around them. Beyond that it is not the same picture."""
+PRINT_SWAP_SHARE = 0.9
+"""When at least 90% of the listing's print (its coloured pixels) lies inside the changed area while the blank
+product around it agrees, the print was swapped: a mockup rendered from one template (issue 3's demo-store
+steins and mugs), not a defect. A painted defect covers part of a product, rarely all of its print."""
+BLEACHED_PRINT_SHARE = 0.5
+MIN_CHROMA_KEPT = 0.35
+"""A fitted colour map that keeps under 35% of the listing print's colourfulness, while half the print or more
+reads as changed, was bent to make a different print look alike; a buyer's colour edit keeps >= ~55%
+(brightness 0.75 x contrast 0.8 in benchmarks/matching_transforms.py)."""
+PRINT_SWAP_MAX_STRUCTURE = 0.5
+"""...and only when the shapes inside the changed area differ too (mean SSIM structure term < 0.5; the four
+template mockups of the benchmark measure 0.13-0.26): a mark painted over the print that leaves the print's
+shapes showing through (0.76 measured) is a change on top of the same print, not another print."""
 SAME_BASE_STRUCTURE = 0.6
 """Mean SSIM structure term inside the changed area above which a big change is a recolour of the same
 render (the shapes agree, only the colours differ) rather than a different scene."""
@@ -85,6 +98,8 @@ class Match:
             "covered_share": round(self.change.overlap_share, 3),
             "changed_share": round(self.change.changed_share, 4),
             "similarity_outside": round(self.change.similarity_outside, 3),
+            "print_in_changed": round(self.change.print_in_changed, 3),
+            "chroma_kept": round(self.change.chroma_kept, 3),
             "shortlist": self.found_by,
         }
 
@@ -258,13 +273,17 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
     recoloured = change.colour_cast > MAX_COLOUR_CAST or (
         change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= RECOLOUR_INFORMATIVE
     )
+    print_swapped = change.structure_in_changed < PRINT_SWAP_MAX_STRUCTURE and (
+        change.print_in_changed >= PRINT_SWAP_SHARE
+        or (change.print_in_changed >= BLEACHED_PRINT_SHARE and change.chroma_kept < MIN_CHROMA_KEPT)
+    )
     if (
         change.changed_share <= MAX_CHANGED_SHARE
         and change.informative_changed_share <= 0.6
         and change.similarity_outside >= MIN_SIMILARITY_OUTSIDE
         and not recoloured
     ):
-        return "derived"
+        return "same-base" if print_swapped and change.regions else "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:
         return "same-base"
     return None

@@ -20,6 +20,11 @@ WORK_SIDE = 1024
 COLOUR_FLOOR = 30.0
 """Smallest RGB distance (0-441) counted as a change: JPEG q40 after the blur stays well below it."""
 SSIM_FLOOR = 0.5
+CHROMA_PRINT = 40.0
+"""Channel spread (max - min of RGB, 0-255) above which a pixel is coloured ink rather than a white, grey
+or black product surface; JPEG chroma noise on a grey render stays well below it."""
+MIN_PRINT_SHARE = 0.01
+"""A photo's coloured pixels must cover at least 1% of the compared area to count as a print."""
 MIN_REGION_SHARE = 0.003
 """Changed blobs smaller than 0.3% of the compared area are noise, not a defect a buyer would show."""
 _C1, _C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
@@ -48,6 +53,15 @@ class ChangeMap:
     complaint: np.ndarray
     aligned_listing: np.ndarray
     work_scale: float
+    print_in_changed: float = 0.0
+    """Share of the listing photo's coloured pixels (its print: logo, label, pattern; original colours)
+    that lie inside the changed area; 0 when it has (almost) no print. Near 1 when the whole print
+    differs while the blank product around it agrees: a mockup rendered from one template with another
+    print, not a defect painted onto the product."""
+    chroma_kept: float = 1.0
+    """Mean colourfulness of the listing's print after the fitted global colour map over before. A buyer's
+    colour edit keeps most of it; a map that bleaches a red logo to grey (fitted to make another print
+    look alike) is no global edit."""
 
 
 def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -161,6 +175,9 @@ def change_map(
     regions, changed = _regions(changed, area, work)
     informative = _informative(cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY).astype(np.uint8), overlap)
     outside = overlap & ~changed
+    ink = _ink(l_f, overlap)
+    print_share = float((ink & changed).sum()) / float(ink.sum()) if ink.any() else 0.0
+    chroma_kept = float(_chroma(l_fit)[ink].mean() / _chroma(l_f)[ink].mean()) if ink.any() else 1.0
     return ChangeMap(
         regions=regions,
         overlap_share=float(overlap.sum()) / (w * h),
@@ -175,7 +192,22 @@ def change_map(
         complaint=c_rgb,
         aligned_listing=l_fit.astype(np.uint8),
         work_scale=work,
+        print_in_changed=print_share,
+        chroma_kept=chroma_kept,
     )
+
+
+def _chroma(rgb: np.ndarray) -> np.ndarray:
+    chroma: np.ndarray = rgb.max(axis=2) - rgb.min(axis=2)
+    return chroma
+
+
+def _ink(rgb: np.ndarray, overlap: np.ndarray) -> np.ndarray:
+    """The coloured pixels (print) within ``overlap``; none when they cover under MIN_PRINT_SHARE of it."""
+    ink: np.ndarray = (_chroma(rgb) > CHROMA_PRINT) & overlap
+    if int(ink.sum()) < MIN_PRINT_SHARE * max(1, int(overlap.sum())):
+        ink[:] = False
+    return ink
 
 
 def _refine(

@@ -126,3 +126,42 @@ def test_descriptor_index_shortlists_a_heavy_crop_in_a_screenshot(
     assert Path(matches[0].record.path).name == source.name
     assert matches[0].found_by in {"index", "hash"}
     assert 0.25 < matches[0].change.overlap_share < 0.45  # the photo fills about a third of the screenshot
+
+
+@pytest.mark.parametrize(
+    ("complaint", "listing"),
+    [
+        ("spree__spree_stein__2.jpeg", "spree__spree_stein__1.jpeg"),  # the template mirrored, print moved
+        ("spree__ror_ringer__2.jpeg", "spree__ror_ringer__1.jpeg"),  # front print vs back print: bleached by the fit
+    ],
+)
+def test_template_mockup_with_another_print_is_same_base_not_derived(
+    testdata: Path, tmp_path: Path, complaint: str, listing: str
+) -> None:
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    shutil.copy(testdata / "product-photos-more" / listing, folder / listing)
+    store = LibraryStore(tmp_path / "library.db")
+    index_paths(store, [folder], workers=1)
+    matches = _match(store, Image.open(testdata / "product-photos-more" / complaint).convert("RGB"), tmp_path)
+    assert not [m for m in matches if m.kind == "derived"]
+    if "stein" in complaint:  # 200 inliers: the shared template is recognised and said so
+        assert [m.kind for m in matches] == ["same-base"]
+        assert matches[0].evidence((480, 480))["print_in_changed"] >= 0.9
+
+
+def test_descriptor_index_votes_do_not_depend_on_row_order() -> None:
+    import numpy as np
+
+    from shopguard.library.descriptor_index import DescriptorIndex
+
+    rng = np.random.default_rng(5)
+    ids = np.repeat(np.array([7, 3, 11]), [40, 25, 60])
+    keys = rng.integers(0, 200, (ids.size, 3)).astype(np.uint16)  # a narrow key range: many collisions
+    query = keys[rng.choice(ids.size, 50, replace=False)]
+    shuffled = rng.permutation(ids.size)
+    a, b = DescriptorIndex(ids, keys), DescriptorIndex(ids[shuffled], keys[shuffled])
+    assert list(a.ids) == [3, 7, 11] == list(b.ids)
+    assert list(a.keys_per_photo) == [25, 40, 60]
+    assert (a.votes(query) == b.votes(query)).all()
+    assert a.votes(query).sum() >= 50  # each query key's own descriptor agrees in all three tables
