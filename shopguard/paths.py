@@ -7,6 +7,7 @@ Nothing here creates directories until ``Home.ensure()`` is called.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -30,14 +31,63 @@ def default_home() -> Path:
     return Path(base) / "shopguard"
 
 
+def config_dir() -> Path:
+    """The per-user configuration folder (holds only the chosen data-folder location)."""
+    if sys.platform.startswith("win"):
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(base) / APP_DIR_NAME / "config"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Preferences" / APP_DIR_NAME
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "shopguard"
+
+
+def location_file() -> Path:
+    """Where the data folder chosen in the app's settings is remembered."""
+    return config_dir() / "location.json"
+
+
+def chosen_home() -> Path | None:
+    """The data folder chosen in the app's settings, or None (unset or unreadable: the default applies)."""
+    try:
+        data = json.loads(location_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = data.get("home") if isinstance(data, dict) else None
+    return Path(value).expanduser() if isinstance(value, str) and value else None
+
+
+def choose_home(folder: Path | None) -> None:
+    """Remember ``folder`` as the data folder for later starts (None forgets the choice).
+
+    The folder is checked to be usable first; existing data is not moved.
+
+    Raises:
+        HomeError: when the folder cannot be used or the choice cannot be saved.
+    """
+    target = location_file()
+    try:
+        if folder is None:
+            target.unlink(missing_ok=True)
+            return
+        Home(folder.expanduser().resolve()).ensure()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps({"home": str(folder.expanduser().resolve())}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        raise HomeError("error.home.unusable", path=str(target), reason=exc.strerror or str(exc)) from exc
+
+
 def resolve_home(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The home to use: ``explicit`` if given, else ``$SHOPGUARD_HOME``, else the platform default."""
+    """The home to use, first found of: ``explicit`` (``--home``), ``$SHOPGUARD_HOME``, the folder chosen
+    in the app's settings (``location_file()``), the platform default."""
     if explicit:
         return Path(explicit).expanduser().resolve()
     env = os.environ.get(HOME_ENV)
     if env:
         return Path(env).expanduser().resolve()
-    return default_home()
+    return chosen_home() or default_home()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from shopguard.errors import ShopGuardError
 from shopguard.gui.state import AppState
+from shopguard.paths import choose_home
 from shopguard.settings import PAGE_SIZES, REPORT_LANGUAGES, UI_LANGUAGES
 
 # Language names are shown in their own language, so a user can always find theirs.
@@ -36,6 +39,7 @@ class SettingsView(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self._pending_home: Path | None = None
         self.setObjectName("page")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 14, 20, 14)
@@ -81,8 +85,11 @@ class SettingsView(QWidget):
         self.home_label.setObjectName("muted")
         self.home_button = QPushButton(self.box)
         self.home_button.clicked.connect(lambda: state.dialogs.open_url(QUrl.fromLocalFile(str(state.home.root))))
+        self.home_change_button = QPushButton(self.box)
+        self.home_change_button.clicked.connect(self._on_home_change_button_clicked)
         home_row.addWidget(self.home_label, 1)
         home_row.addWidget(self.home_button)
+        home_row.addWidget(self.home_change_button)
         self.gps_check = QCheckBox(self.box)
         self.gps_check.setChecked(s.include_gps_in_report)
         self.gps_check.toggled.connect(lambda on: self._save(include_gps_in_report=on))
@@ -124,6 +131,28 @@ class SettingsView(QWidget):
         if path is not None:
             self._save(shop_logo=str(path))
 
+    def _on_home_change_button_clicked(self) -> None:
+        folder = self.state.dialogs.choose_folder(self, self.state.t("gui.settings.home_choose_title"))
+        if folder is None:
+            return
+        try:
+            choose_home(folder)
+        except ShopGuardError as exc:
+            self.state.show_error(self, exc.message(self.state.lang))
+            return
+        self._pending_home = folder.resolve()
+        self._show_home()
+
+    def _show_home(self) -> None:
+        if self._pending_home is None or self._pending_home == self.state.home.root:
+            self.home_label.setText(str(self.state.home.root))
+        else:
+            self.home_label.setText(
+                self.state.t(
+                    "gui.settings.home_pending", new=str(self._pending_home), current=str(self.state.home.root)
+                )
+            )
+
     def _show_logo(self) -> None:
         logo = self.state.settings.shop_logo
         self.logo_label.setText(logo or self.state.t("gui.settings.no_logo"))
@@ -147,6 +176,9 @@ class SettingsView(QWidget):
         self.logo_button.setText(t("gui.settings.logo_choose"))
         self.logo_clear_button.setText(t("gui.settings.logo_clear"))
         self.home_button.setText(t("gui.settings.home_open"))
+        self.home_change_button.setText(t("gui.settings.home_change"))
+        self.home_change_button.setToolTip(t("gui.settings.home_change_tip"))
+        self._show_home()
         self.home_label.setToolTip(t("gui.settings.home_tip"))
         self.gps_check.setText(t("gui.settings.gps_check"))
         self.gps_check.setToolTip(t("gui.settings.gps_tip"))
