@@ -11,7 +11,6 @@ Usage: python benchmarks/matching_robustness.py [--quick] [--sources N] [--seed 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -36,19 +35,7 @@ from shopguard.library.indexer import index_paths
 from shopguard.library.matcher import Match, find_sources
 from shopguard.library.store import LibraryStore, PhotoRecord
 
-_REPO = Path(__file__).resolve().parent.parent
-TESTDATA = (
-    Path(os.environ["SHOPGUARD_TESTDATA"])
-    if os.environ.get("SHOPGUARD_TESTDATA")
-    else next(
-        (
-            p / "shared" / "testdata"
-            for p in (_REPO.parent, _REPO.parent.parent)
-            if (p / "shared" / "testdata").is_dir()
-        ),
-        _REPO.parent / "shared" / "testdata",
-    )
-)
+TESTDATA = tf.find_testdata()
 
 
 Variant = Callable[[Image.Image, random.Random], tuple[Image.Image, tf.Box | None]]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import resource
 import sys
@@ -43,19 +42,7 @@ from shopguard.library.region_diff import change_map
 from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features, verify_geometry
 
-_REPO = Path(__file__).resolve().parent.parent
-TESTDATA = (
-    Path(os.environ["SHOPGUARD_TESTDATA"])
-    if os.environ.get("SHOPGUARD_TESTDATA")
-    else next(
-        (
-            p / "shared" / "testdata"
-            for p in (_REPO.parent, _REPO.parent.parent)
-            if (p / "shared" / "testdata").is_dir()
-        ),
-        _REPO.parent / "shared" / "testdata",
-    )
-)
+TESTDATA = tf.find_testdata()
 
 
 def _rss_mb() -> float:

@@ -7,7 +7,9 @@ painted box (x, y, w, h) in the output's coordinates when it painted a defect.
 from __future__ import annotations
 
 import io
+import os
 import random
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
@@ -107,3 +109,15 @@ def union_box(boxes: list[Box] | tuple[Box, ...]) -> Box | None:
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
     return (x0, y0, x1 - x0, y1 - y0)
+
+
+def find_testdata() -> Path:
+    """The shared test data: ``$SHOPGUARD_TESTDATA``, else ``shared/testdata`` next to the repository (or
+    next to its parent, for a git worktree under the same root)."""
+    if os.environ.get("SHOPGUARD_TESTDATA"):
+        return Path(os.environ["SHOPGUARD_TESTDATA"])
+    repo = Path(__file__).resolve().parent.parent
+    for base in (repo.parent, repo.parent.parent):
+        if (base / "shared" / "testdata").is_dir():
+            return base / "shared" / "testdata"
+    return repo.parent / "shared" / "testdata"
