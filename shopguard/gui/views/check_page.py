@@ -29,6 +29,7 @@ from shopguard.gui.state import AppState
 from shopguard.gui.views.result_view import ResultView
 from shopguard.gui.views.start_view import StartView
 from shopguard.gui.widgets.drop_zone import image_paths_from_mime
+from shopguard.gui.widgets.live_check_bar import show_fraction
 from shopguard.progress import CancelToken, Progress, ProgressFn
 from shopguard.report.options import ReportOptions
 
@@ -70,11 +71,7 @@ class BusyView(QWidget):
         self.cancel_button.setText(self.state.t("gui.busy.cancel"))
 
     def show_progress(self, progress: Progress, message: str) -> None:
-        if progress.fraction is None:
-            self.progress_bar.setRange(0, 0)
-        else:
-            self.progress_bar.setRange(0, 1000)
-            self.progress_bar.setValue(int(progress.fraction * 1000))
+        show_fraction(self.progress_bar, progress)
         self.message_label.setText(message)
 
 

@@ -7,6 +7,15 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 from shopguard.progress import Progress
 
 
+def show_fraction(bar: QProgressBar, progress: Progress) -> None:
+    """Show ``progress`` on ``bar``: a moving "busy" bar while the total is unknown."""
+    if progress.fraction is None:
+        bar.setRange(0, 0)
+    else:
+        bar.setRange(0, 1000)
+        bar.setValue(int(progress.fraction * 1000))
+
+
 class LiveCheckBar(QFrame):
     """Progress of a running check, shown above the photos already checked.
 
@@ -30,9 +39,5 @@ class LiveCheckBar(QFrame):
         layout.addWidget(self.cancel_button)
 
     def show_progress(self, progress: Progress, message: str) -> None:
-        if progress.fraction is None:
-            self.progress_bar.setRange(0, 0)
-        else:
-            self.progress_bar.setRange(0, 1000)
-            self.progress_bar.setValue(int(progress.fraction * 1000))
+        show_fraction(self.progress_bar, progress)
         self.message_label.setText(message)
