@@ -108,33 +108,33 @@ def bench_query(size: int) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         store = _real_library(tmp)
-        real_ids, real_keys = store.index_entries()
+        real_photos, real_counts, real_columns = store.index_groups()
+        real_ids = np.repeat(real_photos, real_counts)
         _, real_hashes = store.hash_table()
         rss0 = _rss_mb()
         rng = np.random.default_rng(7)
-        per_photo = np.bincount(np.unique(real_ids, return_inverse=True)[1])
-        copies = max(0, size // len(per_photo) - 1)
-        n_rows = real_keys.shape[0]
+        copies = max(0, size // len(real_photos) - 1)
+        n_rows = real_columns[0].size
         t0 = time.perf_counter()
-        # Filled in place, like the store's own read: many small temporary blocks would fragment the heap
-        # and inflate the RSS with memory the library itself does not hold.
-        keys = np.empty(((copies + 1) * n_rows, real_keys.shape[1]), np.uint16)
-        ids = np.empty((copies + 1) * n_rows, np.int64)
-        keys[:n_rows], ids[:n_rows] = real_keys, real_ids
-        _, inverse = np.unique(real_ids, return_inverse=True)
-        next_id = int(real_ids.max()) + 1
-        for c in range(1, copies + 1):
-            flips = (1 << rng.integers(0, 16, real_keys.shape)).astype(np.uint16)
-            keys[c * n_rows : (c + 1) * n_rows] = real_keys ^ flips  # one bit flipped per key: a new photo
-            ids[c * n_rows : (c + 1) * n_rows] = inverse + next_id
-            next_id += len(per_photo)
+        # Shaped like the store's own read (index_groups): one key column per table, filled in place (many
+        # small temporary blocks would fragment the heap), a photo id and key count per photo.
+        columns = [np.empty((copies + 1) * n_rows, np.uint16) for _ in real_columns]
+        for column, real in zip(columns, real_columns, strict=True):
+            column[:n_rows] = real
+            for c in range(1, copies + 1):
+                flips = (1 << rng.integers(0, 16, n_rows, dtype=np.uint16)).astype(np.uint16)
+                column[c * n_rows : (c + 1) * n_rows] = real ^ flips  # one bit flipped per key: a new photo
+        next_id = int(real_photos.max()) + 1
+        photo_ids = np.concatenate(
+            [real_photos, np.arange(next_id, next_id + copies * len(real_photos), dtype=np.int64)]
+        )
+        counts = np.tile(real_counts, copies + 1)
         rss_inputs = _rss_mb()
-        index = DescriptorIndex(ids, keys)
+        index = DescriptorIndex.from_groups(photo_ids, counts, columns)  # empties `columns`, as the store's does
         build_s = time.perf_counter() - t0
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         hashes = np.concatenate([real_hashes] * (len(index) // len(real_hashes) + 1))[: len(index)]
         hashes ^= rng.integers(0, 1 << 62, hashes.shape, dtype=np.uint64) & np.uint64(0x0101010101010101)
-        del keys, ids  # the store's own build drops these too
         rss_index = _rss_mb()
         bag = decode(read_source(TESTDATA / "product-photos" / "abo__B0799CK52K__528c608a.jpg")).image
         rows = []

@@ -207,35 +207,44 @@ class LibraryStore:
         """
         version = (int(self._conn().execute("PRAGMA data_version").fetchone()[0]), self._writes)
         if self._index_cache is None or self._index_cache[0] != version:
-            self._index_cache = (version, DescriptorIndex(*self.index_entries()))
+            self._index_cache = None  # the stale index goes before the new one is built, not after
+            self._index_cache = (version, DescriptorIndex.from_groups(*self.index_groups()))
         return self._index_cache[1]
 
-    def index_entries(self) -> tuple[np.ndarray, np.ndarray]:
-        """(photo ids, LSH keys) for every present photo with features: one id per stored key row, grouped
-        by photo in ascending id order.
+    def index_groups(self) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """(photo ids, key count per photo, one uint16 key column per table) for every present photo with
+        features, in ascending photo id order.
 
-        The keys are copied row by row into one preallocated array: collecting 100k small blobs first and
+        The keys are copied photo by photo into preallocated columns: collecting 100k small blobs first and
         joining them would leave the process heap fragmented by ~100 MB that is never given back.
         """
         conn = self._conn()
         where = "FROM photo_features f JOIN photos p ON p.id = f.photo_id WHERE p.status = 'present'"
         total_bytes = int(conn.execute(f"SELECT COALESCE(SUM(length(f.index_keys)), 0) {where}").fetchone()[0])
         row_bytes = 2 * INDEX_TABLES
-        keys = np.empty((total_bytes // row_bytes, INDEX_TABLES), np.dtype("<u2"))
-        flat = keys.reshape(-1).view(np.uint8)
+        columns = [np.empty(total_bytes // row_bytes, np.uint16) for _ in range(INDEX_TABLES)]
         photo_ids: list[int] = []
         counts: list[int] = []
         filled = 0
         for photo_id, blob in conn.execute(f"SELECT f.photo_id, f.index_keys {where} ORDER BY f.photo_id"):
             n = len(blob) // row_bytes
-            if filled + n > keys.shape[0]:  # the library grew between the two statements
+            if filled + n > columns[0].size:  # the library grew between the two statements
                 break
-            flat[filled * row_bytes : (filled + n) * row_bytes] = np.frombuffer(blob, np.uint8, n * row_bytes)
+            rows = np.frombuffer(blob, np.dtype("<u2"), n * INDEX_TABLES).reshape(n, INDEX_TABLES)
+            for column, keys in zip(columns, rows.T, strict=True):
+                column[filled : filled + n] = keys
             photo_ids.append(int(photo_id))
             counts.append(n)
             filled += n
-        ids = np.repeat(np.array(photo_ids, dtype=np.int64), np.array(counts, dtype=np.int64))
-        return ids, keys[:filled]
+        if filled < columns[0].size:
+            columns = [column[:filled].copy() for column in columns]
+        return np.array(photo_ids, dtype=np.int64), np.array(counts, dtype=np.int64), columns
+
+    def index_entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """(photo id per key row, (n, tables) keys): ``index_groups`` as one row per library descriptor."""
+        photo_ids, counts, columns = self.index_groups()
+        keys = np.stack(columns, axis=1) if columns else np.zeros((0, INDEX_TABLES), np.uint16)
+        return np.repeat(photo_ids, counts), keys
 
     def has_features(self, photo_id: int) -> bool:
         row = self._conn().execute("SELECT 1 FROM photo_features WHERE photo_id = ?", (photo_id,)).fetchone()
