@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -37,13 +37,16 @@ VERIFY_ALL_BELOW = 24
 """Libraries this small are verified photo by photo (about 10 ms each); the shortlist is for big ones."""
 DENSE_TRIES = 4
 SIBLING_MARGIN = 0.03
+"""How much more another verified candidate must differ before the closest one counts as the source."""
+SIBLINGS_DIFFER = 40
+"""Max-channel difference (0-255) above which two aligned library photos show different things at a pixel."""
+SIDE_MAJORITY, SIDE_MINORITY = 0.6, 0.15
 RIVAL_INLIER_SHARE = 0.3
 SAME_PICTURE_SHARE = 0.01
 """Two aligned library photos that differ on under 1% of their common area are one picture."""
 MIN_SIMILARITY_OUTSIDE = 0.96
 """Mean SSIM outside the changed regions: the same picture re-saved stays above ~0.96 even at JPEG q40 and
 25% scale (benchmark p5), a second shot of the same scene from the same spot (parallax, light) mostly not."""
-"""How much more another verified candidate must differ before the closest one counts as the source."""
 RECOLOUR_STRUCTURE = 0.85
 RECOLOUR_INFORMATIVE = 0.4
 MAX_COLOUR_CAST = 100.0
@@ -51,7 +54,22 @@ MAX_COLOUR_CAST = 100.0
 a fitted colour map that turns grey into a saturated colour is a recoloured product, not an edit."""
 MAX_CHANGED_SHARE = 0.4
 """A derivation may differ in at most 40% of the area it covers: the issue's painted defects reach 25%,
-plus the closing margin around them. Beyond that it is not the same picture."""
+plus the closing margin around them. Beyond that it is not the same picture..."""
+MAX_OVERLAY_CHANGED_SHARE = 0.55
+"""...unless the change is an overlay (see OVERLAY_CONTRAST) through which the listing still shows."""
+MAX_INFORMATIVE_CHANGED = 0.6
+"""A change may hide at most 60% of the listing's visible structure: beyond that, a different product on the
+same backdrop cannot be told from a repainted one, so it is no proof of derivation..."""
+MAX_OVERLAY_INFORMATIVE = 0.9
+"""...unless the product's own shapes still show through the change (an overlay)."""
+OVERLAY_STRUCTURE = 0.7
+OVERLAY_CONTRAST = 0.5
+"""A change is an overlay (a stain, mark or tint laid over the product) when the listing's shapes show through
+it (SSIM structure term >= 0.7) at under half their contrast. A recoloured variant of the same render keeps its
+shading at full contrast (benchmark template siblings: 0.8-1.2); a semi-opaque painted stain leaves ~0.1-0.3."""
+MAX_HUE_SHIFT = 45.0
+"""Degrees a global colour map may turn a saturated hue. A buyer's brightness/contrast/white-balance or filter
+edit turns hues by < 20 degrees (gains of +-15% per channel: < 10); turning a green jersey red takes ~120."""
 PRINT_SWAP_SHARE = 0.9
 """When at least 90% of the listing's print (its coloured pixels) lies inside the changed area while the blank
 product around it agrees, the print was swapped: a mockup rendered from one template (issue 3's demo-store
@@ -100,6 +118,8 @@ class Match:
             "similarity_outside": round(self.change.similarity_outside, 3),
             "print_in_changed": round(self.change.print_in_changed, 3),
             "chroma_kept": round(self.change.chroma_kept, 3),
+            "hue_shift_deg": round(self.change.hue_shift, 1),
+            "contrast_in_changed": round(self.change.contrast_in_changed, 3),
             "shortlist": self.found_by,
         }
 
@@ -224,10 +244,11 @@ def find_sources(
 def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> list[Match]:
     """Classify each densely compared candidate, then settle ties between siblings of one template.
 
-    A shop's mockups of several products are often made from one base render. When the complaint
-    photo is about as far from two such siblings as from each other's best, it is not *derived*
-    from either: only a candidate that is clearly closer than every other verified candidate
-    (changed share smaller by SIBLING_MARGIN) keeps the "derived" verdict.
+    A shop's mockups of several products are often made from one base render, and a shop may list one
+    photo in several near-identical versions. When two library photos each pass as the complaint's source
+    on their own, and the complaint is about as far from one as from the other (changed share within
+    SIBLING_MARGIN), it is only *derived* from the one it sides with where the two differ (``_sides_with``);
+    if it sides with neither, it is "same base image" for both.
     """
     distinct: dict[str, tuple[PhotoRecord, Geometry, ChangeMap, str]] = {}
     for item in compared:  # the same file added under two paths is one source
@@ -239,21 +260,48 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
         (it for it in distinct.values() if it[1].inliers >= RIVAL_INLIER_SHARE * most),
         key=lambda it: it[2].changed_share,
     )
+    kinds = [_classify(it[2]) for it in items]
     matches: list[Match] = []
     for i, (record, geometry, change, how) in enumerate(items):
-        kind = _classify(change)
+        kind = kinds[i]
         if kind == "derived" and change.regions:
             rivals = [
-                it[2].changed_share
+                it[2]
                 for j, it in enumerate(items)
-                if j != i and _classify(it[2]) is not None and not _same_picture(change, it[2])
+                if j != i
+                and kinds[j] == "derived"
+                and it[2].changed_share < change.changed_share + SIBLING_MARGIN
+                and not _same_picture(change, it[2])
             ]
-            if any(r < change.changed_share + SIBLING_MARGIN for r in rivals):
+            if any(not _sides_with(change, rival) for rival in rivals):
                 kind = "same-base"
         if kind is not None:
             matches.append(Match(record, kind, geometry, change, how))
+    # Versions of one picture that differ by under SAME_PICTURE_SHARE are no rivals above; where they do
+    # differ (a price tag, a numeral), the one the complaint does not show is not its source.
+    derived = [m for m in matches if m.kind == "derived"]
+    beaten = {id(m) for m in derived if any(o is not m and _sides_with(o.change, m.change) for o in derived)}
+    matches = [replace(m, kind="same-base") if id(m) in beaten else m for m in matches]
     matches.sort(key=lambda m: (m.kind != "derived", m.change.changed_share, -m.geometry.inliers))
     return matches
+
+
+def _sides_with(own: ChangeMap, rival: ChangeMap) -> bool:
+    """Whether, where the two aligned library photos differ from each other, the complaint photo shows what
+    ``own`` shows: its pixels there are clearly closer to ``own`` (half the distance or less) for at least
+    SIDE_MAJORITY of them, and clearly closer to ``rival`` for hardly any."""
+    if own.aligned_listing.shape != rival.aligned_listing.shape:
+        return False
+    a, b = own.aligned_listing.astype(np.int16), rival.aligned_listing.astype(np.int16)
+    differ = own.overlap & rival.overlap & (np.abs(a - b).max(axis=2) > SIBLINGS_DIFFER)
+    if int(differ.sum()) < 50:
+        return False
+    complaint = own.complaint.astype(np.int16)
+    to_own = np.abs(complaint - a).max(axis=2)[differ]
+    to_rival = np.abs(complaint - b).max(axis=2)[differ]
+    closer = float((2 * to_own <= to_rival).mean())
+    farther = float((2 * to_rival <= to_own).mean())
+    return closer >= SIDE_MAJORITY and farther <= SIDE_MINORITY
 
 
 def _same_picture(a: ChangeMap, b: ChangeMap) -> bool:
@@ -270,16 +318,27 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
     """Derived when the aligned listing photo agrees nearly everywhere it covers the complaint."""
     if change.overlap_share < 0.05:
         return None
-    recoloured = change.colour_cast > MAX_COLOUR_CAST or (
-        change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= RECOLOUR_INFORMATIVE
+    overlay = change.structure_in_changed >= OVERLAY_STRUCTURE and change.contrast_in_changed < OVERLAY_CONTRAST
+    recoloured = (
+        change.colour_cast > MAX_COLOUR_CAST
+        or change.hue_shift > MAX_HUE_SHIFT
+        or (
+            change.structure_in_changed >= RECOLOUR_STRUCTURE
+            and change.informative_changed_share >= RECOLOUR_INFORMATIVE
+            and not overlay
+        )
     )
-    print_swapped = change.structure_in_changed < PRINT_SWAP_MAX_STRUCTURE and (
-        change.print_in_changed >= PRINT_SWAP_SHARE
-        or (change.print_in_changed >= BLEACHED_PRINT_SHARE and change.chroma_kept < MIN_CHROMA_KEPT)
+    print_swapped = (
+        not overlay
+        and change.structure_in_changed < PRINT_SWAP_MAX_STRUCTURE
+        and (
+            change.print_in_changed >= PRINT_SWAP_SHARE
+            or (change.print_in_changed >= BLEACHED_PRINT_SHARE and change.chroma_kept < MIN_CHROMA_KEPT)
+        )
     )
     if (
-        change.changed_share <= MAX_CHANGED_SHARE
-        and change.informative_changed_share <= 0.6
+        change.changed_share <= (MAX_OVERLAY_CHANGED_SHARE if overlay else MAX_CHANGED_SHARE)
+        and change.informative_changed_share <= (MAX_OVERLAY_INFORMATIVE if overlay else MAX_INFORMATIVE_CHANGED)
         and change.similarity_outside >= MIN_SIMILARITY_OUTSIDE
         and not recoloured
     ):

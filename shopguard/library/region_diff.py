@@ -1,7 +1,7 @@
 """Where a complaint photo differs from the listing photo it was made from.
 
 The listing photo is warped onto the complaint photo with the verified transform, global colour and
-exposure changes are removed with a robust 3x4 affine colour fit, and two maps are compared:
+exposure changes are removed with a robust global colour map (colour_fit.py), and two maps are compared:
 the colour difference and SSIM on grey (Wang, Bovik, Sheikh, Simoncelli, IEEE TIP 2004, Gaussian
 window sigma 1.5, C1=(0.01*255)^2, C2=(0.03*255)^2). Both images are blurred first (sigma 1.2 px)
 so JPEG blocking and resampling do not read as change. Pixels outside the listing photo's
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from PIL import Image
+
+from shopguard.library.colour_fit import colour_cast, fit_colour, hue_shift
 
 WORK_SIDE = 1024
 COLOUR_FLOOR = 30.0
@@ -59,6 +61,14 @@ class ChangeMap:
     differs while the blank product around it agrees: a mockup rendered from one template with another
     print, not a defect painted onto the product."""
     chroma_kept: float = 1.0
+    hue_shift: float = 0.0
+    """Median hue turn (degrees) the fitted global colour map gives the listing's print colours.
+    Brightness, contrast, white balance and saturation edits turn hues by well under 30 degrees; a map that
+    turns a green product red was fitted to make another colour variant look alike."""
+    contrast_in_changed: float = 1.0
+    """Median local contrast of the complaint over the aligned listing's inside the changed area (where the
+    listing has texture). A stain or mark laid over the product keeps its shapes faintly (low ratio); a
+    recoloured variant of the same render keeps its shading at full strength (near 1)."""
     """Mean colourfulness of the listing's print after the fitted global colour map over before. A buyer's
     colour edit keeps most of it; a map that bleaches a red logo to grey (fitted to make another print
     look alike) is no global edit."""
@@ -81,28 +91,19 @@ def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     return ssim, structure, textured
 
 
-def _fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Robust least-squares 3x4 affine colour map src -> dst over ``mask`` (two reweighting passes)."""
-    ys, xs = np.nonzero(mask)
-    if ys.size < 50:
-        return np.hstack([np.eye(3, dtype=np.float32), np.zeros((3, 1), np.float32)])
-    step = max(1, ys.size // 60000)
-    s = src[ys[::step], xs[::step]].astype(np.float64)
-    d = dst[ys[::step], xs[::step]].astype(np.float64)
-    design = np.hstack([s, np.ones((s.shape[0], 1))])
-    keep = np.ones(s.shape[0], bool)
-    coef: np.ndarray = np.zeros((4, 3))
-    for _ in range(3):
-        coef = np.linalg.lstsq(design[keep], d[keep], rcond=None)[0]
-        resid = np.linalg.norm(design @ coef - d, axis=1)
-        keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
-    return coef.T.astype(np.float32)
+def _contrast_ratio(c_grey: np.ndarray, l_grey: np.ndarray, changed: np.ndarray) -> float:
+    """Median local contrast ratio complaint / listing over the changed pixels where the listing has texture."""
 
+    def local_sd(x: np.ndarray) -> np.ndarray:
+        mu = cv2.GaussianBlur(x, (0, 0), 1.5)
+        sd: np.ndarray = np.sqrt(np.maximum(cv2.GaussianBlur(x * x, (0, 0), 1.5) - mu * mu, 0))
+        return sd
 
-def _colour_cast(colour: np.ndarray) -> float:
-    greys = np.array([[32.0, 32.0, 32.0], [128.0, 128.0, 128.0]], np.float32)
-    mapped = np.clip(greys @ colour[:, :3].T + colour[:, 3], 0, 255)
-    return float((mapped.max(axis=1) - mapped.min(axis=1)).max())
+    l_sd = local_sd(l_grey)
+    where = changed & (l_sd * l_sd > _C2 / 4)
+    if int(where.sum()) < 50:
+        return 1.0
+    return float(np.median(local_sd(c_grey)[where] / l_sd[where]))
 
 
 def _informative(gray: np.ndarray, overlap: np.ndarray) -> np.ndarray:
@@ -159,12 +160,11 @@ def change_map(
     _, pre_structure, pre_textured = _ssim_maps(c_grey, l_grey)
     flat_agree = ~pre_textured & (np.abs(c_grey - l_grey) < 25)
     overlap &= _photo_extent(overlap & ((pre_textured & (pre_structure > 0.8)) | flat_agree))
-    colour = _fit_colour(l_f, c_f, overlap)
-    l_fit = np.clip(l_f @ colour[:, :3].T + colour[:, 3], 0, 255).astype(np.float32)
+    colour = fit_colour(l_f, c_f, overlap)
+    l_fit = colour.apply(l_f)
     dist = np.linalg.norm(c_f - l_fit, axis=2)
-    ssim, structure, textured = _ssim_maps(
-        cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
-    )
+    c_grey, l_grey = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
+    ssim, structure, textured = _ssim_maps(c_grey, l_grey)
     noise = float(np.median(dist[overlap])) if overlap.any() else 0.0
     score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
@@ -185,7 +185,7 @@ def change_map(
         similarity_outside=float(ssim[outside].mean()) if outside.any() else 0.0,
         structure_in_changed=float(structure[changed & textured].mean()) if (changed & textured).sum() > 50 else 1.0,
         informative_changed_share=float((changed & informative).sum()) / max(1, int(informative.sum())),
-        colour_cast=_colour_cast(colour),
+        colour_cast=colour_cast(colour),
         heat=np.clip(score / 2, 0, 1).astype(np.float32),
         changed=changed,
         overlap=overlap,
@@ -194,6 +194,8 @@ def change_map(
         work_scale=work,
         print_in_changed=print_share,
         chroma_kept=chroma_kept,
+        hue_shift=hue_shift(colour, l_f, ink),
+        contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
     )
 
 

@@ -1,0 +1,134 @@
+"""The global colour edit between a listing photo and a complaint photo made from it.
+
+A buyer's brightness, contrast, white-balance or filter edit is one colour map for the whole photo. It is
+fitted robustly (a painted defect must stay out of it) and chosen by consensus among a few models: the model
+that explains the most pixels (within EXPLAINED_PX, after clipping to 0-255 as a photo editor clips) wins,
+simpler models on ties:
+
+1. a 3x4 affine map over every pixel (iteratively reweighted least squares);
+2. the same without the pixels the complaint shows clipped (a brightened white backdrop at 255 says only
+   "at least 255" and pulls the slope back);
+3. either followed by a monotone tone curve per channel (median complaint level per band of mapped levels),
+   which follows clipping and the gamma/S-curves of phone filters; being non-decreasing it can never turn one
+   tone into its opposite.
+
+The measures ShopGuard reads from the chosen map (``colour_cast``, ``hue_shift``) tell a buyer's edit from a
+map that turns one product colour into another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+CLIPPED_HIGH, CLIPPED_LOW = 250.0, 5.0
+EXPLAINED_PX = 15.0
+"""RGB distance within which a fitted colour map explains a pixel (JPEG q40 noise after the blur stays below)."""
+CURVE_BAND, CURVE_MIN_PIXELS = 16, 40
+SAMPLES = 60000
+
+
+@dataclass(frozen=True)
+class ColourMap:
+    """An affine map (3x4: RGB' = A @ RGB + b) optionally followed by per-channel tone curves (3x256)."""
+
+    affine: np.ndarray
+    curves: np.ndarray | None = None
+
+    def apply(self, rgb: np.ndarray) -> np.ndarray:
+        """The mapped colours (float32, clipped to 0-255) of an (..., 3) array."""
+        out: np.ndarray = np.clip(rgb.astype(np.float32) @ self.affine[:, :3].T + self.affine[:, 3], 0, 255)
+        if self.curves is not None:
+            levels = np.arange(256, dtype=np.float32)
+            for ch in range(3):
+                out[..., ch] = np.interp(out[..., ch], levels, self.curves[ch])
+        mapped: np.ndarray = out.astype(np.float32)
+        return mapped
+
+
+IDENTITY = ColourMap(np.hstack([np.eye(3, dtype=np.float32), np.zeros((3, 1), np.float32)]))
+
+
+def _robust_affine(s: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """3x4 least-squares affine map s -> d, refitted twice without the pixels far off the previous fit."""
+    design = np.hstack([s, np.ones((s.shape[0], 1))])
+    keep = np.ones(s.shape[0], bool)
+    coef: np.ndarray = np.zeros((4, 3))
+    for _ in range(3):
+        coef = np.linalg.lstsq(design[keep], d[keep], rcond=None)[0]
+        resid = np.linalg.norm(design @ coef - d, axis=1)
+        keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
+    affine: np.ndarray = coef.T.astype(np.float32)
+    return affine
+
+
+def _tone_curves(mapped: np.ndarray, d: np.ndarray) -> np.ndarray:
+    curves = np.tile(np.arange(256, dtype=np.float32), (3, 1))
+    for ch in range(3):
+        band = np.clip(mapped[:, ch] // CURVE_BAND, 0, 255 // CURVE_BAND).astype(np.int64)
+        centres, levels = [], []
+        for b in np.unique(band):
+            members = band == b
+            if int(members.sum()) >= CURVE_MIN_PIXELS:
+                centres.append(float(np.median(mapped[members, ch])))
+                levels.append(float(np.median(d[members, ch])))
+        if len(centres) >= 2:
+            offsets = np.array(levels) - np.array(centres)
+            curve = np.arange(256, dtype=np.float32) + np.interp(np.arange(256), centres, offsets)
+            curves[ch] = np.maximum.accumulate(np.clip(curve, 0, 255))
+    return curves
+
+
+def fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> ColourMap:
+    """The global colour map from ``src`` (aligned listing, float RGB) to ``dst`` (complaint) over ``mask``."""
+    ys, xs = np.nonzero(mask)
+    if ys.size < 50:
+        return IDENTITY
+    step = max(1, ys.size // SAMPLES)
+    s = src[ys[::step], xs[::step]].astype(np.float64)
+    d = dst[ys[::step], xs[::step]].astype(np.float64)
+    whole = ColourMap(_robust_affine(s, d))
+    candidates = [whole]
+    unclipped = (d.max(axis=1) < CLIPPED_HIGH) & (d.min(axis=1) > CLIPPED_LOW)
+    if 50 <= int(unclipped.sum()) < unclipped.size:
+        candidates.append(ColourMap(_robust_affine(s[unclipped], d[unclipped])))
+    if s.shape[0] >= 500:  # each affine fit followed by tone curves
+        candidates += [ColourMap(m.affine, _tone_curves(m.apply(s), d)) for m in list(candidates)]
+
+    def explained(model: ColourMap) -> int:
+        return int((np.linalg.norm(model.apply(s) - d, axis=1) <= EXPLAINED_PX).sum())
+
+    scores = [explained(m) for m in candidates]
+    return candidates[int(np.argmax(scores))]  # argmax takes the first (simplest) model on ties
+
+
+def colour_cast(model: ColourMap) -> float:
+    """Channel spread (0-255) the map puts on dark and mid greys: small for a buyer's edit."""
+    mapped = model.apply(np.array([[32.0, 32.0, 32.0], [128.0, 128.0, 128.0]], np.float32))
+    return float((mapped.max(axis=1) - mapped.min(axis=1)).max())
+
+
+def _hue(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hue angle in degrees, chroma) in the opponent-colour plane of RGB rows."""
+    a = rgb[:, 0] - (rgb[:, 1] + rgb[:, 2]) / 2
+    b = (rgb[:, 1] - rgb[:, 2]) * (3**0.5 / 2)
+    return np.degrees(np.arctan2(b, a)), np.hypot(a, b)
+
+
+def hue_shift(model: ColourMap, listing: np.ndarray, ink: np.ndarray) -> float:
+    """Median hue turn (degrees) the map gives the listing's own coloured pixels (its print), over those that
+    stay coloured. Measured on colours the photo has, not on made-up probes: a map fitted to a mostly white
+    photo is free to do anything to colours the photo does not contain."""
+    if not ink.any():
+        return 0.0
+    before_rgb = listing[ink].astype(np.float32)
+    if before_rgb.shape[0] > 20000:
+        before_rgb = before_rgb[:: before_rgb.shape[0] // 20000]
+    before, chroma_before = _hue(before_rgb)
+    after, chroma_after = _hue(model.apply(before_rgb))
+    coloured = chroma_after >= 0.3 * chroma_before  # a desaturated pixel has no hue left to turn
+    if int(coloured.sum()) < 50:
+        return 0.0
+    turn = np.abs((after - before + 180) % 360 - 180)
+    return float(np.median(turn[coloured]))

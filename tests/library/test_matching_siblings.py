@@ -1,0 +1,134 @@
+"""Matching when the library holds look-alike siblings, and edits a global colour map cannot follow.
+
+Real photos from the test data: the shop's jersey in three colours (one render recoloured), the same
+waterfall photo in eight versions that differ only in a printed numeral, a bright studio shot brightened
+until its backdrop clips, and a semi-transparent stain painted over a quarter of a product.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+
+from shopguard.imaging import decode, read_source
+from shopguard.library.indexer import index_paths
+from shopguard.library.matcher import Match, find_sources
+from shopguard.library.store import LibraryStore, PhotoRecord
+
+JERSEYS = [f"spree__ror_baseball_jersey-{c}__1.png" for c in ("red", "green", "blue")]
+WATERFALLS = [f"orientation__landscape_{n}.jpg" for n in (1, 4, 7)]
+
+
+def _loader(record: PhotoRecord) -> tuple[Image.Image, float] | None:
+    d = decode(read_source(record.path), max_side=1024)
+    return d.image, d.scale
+
+
+def _library(paths: list[Path], tmp_path: Path) -> LibraryStore:
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    for p in paths:
+        shutil.copy(p, folder / p.name)
+    store = LibraryStore(tmp_path / "library.db")
+    index_paths(store, [folder], workers=1)
+    return store
+
+
+def _match(store: LibraryStore, im: Image.Image, tmp_path: Path) -> list[Match]:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=75)
+    path = tmp_path / "complaint.jpg"
+    path.write_bytes(buf.getvalue())
+    d = decode(read_source(path), max_side=1600)
+    return find_sources(store, d.image, d.scale, _loader)
+
+
+def _derived(matches: list[Match]) -> list[str]:
+    return [Path(m.record.path).name for m in matches if m.kind == "derived"]
+
+
+def _stain(im: Image.Image, box: tuple[int, int, int, int], opacity: int) -> Image.Image:
+    """A brown stain painted over ``box`` at ``opacity`` (0-255), edges softened, with a dark crack."""
+    x, y, w, h = box
+    mask = Image.new("L", im.size, 0)
+    ImageDraw.Draw(mask).ellipse((x, y, x + w, y + h), fill=opacity)
+    mask = mask.filter(ImageFilter.GaussianBlur(4))
+    out = Image.composite(Image.new("RGB", im.size, (90, 60, 30)), im, mask)
+    ImageDraw.Draw(out).line([(x + w // 10, y + h // 2), (x + w * 9 // 10, y + h // 3)], fill=(15, 10, 5), width=5)
+    return out
+
+
+def test_recoloured_sibling_is_not_named_as_the_source(testdata: Path, tmp_path: Path) -> None:
+    folder = testdata / "product-photos-more"
+    store = _library([folder / n for n in JERSEYS], tmp_path)
+    red = Image.open(folder / JERSEYS[0]).convert("RGB").rotate(12, expand=True, fillcolor="white")
+    matches = _match(store, red, tmp_path)
+    assert _derived(matches) == [JERSEYS[0]]
+    others = [m for m in matches if Path(m.record.path).name != JERSEYS[0]]
+    # the green and blue jerseys line up perfectly, but only by turning their colour by ~120 degrees
+    assert all(m.kind == "same-base" and m.change.hue_shift > 45 for m in others)
+
+
+def test_held_out_colour_variant_is_not_derived_from_its_siblings(testdata: Path, tmp_path: Path) -> None:
+    folder = testdata / "product-photos-more"
+    store = _library([folder / n for n in JERSEYS[1:]], tmp_path)
+    red = Image.open(folder / JERSEYS[0]).convert("RGB")
+    assert _derived(_match(store, red, tmp_path)) == []
+
+
+def test_source_among_near_identical_versions_is_the_one_the_complaint_shows(testdata: Path, tmp_path: Path) -> None:
+    folder = testdata / "exif-camera"
+    store = _library([folder / n for n in WATERFALLS], tmp_path)
+    four = decode(read_source(folder / WATERFALLS[1])).image
+    painted = _stain(four, (60, 260, 150, 110), 235)
+    matches = _match(store, painted, tmp_path)
+    assert _derived(matches) == [WATERFALLS[1]]
+    assert {Path(m.record.path).name for m in matches if m.kind == "same-base"} <= set(WATERFALLS)
+
+
+def test_brightened_photo_with_clipped_backdrop_is_derived_without_changes(testdata: Path, tmp_path: Path) -> None:
+    folder = testdata / "product-photos-more"
+    name = "spree__spree_jersey__1.jpeg"
+    store = _library([folder / n for n in (name, *JERSEYS)], tmp_path)
+    im = Image.open(folder / name).convert("RGB")
+    im = ImageEnhance.Contrast(ImageEnhance.Brightness(im).enhance(1.25)).enhance(1.2)
+    matches = _match(store, im, tmp_path)
+    assert _derived(matches) == [name]
+    assert matches[0].change.changed_share < 0.02
+
+
+def test_semi_transparent_stain_over_a_quarter_of_the_photo_is_derived(testdata: Path, tmp_path: Path) -> None:
+    folder = testdata / "product-photos-more"
+    name = "spree__ror_tote__1.jpeg"
+    store = _library([folder / name, testdata / "product-photos" / "abo__B0799CK52K__528c608a.jpg"], tmp_path)
+    im = Image.open(folder / name).convert("RGB")
+    w, h = im.size
+    box = (w // 4, h // 4, w // 2, h // 2)  # a quarter of the photo, over the printed bag
+    matches = _match(store, _stain(im, box, 220), tmp_path)
+    assert _derived(matches) == [name]
+    m = matches[0]
+    assert m.change.contrast_in_changed < 0.5  # the bag's print still shows faintly through the stain
+    x, y, rw, rh = m.change.regions[0]
+    inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
+        0, min(y + rh, box[1] + box[3]) - max(y, box[1])
+    )
+    assert inter / (rw * rh + box[2] * box[3] - inter) > 0.6
+
+
+@pytest.mark.parametrize("opacity", [255])
+def test_opaque_repaint_of_most_of_the_product_is_not_called_derived(
+    testdata: Path, tmp_path: Path, opacity: int
+) -> None:
+    """Covering nearly all of a product with paint leaves nothing to tell a repainted product from another
+    product on the same backdrop: ShopGuard must not claim derivation then."""
+    folder = testdata / "product-photos-more"
+    name = "spree__ror_tote__1.jpeg"
+    store = _library([folder / name], tmp_path)
+    im = Image.open(folder / name).convert("RGB")
+    w, h = im.size
+    covered = _stain(im, (w // 8, h // 10, w * 3 // 4, h * 8 // 10), opacity)
+    assert _derived(_match(store, covered, tmp_path)) == []
