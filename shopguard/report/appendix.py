@@ -138,7 +138,7 @@ def files_section(ctx: ReportContext) -> list[Flowable]:
         writer.heading(key("report.section.files")),
         *writer.block(key("report.files.intro"), "small"),
     ]
-    story: list[Flowable] = [CondPageBreak(60 * mm), *_kept(head, tables)]
+    story: list[Flowable] = _kept(head, tables)
     listings = _library_photos(ctx)
     if listings:
         head = [

@@ -40,6 +40,9 @@ HALVES_OF_PAIR = ("changed-outline", "listing")
 # Its images carry an English caption band that the report replaces with its own stamp.
 BANDED_CHECK = "library-match"
 EXHIBIT_IMAGE_HEIGHT_PT = 72 * mm
+# The photo as received, when the finding rests on its data (an AI label) rather than its pixels.
+CONTEXT_IMAGE_HEIGHT_PT = 55 * mm
+CONTEXT_IMAGE_WIDTH_PT = 55 * mm
 # Further pictures (heat map, ELA...) two to a row at half the width, captions under them.
 FURTHER_IMAGE_HEIGHT_PT = 55 * mm
 PICTURE_GAP_PT = 12.0
@@ -58,6 +61,8 @@ class Shown:
     caption: Say
     short_caption: Say
     source: EvidenceImage | None = None
+    is_context: bool = False
+    """The buyer's photo as received, shown for context when nothing was drawn for the finding."""
 
 
 def _image_caption(image: EvidenceImage) -> Say:
@@ -124,7 +129,8 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
     if not shown_any:
         picture = ctx.pictures.plain(photo.stored_path, max_side)
         if picture:
-            yield Shown(picture, key("report.caption.photo", photo=photo.name), key("report.caption.photo.short"))
+            caption = key("report.caption.photo", photo=photo.name)
+            yield Shown(picture, caption, key("report.caption.photo.short"), is_context=True)
 
 
 def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Shown | None:
@@ -142,6 +148,25 @@ def _shown(ctx: ReportContext, shown: Shown, max_width: float, max_height: float
         *writer.block(shown.caption, "caption"),
         Spacer(1, 6),
     ]
+
+
+def _beside(ctx: ReportContext, text_cell: list[Flowable], shown: Shown) -> Table:
+    """Text on the left, a small picture with its caption on the right."""
+    writer = ctx.writer
+    column = CONTEXT_IMAGE_WIDTH_PT + PICTURE_GAP_PT
+    picture = [picture_flowable(shown.picture, CONTEXT_IMAGE_WIDTH_PT, CONTEXT_IMAGE_HEIGHT_PT), Spacer(1, 2)]
+    return writer.table(
+        [[text_cell, picture + writer.block(shown.caption, "caption")]],
+        [writer.width - column, column],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (1, 0), (1, 0), PICTURE_GAP_PT),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
 
 
 def _further_pictures(ctx: ReportContext, shown_all: list[Shown]) -> Table:
@@ -250,11 +275,16 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
             style="small",
         ),
         Spacer(1, 4),
-        *writer.block(finding.detail),
-        Spacer(1, 6),
     ]
     shown_all = list(pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX))
-    lead = _shown(ctx, shown_all[0], writer.width, EXHIBIT_IMAGE_HEIGHT_PT) if shown_all else []
+    lead: list[Flowable] = []
+    if shown_all and shown_all[0].is_context:
+        # the photo as received only gives context: beside the text, not under it
+        head += [_beside(ctx, writer.block(finding.detail), shown_all[0]), Spacer(1, 6)]
+    else:
+        head += [*writer.block(finding.detail), Spacer(1, 6)]
+        if shown_all:
+            lead = _shown(ctx, shown_all[0], writer.width, EXHIBIT_IMAGE_HEIGHT_PT)
     # The exhibit's title and text stay on the page of its first picture.
     story: list[Flowable] = [KeepTogether(head + lead)]
     rows = _evidence_rows(ctx, item)

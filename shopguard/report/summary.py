@@ -235,8 +235,10 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
         return [KeepInFrame(writer.width, ctx.frame_height - FIT_SLACK_PT, [*story, table], mode="shrink")]
     # The detail names the value the finding rests on, so it goes before picture size.
     big, small, tiny = THUMB_BOX_PT[len(items)], THUMB_BOX_PT[KEY_FACTS], TINY_BOX_PT
+    # Pictures one size up when the page has the room (a one-language report often has).
+    larger = THUMB_BOX_PT[max(1, len(items) - 1)]
     # Clipped details say "…" and the exhibit has them in full.
-    attempts = ((FULL, big), (FULL, small), (CLIPPED, small), (CLIPPED, tiny), (0, small), (0, tiny))
+    attempts = ((FULL, larger), (FULL, big), (FULL, small), (CLIPPED, small), (CLIPPED, tiny), (0, small), (0, tiny))
     for detail_chars, box in attempts:
         table = _key_facts_table(ctx, items, detail_chars, box)
         if table.wrap(writer.width, room)[1] <= room:
