@@ -47,6 +47,18 @@ CONTEXT_IMAGE_WIDTH_PT = 55 * mm
 FURTHER_IMAGE_HEIGHT_PT = 55 * mm
 PICTURE_GAP_PT = 12.0
 MIN_VALUES_ROOM_PT = 30 * mm
+# library-match evidence values that are shares of 1 (docs/matching.md): printed with their
+# percentage too. Named one by one: the pixel checks' "*_ratio" values compare two measurements
+# and are not shares.
+SHARE_NAMES = (
+    "inlier_ratio",
+    "inlier_spread",
+    "covered_share",
+    "changed_share",
+    "similarity_outside",
+    "print_in_changed",
+    "chroma_kept",
+)
 
 
 def file_name(path: str) -> str:
@@ -207,9 +219,17 @@ def _evidence_label(name: str, parent: str | None = None) -> Say:
     return lambda lang: f"{outer(lang)} › {label(lang)}"
 
 
-def _evidence_value(value: object) -> str | Say:
+def _evidence_value(name: str, value: object) -> str | Say:
+    """A measured value as printed: yes/no and known codes in words, shares also in percent."""
     if isinstance(value, bool):
         return key("report.value.yes" if value else "report.value.no")
+    code_key = f"report.value.{name}.{value}"
+    if isinstance(value, str) and has_key(code_key):
+        said = key(code_key)
+        return lambda lang: f"{said(lang)} ({value})"
+    if name in SHARE_NAMES and isinstance(value, float) and 0.0 <= value <= 1.0:
+        # the finding's text says "4.6%"; the raw value stays for anyone checking the JSON
+        return f"{show_value(value)} ({value * 100:.1f}%)"
     return show_value(value)
 
 
@@ -229,7 +249,7 @@ def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
             hidden_gps = True
             continue
         if not (isinstance(value, dict) and value):
-            rows.append((_evidence_label(name), _evidence_value(value)))
+            rows.append((_evidence_label(name), _evidence_value(name, value)))
             continue
         # nested tables go after the plain values, so that short values pair up in the table
         nested.append((_evidence_label(name), None))
@@ -237,7 +257,7 @@ def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
             if is_gps_key(str(sub_name)) and not ctx.options.include_gps:
                 hidden_gps = True
                 continue
-            nested.append((_evidence_label(str(sub_name)), _evidence_value(sub_value)))
+            nested.append((_evidence_label(str(sub_name)), _evidence_value(str(sub_name), sub_value)))
     rows += nested
     if hidden_gps:
         rows.append((key("report.evidence.gps"), key("report.gps.hidden")))
