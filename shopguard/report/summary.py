@@ -199,7 +199,10 @@ def _photos_checked(ctx: ReportContext) -> list[Flowable]:
     cells: list[list[Flowable]] = []
     for photo in ctx.case.photos[:KEY_FACTS]:
         picture = ctx.pictures.plain(photo.stored_path, THUMB_MAX_SIDE_PX)
-        cell: list[Flowable] = [picture_flowable(picture, *THUMB_BOX_PT[3])] if picture else []
+        # a file that could not be read says so where its picture would be, not an empty gap
+        cell = (
+            [picture_flowable(picture, *THUMB_BOX_PT[3])] if picture else writer.stacked(key("report.file.unreadable"))
+        )
         cells.append([*cell, Spacer(1, 2), writer.p(literal(photo.name), "caption")])
     if not cells:
         return []

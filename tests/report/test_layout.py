@@ -120,3 +120,21 @@ def test_exhibited_findings_are_listed_once_in_full(pipeline_case: Case, tmp_pat
     for number, _finding in enumerate(exhibited, start=1):
         for lang in ("en", "zh_CN"):
             assert squash(text("report.findings.see_exhibit", lang, number=number)) in body
+
+
+def test_shares_are_printed_with_their_percentage(pipeline_case: Case, tmp_path: Path) -> None:
+    body = pdf_text(build_report(pipeline_case, tmp_path / "en.pdf", ReportOptions(lang="en")))
+    changed = next(f for p in pipeline_case.photos for f in p.findings if f.regions)
+    share = float(changed.evidence["changed_share"])
+    # the finding's text says "4.6%"; the values table gives the raw value and the same percentage
+    assert squash(f"{share:.4g} ({share * 100:.1f}%)") in body
+    found_by = str(changed.evidence["shortlist"])
+    assert squash(f"{text(f'report.value.shortlist.{found_by}', 'en')} ({found_by})") in body
+
+
+def test_unreadable_photo_says_so_on_page_one(clean_case: Case, tmp_path: Path) -> None:
+    out = build_report(clean_case, tmp_path / "clean.pdf", ReportOptions(lang="both"))
+    first = squash(PdfReader(str(out)).pages[0].extract_text() or "")
+    for lang in ("en", "zh_CN"):
+        assert squash(text("report.file.unreadable", lang)) in first
+    assert "broken.heic" in first
