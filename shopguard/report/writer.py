@@ -112,6 +112,9 @@ class Writer:
                 continue
             shown.append(value)
             flowables.append(Paragraph(escape(value), self.style(style, lang, is_second=index > 0)))
+        # a translation never starts the next page without the text it translates
+        for paragraph in flowables[:-1]:
+            paragraph.keepWithNext = 1
         return flowables
 
     def block(self, say: Say, style: str = "body") -> list[Flowable]:

@@ -138,3 +138,15 @@ def test_unreadable_photo_says_so_on_page_one(clean_case: Case, tmp_path: Path) 
     for lang in ("en", "zh_CN"):
         assert squash(text("report.file.unreadable", lang)) in first
     assert "broken.heic" in first
+
+
+def test_a_translation_stays_on_the_page_of_its_chinese(pipeline_case: Case, tmp_path: Path) -> None:
+    out = build_report(pipeline_case, tmp_path / "both.pdf", BOTH)
+    pages = [squash(page.extract_text() or "") for page in PdfReader(str(out)).pages]
+    names = ["report.method.local", "report.method.originals", "report.method.strength", "report.method.absence"]
+    names += [f"report.method.{f.category.value}" for p in pipeline_case.photos for f in p.findings]
+    for name in names:
+        zh, en = squash(text(name, "zh_CN")), squash(text(name, "en"))
+        zh_pages = [i for i, page in enumerate(pages) if zh in page]
+        en_pages = [i for i, page in enumerate(pages) if en in page]
+        assert zh_pages and zh_pages == en_pages, name
