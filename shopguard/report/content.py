@@ -103,7 +103,12 @@ ROW_PADDING_PT = 1.8
 
 
 def fact_grid(
-    ctx: ReportContext, facts: list[Fact], label_width: float, style: str = "body", heading: Flowable | None = None
+    ctx: ReportContext,
+    facts: list[Fact],
+    label_width: float,
+    style: str = "body",
+    heading: Flowable | None = None,
+    is_list: bool | None = None,
 ) -> Table:
     """Label/value facts with thin rules, as few rows as the text allows.
 
@@ -118,6 +123,8 @@ def fact_grid(
         label_width: width of each label column.
         style: paragraph style of the values.
         heading: a heading row on top, repeated where the table runs onto the next page.
+        is_list: one fact per row with the values aligned at the middle; None: when most labels
+            are too long to share a row.
     """
     writer = ctx.writer
     half = writer.width / 2
@@ -161,7 +168,8 @@ def fact_grid(
 
     plain = [(label, value) for label, value in facts if value is not None]
     # Mostly long labels (measured values): one fact per row, values aligned at the middle.
-    is_list = 2 * sum(is_narrow(label, value) for label, value in plain) < len(plain)
+    if is_list is None:
+        is_list = 2 * sum(is_narrow(label, value) for label, value in plain) < len(plain)
     for label, value in facts:
         if value is None:
             close_pending()

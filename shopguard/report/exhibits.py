@@ -264,6 +264,14 @@ def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
     return rows
 
 
+def _check_name(check: str, category: str) -> Say:
+    """The category in words (the heading of its method text at the end), then the check's id."""
+    name_key = f"report.category.{category}"
+    if not has_key(name_key):
+        return literal(f"{check} · {category}")
+    return lambda lang: f"{text(name_key, lang)} ({check})"
+
+
 def exhibit_numbers(ctx: ReportContext) -> dict[int, int]:
     """Exhibit number of each finding that has an exhibit, by the finding's ``id()``."""
     items = ranked_findings(ctx.case, Strength.MODERATE)
@@ -289,10 +297,11 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
             [
                 (key("report.field.photo"), f"{photo.name}  (SHA-256 {photo.sha256[:16]}…)"),
                 (key("report.field.strength"), key(f"strength.{finding.strength.value}")),
-                (key("report.field.check"), f"{finding.check} · {finding.category.value}"),
+                (key("report.field.check"), _check_name(finding.check, finding.category.value)),
             ],
             label_width=24 * mm,
             style="small",
+            is_list=False,
         ),
         Spacer(1, 4),
     ]
