@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 from pypdf import PdfReader
 
 from shopguard.cases.model import Case
 from shopguard.checks.findings import Strength
+from shopguard.checks.forensic_maps import annotate_stamp
 from shopguard.checks.match_evidence import band_height_px
 from shopguard.i18n import text
 from shopguard.imaging import decode, read_source
@@ -150,3 +152,20 @@ def test_a_translation_stays_on_the_page_of_its_chinese(pipeline_case: Case, tmp
         zh_pages = [i for i, page in enumerate(pages) if zh in page]
         en_pages = [i for i, page in enumerate(pages) if en in page]
         assert zh_pages and zh_pages == en_pages, name
+
+
+def test_report_stamp_covers_the_pixel_checks_own_label(tmp_path: Path) -> None:
+    """The forensic maps burn a small black "annotated copy" label into their corner; the report's
+    bilingual stamp must hide it, so each printed map carries one mark."""
+    for width, height in ((1024, 768), (640, 480), (320, 240), (1024, 300)):
+        for label in ("ELA map", "noise map", "copy-move map"):
+            canvas = np.full((height, width, 3), 128, np.uint8)
+            annotate_stamp(canvas, label)
+            path = tmp_path / f"map-{width}-{label.replace(' ', '_')}.jpg"
+            Image.fromarray(canvas).save(path, "JPEG", quality=90)
+            shown = PictureMaker().evidence(str(path), 1200)
+            assert shown is not None
+            with Image.open(io.BytesIO(shown.jpeg)) as im:
+                darkest = min(im.convert("L").crop((0, 0, im.width, im.height // 4)).getextrema())
+            # the map is mid-grey everywhere; anything near black is the check's label showing through
+            assert darkest > 40, (width, label, darkest)
