@@ -18,21 +18,18 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from shopguard.checks.findings import EvidenceImage, Strength
 from shopguard.i18n import has_key, text
 from shopguard.report.content import (
-    Fact,
     RankedFinding,
     ReportContext,
     fact_grid,
-    is_gps_key,
     picture_flowable,
     ranked_findings,
     show_time,
-    show_value,
 )
+from shopguard.report.evidence_values import evidence_rows
 from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, Picture
 from shopguard.report.writer import Say, key, literal
 
 # A check's images that stand for a finding on their own; heat maps, ELA and noise maps follow them.
-PRIVATE_FIELDS_KEY = "private_fields"
 LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
 # The library-match check's side-by-side is its changed-outline image and its aligned listing
 # photo joined (checks/match_evidence.py): with the pair shown, the halves would repeat it.
@@ -47,18 +44,6 @@ CONTEXT_IMAGE_WIDTH_PT = 55 * mm
 FURTHER_IMAGE_HEIGHT_PT = 55 * mm
 PICTURE_GAP_PT = 12.0
 MIN_VALUES_ROOM_PT = 30 * mm
-# library-match evidence values that are shares of 1 (docs/matching.md): printed with their
-# percentage too. Named one by one: the pixel checks' "*_ratio" values compare two measurements
-# and are not shares.
-SHARE_NAMES = (
-    "inlier_ratio",
-    "inlier_spread",
-    "covered_share",
-    "changed_share",
-    "similarity_outside",
-    "print_in_changed",
-    "chroma_kept",
-)
 
 
 def file_name(path: str) -> str:
@@ -210,60 +195,6 @@ def _further_pictures(ctx: ReportContext, shown_all: list[Shown]) -> Table:
     )
 
 
-def _evidence_label(name: str, parent: str | None = None) -> Say:
-    label_key = f"report.evidence.{name}"
-    label = key(label_key) if has_key(label_key) else literal(name)
-    if parent is None:
-        return label
-    outer = _evidence_label(parent)
-    return lambda lang: f"{outer(lang)} › {label(lang)}"
-
-
-def _evidence_value(name: str, value: object) -> str | Say:
-    """A measured value as printed: yes/no and known codes in words, shares also in percent."""
-    if isinstance(value, bool):
-        return key("report.value.yes" if value else "report.value.no")
-    code_key = f"report.value.{name}.{value}"
-    if isinstance(value, str) and has_key(code_key):
-        said = key(code_key)
-        return lambda lang: f"{said(lang)} ({value})"
-    if name in SHARE_NAMES and isinstance(value, float) and 0.0 <= value <= 1.0:
-        # the finding's text says "4.6%"; the raw value stays for anyone checking the JSON
-        return f"{show_value(value)} ({value * 100:.1f}%)"
-    return show_value(value)
-
-
-def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
-    """One fact per measured value; a nested table of values (decoded label fields, the transform)
-    gets a group heading and one fact per field."""
-    rows: list[Fact] = []
-    hidden_gps = False
-    evidence = item.finding.evidence
-    # Checks list values that are private (coordinates) under "private_fields" (metadata checks).
-    private = {str(name) for name in evidence.get(PRIVATE_FIELDS_KEY) or ()}
-    nested: list[Fact] = []
-    for name, value in evidence.items():
-        if name == PRIVATE_FIELDS_KEY:
-            continue
-        if (name in private or is_gps_key(name)) and not ctx.options.include_gps:
-            hidden_gps = True
-            continue
-        if not (isinstance(value, dict) and value):
-            rows.append((_evidence_label(name), _evidence_value(name, value)))
-            continue
-        # nested tables go after the plain values, so that short values pair up in the table
-        nested.append((_evidence_label(name), None))
-        for sub_name, sub_value in value.items():
-            if is_gps_key(str(sub_name)) and not ctx.options.include_gps:
-                hidden_gps = True
-                continue
-            nested.append((_evidence_label(str(sub_name)), _evidence_value(str(sub_name), sub_value)))
-    rows += nested
-    if hidden_gps:
-        rows.append((key("report.evidence.gps"), key("report.gps.hidden")))
-    return rows
-
-
 def _check_name(check: str, category: str) -> Say:
     """The category in words (the heading of its method text at the end), then the check's id."""
     name_key = f"report.category.{category}"
@@ -316,7 +247,7 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
             lead = _shown(ctx, shown_all[0], writer.width, EXHIBIT_IMAGE_HEIGHT_PT)
     # The exhibit's title and text stay on the page of its first picture.
     story: list[Flowable] = [KeepTogether(head + lead)]
-    rows = _evidence_rows(ctx, item)
+    rows = evidence_rows(ctx, item)
     if rows:
         heading = writer.heading(key("report.exhibit.values"), "h2")
         # a heading with one row under it at a page foot reads as a table that ended there
