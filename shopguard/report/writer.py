@@ -26,7 +26,6 @@ INK = colors.HexColor("#1d1d1f")
 MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#c8c8cc")
 PANEL = colors.HexColor("#f3f4f6")
-COLUMN_GAP_PT = 14.0
 # The second language of a bilingual report, under the first: smaller and muted, never below
 # 6.5 pt (the smallest size that stays legible on a 300 dpi office print).
 SECOND_SCALE = 0.86
@@ -84,10 +83,6 @@ class Writer:
         self.languages = tuple(languages)
         self.width = width
         self.styles = styles
-
-    @property
-    def is_bilingual(self) -> bool:
-        return len(self.languages) > 1
 
     def style(self, style: str, lang: str, is_second: bool = False) -> ParagraphStyle:
         """The paragraph style for ``lang``; ``is_second``: the smaller style of the second language."""
@@ -148,7 +143,7 @@ class Writer:
             ]
             commands = [_shifted(command) for command in commands]
         table = Table(data, colWidths=list(widths), repeatRows=1 if heading is not None else 0)
-        # the caller's commands first would let a heading row inherit their rules and padding
+        # the heading row's own padding last, so that the caller's commands do not override it
         table.setStyle(TableStyle([*style[:1], *commands, *style[1:]]))
         return table
 
