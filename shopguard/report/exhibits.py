@@ -36,6 +36,8 @@ LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
 HALVES_OF_PAIR = ("changed-outline", "listing")
 # Its images carry an English caption band that the report replaces with its own stamp.
 BANDED_CHECK = "library-match"
+# The lead picture: at 72 mm a side-by-side pair is still ~65 mm per photo (sharp at 1200 px), and
+# an exhibit's text, picture and values fit about one page (the demo's two exhibits: 2.5 pages).
 EXHIBIT_IMAGE_HEIGHT_PT = 72 * mm
 # The photo as received, when the finding rests on its data (an AI label) rather than its pixels.
 CONTEXT_IMAGE_HEIGHT_PT = 55 * mm
