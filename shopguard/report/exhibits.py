@@ -27,7 +27,7 @@ from shopguard.report.content import (
 )
 from shopguard.report.evidence_values import evidence_rows
 from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, Picture
-from shopguard.report.writer import Say, key, literal
+from shopguard.report.writer import Say, key
 
 # A check's images that stand for a finding on their own; heat maps, ELA and noise maps follow them.
 LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
@@ -197,12 +197,12 @@ def _further_pictures(ctx: ReportContext, shown_all: list[Shown]) -> Table:
     )
 
 
-def _check_name(check: str, category: str) -> Say:
-    """The category in words (the heading of its method text at the end), then the check's id."""
+def _check_name(ctx: ReportContext, check: str, category: str) -> str:
+    """The category in words (the heading of its method text at the end), then the check's id, on one line."""
     name_key = f"report.category.{category}"
     if not has_key(name_key):
-        return literal(f"{check} · {category}")
-    return lambda lang: f"{text(name_key, lang)} ({check})"
+        return f"{check} · {category}"
+    return f"{ctx.writer.joined(key(name_key), ' / ')} ({check})"
 
 
 def exhibit_numbers(ctx: ReportContext) -> dict[int, int]:
@@ -230,7 +230,7 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
             [
                 (key("report.field.photo"), f"{photo.name}  (SHA-256 {photo.sha256[:16]}…)"),
                 (key("report.field.strength"), key(f"strength.{finding.strength.value}")),
-                (key("report.field.check"), _check_name(finding.check, finding.category.value)),
+                (key("report.field.check"), _check_name(ctx, finding.check, finding.category.value)),
             ],
             label_width=24 * mm,
             style="small",
