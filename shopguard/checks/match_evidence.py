@@ -22,12 +22,28 @@ OUTLINE = (255, 0, 64)
 MAX_SIDE = 1200
 
 
+def _band_px(picture_height: int) -> int:
+    return max(16, picture_height // 28)
+
+
+def band_height_px(banded_height: int) -> int:
+    """Height of the caption band at the bottom of an image of ``banded_height`` px written here.
+
+    The report replaces the band with its own bilingual "annotated copy" stamp (one marking per
+    picture), so it needs the band's size; 0 when no picture height gives ``banded_height``.
+    """
+    for band in range(16, banded_height // 28 + 18):
+        if band == _band_px(banded_height - band):
+            return band
+    return 0
+
+
 def _banded(rgb: np.ndarray) -> Image.Image:
     """Add a caption band below the picture marking it as an annotated copy, not an original."""
     im = Image.fromarray(rgb)
     if max(im.size) > MAX_SIDE:
         im.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    band = max(16, im.height // 28)
+    band = _band_px(im.height)
     out = Image.new("RGB", (im.width, im.height + band), (30, 30, 30))
     out.paste(im, (0, 0))
     ImageDraw.Draw(out).text((6, im.height + band // 2 - 6), BAND_TEXT, fill=(255, 255, 255))

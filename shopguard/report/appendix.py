@@ -11,8 +11,8 @@ from shopguard.cases.model import CasePhoto
 from shopguard.checks.findings import Category
 from shopguard.errors import ImageReadError
 from shopguard.imaging import probe, read_source
-from shopguard.report.content import ReportContext, fact_table, show_time
-from shopguard.report.exhibits import file_name
+from shopguard.report.content import Fact, ReportContext, fact_grid, show_time
+from shopguard.report.exhibits import exhibit_numbers, file_name
 from shopguard.report.writer import RULE, Say, key, literal
 
 
@@ -22,18 +22,30 @@ def _size(size_bytes: int) -> str:
 
 
 def findings_section(ctx: ReportContext) -> list[Flowable]:
-    """Every photo's findings, including weak and informational ones, strongest first."""
+    """Every photo's findings, including weak and informational ones, strongest first.
+
+    A finding that has an exhibit is listed by its title with a pointer to the exhibit, where its
+    detail, pictures and values are printed in full (once).
+    """
     writer = ctx.writer
-    story: list[Flowable] = [CondPageBreak(50 * mm), writer.heading(key("report.section.findings"))]
+    # "loose": kept with the table, the heading would carry the whole table to the next page; the
+    # conditional break leaves room for the heading and the first rows instead
+    story: list[Flowable] = [CondPageBreak(50 * mm), writer.heading(key("report.section.findings"), "h1:loose")]
     strength_w = 22 * mm
+    exhibits = exhibit_numbers(ctx)
     for photo in ctx.case.photos:
         level = key(f"verdict.level.{photo.verdict.level.value}")
-        story.append(writer.heading(literal(f"{photo.name} — {writer.joined(level, ' / ')}"), "h2"))
+        heading = writer.heading(literal(f"{photo.name} — {writer.joined(level, ' / ')}"), "h2")
         rows: list[list[object]] = []
         for finding in sorted(photo.findings, key=lambda f: -f.strength.rank):
+            number = exhibits.get(id(finding))
+            detail = key("report.findings.see_exhibit", number=number) if number else finding.detail
             cell: list[Flowable] = []
-            for lang in writer.languages:
-                cell += [writer.p(finding.title, "body", lang), writer.p(finding.detail, "small", lang)]
+            for index, lang in enumerate(writer.languages):
+                cell += [
+                    writer.p(finding.title, "body", lang, is_second=index > 0),
+                    writer.p(detail, "small", lang, is_second=index > 0),
+                ]
             rows.append([writer.stacked(key(f"strength.{finding.strength.value}"), "small"), cell])
         if rows:
             table = writer.table(
@@ -46,13 +58,16 @@ def findings_section(ctx: ReportContext) -> list[Flowable]:
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                     ("LEFTPADDING", (0, 0), (-1, -1), 2),
                 ],
+                heading,
             )
             story.append(table)
+        else:
+            story.append(heading)
     return story
 
 
 def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
-    rows: list[tuple[Say, str]] = [
+    rows: list[Fact] = [
         (key("report.file.name"), photo.name),
         (key("report.file.sha256"), photo.sha256 or "—"),
         (key("report.file.size"), _size(photo.size_bytes)),
@@ -68,7 +83,7 @@ def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
                 ctx.writer.joined(lambda lang: photo.findings[0].detail(lang) if photo.findings else "", " / "),
             )
         )
-    return KeepTogether([Spacer(1, 4), fact_table(ctx, rows, label_width=36 * mm, style="mono")])
+    return fact_grid(ctx, rows, label_width=30 * mm, style="mono")
 
 
 def _library_photos(ctx: ReportContext) -> dict[str, str]:
@@ -94,7 +109,7 @@ def _predates(ctx: ReportContext, added_at: str) -> Say:
 
 
 def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
-    rows: list[tuple[Say, str]] = [(key("report.file.name"), file_name(path))]
+    rows: list[Fact] = [(key("report.file.name"), file_name(path))]
     try:
         source = read_source(path)
         facts = probe(source)
@@ -109,29 +124,37 @@ def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
         rows.append((key("report.file.unreadable"), " / ".join(exc.message(lang) for lang in ctx.writer.languages)))
     rows += [
         (key("report.library.added"), show_time(added_at) or "—"),
-        (key("report.library.timing"), ctx.writer.joined(_predates(ctx, added_at), " / ")),
+        (key("report.library.timing"), _predates(ctx, added_at)),
     ]
-    return KeepTogether([Spacer(1, 4), fact_table(ctx, rows, label_width=36 * mm, style="mono")])
+    return fact_grid(ctx, rows, label_width=30 * mm, style="mono")
 
 
 def files_section(ctx: ReportContext) -> list[Flowable]:
     """File facts of every complaint photo and of every listing photo a finding names."""
     writer = ctx.writer
-    story: list[Flowable] = [
-        CondPageBreak(60 * mm),
+    tables = [_photo_facts(ctx, photo) for photo in ctx.case.photos]
+    # each heading stays on the page of its first table; each table stays whole
+    head: list[Flowable] = [
         writer.heading(key("report.section.files")),
-        writer.block(key("report.files.intro"), "small"),
+        *writer.block(key("report.files.intro"), "small"),
     ]
-    story += [_photo_facts(ctx, photo) for photo in ctx.case.photos]
+    story: list[Flowable] = _kept(head, tables)
     listings = _library_photos(ctx)
     if listings:
-        story += [
+        head = [
             Spacer(1, 6),
             writer.heading(key("report.section.listings"), "h2"),
-            writer.block(key("report.listings.intro"), "small"),
+            *writer.block(key("report.listings.intro"), "small"),
         ]
-        story += [_listing_facts(ctx, path, added) for path, added in listings.items()]
+        story += _kept(head, [_listing_facts(ctx, path, added) for path, added in listings.items()])
     return story
+
+
+def _kept(head: list[Flowable], tables: list[Flowable]) -> list[Flowable]:
+    """``head`` kept with the first table, and every table kept whole (none nested in another)."""
+    if not tables:
+        return head
+    return [KeepTogether([*head, Spacer(1, 4), tables[0]])] + [KeepTogether([Spacer(1, 4), t]) for t in tables[1:]]
 
 
 def method_section(ctx: ReportContext) -> list[Flowable]:
@@ -139,12 +162,12 @@ def method_section(ctx: ReportContext) -> list[Flowable]:
     writer = ctx.writer
     story: list[Flowable] = [CondPageBreak(60 * mm), writer.heading(key("report.section.method"))]
     for name in ("report.method.local", "report.method.originals", "report.method.strength", "report.method.absence"):
-        story += [writer.block(key(name)), Spacer(1, 4)]
+        story += [*writer.block(key(name)), Spacer(1, 4)]
     seen = {f.category for p in ctx.case.photos for f in p.findings}
     for category in Category:
         if category in seen and category is not Category.INPUT:
             story += [
                 writer.heading(key(f"report.category.{category.value}"), "h2"),
-                writer.block(key(f"report.method.{category.value}"), "small"),
+                *writer.block(key(f"report.method.{category.value}"), "small"),
             ]
     return story

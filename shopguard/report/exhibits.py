@@ -2,7 +2,9 @@
 
 Checks may supply their own evidence images (side by side, outline, heat map, thumbnail...);
 where they do not, the exhibit is built from the raw data: the complaint photo next to the
-matched listing photo, or the complaint photo with the finding's regions outlined.
+matched listing photo, or the complaint photo with the finding's regions outlined. Each picture
+appears once: the check's side-by-side is made of its outline and aligned-listing images, so
+those two are not shown again beside it.
 """
 
 from __future__ import annotations
@@ -11,29 +13,39 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from shopguard.checks.findings import EvidenceImage, Strength
 from shopguard.i18n import has_key, text
 from shopguard.report.content import (
     RankedFinding,
     ReportContext,
-    fact_table,
-    is_gps_key,
+    fact_grid,
     picture_flowable,
     ranked_findings,
     show_time,
-    show_value,
 )
+from shopguard.report.evidence_values import evidence_rows
 from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, Picture
-from shopguard.report.writer import Say, key, literal
+from shopguard.report.writer import Say, key
 
 # A check's images that stand for a finding on their own; heat maps, ELA and noise maps follow them.
-PRIVATE_FIELDS_KEY = "private_fields"
 LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
-EXHIBIT_IMAGE_HEIGHT_PT = 105 * mm
-# Further pictures (outline, heat map...) two to a page with their captions.
-FURTHER_IMAGE_HEIGHT_PT = 88 * mm
+# The library-match check's side-by-side is its changed-outline image and its aligned listing
+# photo joined (checks/match_evidence.py): with the pair shown, the halves would repeat it.
+HALVES_OF_PAIR = ("changed-outline", "listing")
+# Its images carry an English caption band that the report replaces with its own stamp.
+BANDED_CHECK = "library-match"
+# The lead picture: at 72 mm a side-by-side pair is still ~65 mm per photo (sharp at 1200 px), and
+# an exhibit's text, picture and values fit about one page (the demo's two exhibits: 2.5 pages).
+EXHIBIT_IMAGE_HEIGHT_PT = 72 * mm
+# The photo as received, when the finding rests on its data (an AI label) rather than its pixels.
+CONTEXT_IMAGE_HEIGHT_PT = 55 * mm
+CONTEXT_IMAGE_WIDTH_PT = 55 * mm
+# Further pictures (heat map, ELA...) two to a row at half the width, captions under them.
+FURTHER_IMAGE_HEIGHT_PT = 55 * mm
+PICTURE_GAP_PT = 12.0
+MIN_VALUES_ROOM_PT = 30 * mm
 
 
 def file_name(path: str) -> str:
@@ -48,6 +60,8 @@ class Shown:
     caption: Say
     short_caption: Say
     source: EvidenceImage | None = None
+    is_context: bool = False
+    """The buyer's photo as received, shown for context when nothing was drawn for the finding."""
 
 
 def _image_caption(image: EvidenceImage) -> Say:
@@ -56,7 +70,15 @@ def _image_caption(image: EvidenceImage) -> Say:
         if image.caption_key and has_key(image.caption_key)
         else (f"report.kind.{image.kind}" if has_key(f"report.kind.{image.kind}") else "report.kind.other")
     )
-    return lambda lang: text("report.caption.evidence", lang, caption=text(caption_key, lang))
+
+    def caption(lang: str) -> str:
+        said = text(caption_key, lang)
+        # Captions of checks' maps already say "annotated copy": say it once.
+        if text("report.stamp", lang).lower() in said.lower():
+            return said
+        return text("report.caption.evidence", lang, caption=said)
+
+    return caption
 
 
 def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iterator[Shown]:
@@ -67,11 +89,13 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
     """
     finding, photo = item.finding, item.photo
     kinds = {image.kind for image in finding.images}
+    has_pair = "side-by-side" in kinds
+    has_band = finding.check == BANDED_CHECK
 
     def check_images(wanted: Callable[[str], bool]) -> Iterator[Shown]:
         for image in finding.images:
-            if wanted(image.kind):
-                picture = ctx.pictures.evidence(image.path, max_side)
+            if wanted(image.kind) and not (has_pair and image.kind in HALVES_OF_PAIR):
+                picture = ctx.pictures.evidence(image.path, max_side, has_band)
                 if picture:
                     caption = _image_caption(image)
                     yield Shown(picture, caption, caption, image)
@@ -104,7 +128,8 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
     if not shown_any:
         picture = ctx.pictures.plain(photo.stored_path, max_side)
         if picture:
-            yield Shown(picture, key("report.caption.photo", photo=photo.name), key("report.caption.photo.short"))
+            caption = key("report.caption.photo", photo=photo.name)
+            yield Shown(picture, caption, key("report.caption.photo.short"), is_context=True)
 
 
 def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Shown | None:
@@ -112,52 +137,78 @@ def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Show
     return next(pictures_for(ctx, item, max_side), None)
 
 
-def _shown(ctx: ReportContext, shown: Shown, max_height: float) -> list[Flowable]:
+def _shown(ctx: ReportContext, shown: Shown, max_width: float, max_height: float) -> list[Flowable]:
     """A picture and its caption (the caller keeps them together; KeepTogethers must not nest:
     reportlab sizes a KeepTogether as "too tall" inside another one and breaks the page)."""
     writer = ctx.writer
     return [
-        picture_flowable(shown.picture, writer.width, max_height),
+        picture_flowable(shown.picture, max_width, max_height),
         Spacer(1, 2),
-        writer.block(shown.caption, "caption"),
+        *writer.block(shown.caption, "caption"),
         Spacer(1, 6),
     ]
 
 
-def _evidence_label(name: str, parent: str | None = None) -> Say:
-    label_key = f"report.evidence.{name}"
-    label = key(label_key) if has_key(label_key) else literal(name)
-    if parent is None:
-        return label
-    outer = _evidence_label(parent)
-    return lambda lang: f"{outer(lang)} › {label(lang)}"
+def _beside(ctx: ReportContext, text_cell: list[Flowable], shown: Shown) -> Table:
+    """Text on the left, a small picture with its caption on the right."""
+    writer = ctx.writer
+    column = CONTEXT_IMAGE_WIDTH_PT + PICTURE_GAP_PT
+    picture = [picture_flowable(shown.picture, CONTEXT_IMAGE_WIDTH_PT, CONTEXT_IMAGE_HEIGHT_PT), Spacer(1, 2)]
+    return writer.table(
+        [[text_cell, picture + writer.block(shown.caption, "caption")]],
+        [writer.width - column, column],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (1, 0), (1, 0), PICTURE_GAP_PT),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
 
 
-def _evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[tuple[Say, str]]:
-    """One row per measured value; a nested table of values (decoded label fields) one row per field."""
-    rows: list[tuple[Say, str]] = []
-    hidden_gps = False
-    evidence = item.finding.evidence
-    # Checks list values that are private (coordinates) under "private_fields" (metadata checks).
-    private = {str(name) for name in evidence.get(PRIVATE_FIELDS_KEY) or ()}
-    for name, value in evidence.items():
-        if name == PRIVATE_FIELDS_KEY:
-            continue
-        if name in private and not ctx.options.include_gps:
-            hidden_gps = True
-            continue
-        entries = value.items() if isinstance(value, dict) and value else [(None, value)]
-        for sub_name, sub_value in entries:
-            if (is_gps_key(name) or (sub_name and is_gps_key(str(sub_name)))) and not ctx.options.include_gps:
-                hidden_gps = True
-                continue
-            label = _evidence_label(name) if sub_name is None else _evidence_label(str(sub_name), name)
-            rows.append((label, show_value(sub_value)))
-    if hidden_gps:
+def _further_pictures(ctx: ReportContext, shown_all: list[Shown]) -> Table:
+    """Pictures after the first, two to a row; a lone one gets its caption beside it."""
+    writer = ctx.writer
+    column = (writer.width - PICTURE_GAP_PT) / 2
+    rows: list[list[object]] = []
+    if len(shown_all) == 1:
+        only = shown_all[0]
         rows.append(
-            (key("report.evidence.gps"), " / ".join(text("report.gps.hidden", lang) for lang in ctx.writer.languages))
+            [picture_flowable(only.picture, column, FURTHER_IMAGE_HEIGHT_PT), writer.block(only.caption, "caption")]
         )
-    return rows
+    else:
+        cells = [_shown(ctx, shown, column, FURTHER_IMAGE_HEIGHT_PT) for shown in shown_all]
+        for index in range(0, len(cells), 2):
+            pair: list[object] = list(cells[index : index + 2])
+            rows.append(pair + [[]] * (2 - len(pair)))
+    return writer.table(
+        rows,
+        [column + PICTURE_GAP_PT, column],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (0, -1), PICTURE_GAP_PT),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ],
+    )
+
+
+def _check_name(ctx: ReportContext, check: str, category: str) -> str:
+    """The category in words (the heading of its method text at the end), then the check's id, on one line."""
+    name_key = f"report.category.{category}"
+    if not has_key(name_key):
+        return f"{check} · {category}"
+    return f"{ctx.writer.joined(key(name_key), ' / ')} ({check})"
+
+
+def exhibit_numbers(ctx: ReportContext) -> dict[int, int]:
+    """Exhibit number of each finding that has an exhibit, by the finding's ``id()``."""
+    items = ranked_findings(ctx.case, Strength.MODERATE)
+    return {id(item.finding): number for number, item in enumerate(items, start=1)}
 
 
 def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowable]:
@@ -171,39 +222,44 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
     def limits(lang: str) -> str:
         return finding.limits(lang) or ""
 
-    strength = key(f"strength.{finding.strength.value}")
     head: list[Flowable] = [
-        writer.heading(title, "h2"),
-        fact_table(
+        *writer.title(title, "h2"),
+        Spacer(1, 2),
+        fact_grid(
             ctx,
             [
                 (key("report.field.photo"), f"{photo.name}  (SHA-256 {photo.sha256[:16]}…)"),
-                (key("report.field.strength"), writer.joined(strength, " / ")),
-                (key("report.field.check"), f"{finding.check} · {finding.category.value}"),
+                (key("report.field.strength"), key(f"strength.{finding.strength.value}")),
+                (key("report.field.check"), _check_name(ctx, finding.check, finding.category.value)),
             ],
-            label_width=34 * mm,
+            label_width=24 * mm,
             style="small",
+            is_list=False,
         ),
         Spacer(1, 4),
-        writer.block(finding.detail),
-        Spacer(1, 6),
     ]
     shown_all = list(pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX))
-    pictures = [
-        _shown(ctx, shown, EXHIBIT_IMAGE_HEIGHT_PT if index == 0 else FURTHER_IMAGE_HEIGHT_PT)
-        for index, shown in enumerate(shown_all)
-    ]
+    lead: list[Flowable] = []
+    if shown_all and shown_all[0].is_context:
+        # the photo as received only gives context: beside the text, not under it
+        head += [_beside(ctx, writer.block(finding.detail), shown_all[0]), Spacer(1, 6)]
+    else:
+        head += [*writer.block(finding.detail), Spacer(1, 6)]
+        if shown_all:
+            lead = _shown(ctx, shown_all[0], writer.width, EXHIBIT_IMAGE_HEIGHT_PT)
     # The exhibit's title and text stay on the page of its first picture.
-    story: list[Flowable] = [KeepTogether(head + (pictures[0] if pictures else []))]
-    story += [KeepTogether(picture) for picture in pictures[1:]]
-    rows = _evidence_rows(ctx, item)
+    story: list[Flowable] = [KeepTogether(head + lead)]
+    rows = evidence_rows(ctx, item)
     if rows:
-        story += [
-            writer.heading(key("report.exhibit.values"), "h2"),
-            fact_table(ctx, rows, label_width=50 * mm, style="mono"),
-        ]
+        heading = writer.heading(key("report.exhibit.values"), "h2")
+        # a heading with one row under it at a page foot reads as a table that ended there
+        story += [CondPageBreak(MIN_VALUES_ROOM_PT), fact_grid(ctx, rows, 46 * mm, "mono", heading)]
+    # The values before the further pictures: they carry the finding, the maps illustrate it
+    # (and a half-page map is easier to fit after them).
+    if len(shown_all) > 1:
+        story.append(_further_pictures(ctx, shown_all[1:]))
     if finding.limits_key:
-        story += [writer.heading(key("report.exhibit.limits"), "h2"), writer.block(limits, "small")]
+        story += [writer.heading(key("report.exhibit.limits"), "h2"), *writer.block(limits, "small")]
     story.append(Spacer(1, 10))
     return story
 
@@ -215,7 +271,7 @@ def exhibits_section(ctx: ReportContext) -> list[Flowable]:
     story: list[Flowable] = [writer.heading(key("report.section.exhibits"), "h1:loose")]
     items = ranked_findings(ctx.case, Strength.MODERATE)
     if not items:
-        story.append(writer.block(key("report.exhibits.none")))
+        story += writer.block(key("report.exhibits.none"))
     for number, item in enumerate(items, start=1):
         story += exhibit(ctx, number, item)
     return story

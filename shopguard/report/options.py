@@ -12,7 +12,7 @@ PAPER_SIZES = ("A4", "Letter")
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """``lang`` is "en", "zh_CN" (or "zh") or "both" (side by side); ``page_size`` "A4" or "Letter".
+    """``lang`` is "en", "zh_CN" (or "zh") or "both" (Chinese, English under it); ``page_size`` "A4" or "Letter".
 
     ``generated_at`` (ISO 8601, UTC) fixes the generation time shown in the footer; None = now.
     """

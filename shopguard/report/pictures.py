@@ -2,7 +2,9 @@
 
 Every picture is made from a decoded copy (``shopguard.imaging``); originals are never written.
 Anything drawn on a picture (an outline, a pair, a check's heat map) is stamped "annotated copy"
-in both languages, so no reader can mistake it for the photo the buyer sent.
+in both languages, so no reader can mistake it for the photo the buyer sent. It is the only
+marking: the English caption band the library-match check puts under its images is cut off first
+(a picture with two "annotated copy" marks reads as two pictures stacked).
 Pictures are passed to reportlab as JPEG bytes: a decoded Pillow image would be re-encoded
 losslessly, 10-50x larger and slower (PERFORMANCE.md, PDF section).
 """
@@ -18,6 +20,7 @@ from functools import cache
 from PIL import Image, ImageDraw, ImageFont
 
 from shopguard.checks.findings import Region
+from shopguard.checks.match_evidence import band_height_px
 from shopguard.errors import ImageReadError
 from shopguard.i18n import text
 from shopguard.imaging import DecodedImage, decode, read_source
@@ -32,6 +35,8 @@ THUMB_MAX_SIDE_PX = 520
 JPEG_QUALITY_PCT = 82
 OUTLINE_RGB = (230, 0, 0)
 PAIR_GAP_PX = 12
+# The check's band is near-black (30, 30, 30) with a little white text: cut only what looks like it.
+BAND_MAX_MEAN_LEVEL = 90
 
 
 @dataclass(frozen=True)
@@ -136,9 +141,30 @@ class PictureMaker:
             canvas.thumbnail((round(max_side * 1.5), round(max_side * 1.5)), Image.Resampling.BILINEAR)
         return _encode(_stamp(canvas), is_annotated=True)
 
-    def evidence(self, path: str | None, max_side: int) -> Picture | None:
-        """A check's evidence image (heat map, outline, thumbnail...), downsampled and stamped."""
+    def evidence(self, path: str | None, max_side: int, has_band: bool = False) -> Picture | None:
+        """A check's evidence image (heat map, outline, thumbnail...), downsampled and stamped.
+
+        ``has_band``: the image was written by the library-match check with its caption band,
+        which is cut off (the stamp replaces it).
+        """
         decoded = self._decode(path, max_side)
         if decoded is None:
             return None
-        return _encode(_stamp(decoded.image.copy()), is_annotated=True)
+        im = _without_band(decoded) if has_band else decoded.image.copy()
+        return _encode(_stamp(im), is_annotated=True)
+
+
+def _without_band(decoded: DecodedImage) -> Image.Image:
+    """The picture above the library-match check's caption band (the whole picture if none is found)."""
+    im = decoded.image
+    band_px = band_height_px(decoded.height)
+    cut = round(im.height * (decoded.height - band_px) / decoded.height) if band_px else im.height
+    if not 0 < cut < im.height:
+        return im.copy()
+    band = im.crop((0, cut, im.width, im.height)).convert("L")
+    histogram = band.histogram()
+    mean_level = sum(level * count for level, count in enumerate(histogram)) / max(1, sum(histogram))
+    if mean_level > BAND_MAX_MEAN_LEVEL:
+        log.debug("report: an evidence image has no caption band where one was expected")
+        return im.copy()
+    return im.crop((0, 0, im.width, cut))

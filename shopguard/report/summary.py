@@ -123,11 +123,7 @@ def _verdict_box(ctx: ReportContext) -> Table:
     )
     badge = writer.stacked(key(f"verdict.level.{verdict.level.value}"), "badge")
     badge_w = 36 * mm
-    sentence = [
-        writer.block(verdict.summary, "verdict", width=writer.width - badge_w - 12),
-        Spacer(1, 3),
-        writer.block(tally, "small", width=writer.width - badge_w - 12),
-    ]
+    sentence = [*writer.block(verdict.summary, "verdict"), Spacer(1, 3), *writer.block(tally, "small")]
     table = writer.table(
         [[badge, sentence]],
         [badge_w, writer.width - badge_w],
@@ -159,14 +155,15 @@ def _key_fact_row(
             *writer.stacked(shown.short_caption, "caption"),
         ]
     text_cell: list[Flowable] = []
-    for lang in writer.languages:
+    # Chinese title and detail, then the English ones in the smaller second-language type
+    for index, lang in enumerate(writer.languages):
         strength = key(f"strength.{finding.strength.value}")(lang)
         title = key("report.key_fact.title", number=number, strength=strength, title=finding.title(lang))
-        text_cell.append(writer.p(title, "h2", lang))
+        text_cell.append(writer.p(title, "h2", lang, is_second=index > 0))
         if detail_chars:
             detail = finding.detail(lang)
             clipped = detail if len(detail) <= detail_chars else detail[: detail_chars - 1] + "…"
-            text_cell.append(writer.p(literal(clipped), "small", lang))
+            text_cell.append(writer.p(literal(clipped), "small", lang, is_second=index > 0))
         text_cell.append(Spacer(1, 3))
     photo_label = writer.joined(key("report.field.photo"), " / ")
     text_cell.append(writer.p(literal(f"{photo_label}: {item.photo.name}"), "caption"))
@@ -202,7 +199,10 @@ def _photos_checked(ctx: ReportContext) -> list[Flowable]:
     cells: list[list[Flowable]] = []
     for photo in ctx.case.photos[:KEY_FACTS]:
         picture = ctx.pictures.plain(photo.stored_path, THUMB_MAX_SIDE_PX)
-        cell: list[Flowable] = [picture_flowable(picture, *THUMB_BOX_PT[3])] if picture else []
+        # a file that could not be read says so where its picture would be, not an empty gap
+        cell = (
+            [picture_flowable(picture, *THUMB_BOX_PT[3])] if picture else writer.stacked(key("report.file.unreadable"))
+        )
         cells.append([*cell, Spacer(1, 2), writer.p(literal(photo.name), "caption")])
     if not cells:
         return []
@@ -228,7 +228,7 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
     ]
     items = ranked_findings(ctx.case)[:KEY_FACTS]
     if not items:
-        story += [writer.block(key("report.key_facts.none")), Spacer(1, 8), *_photos_checked(ctx)]
+        story += [*writer.block(key("report.key_facts.none")), Spacer(1, 8), *_photos_checked(ctx)]
         return story
     # Page 1 must hold the facts: with their details if they fit, else titles only, else shrunk.
     room = ctx.frame_height - _height(story, writer.width) - FIT_SLACK_PT
@@ -238,8 +238,10 @@ def summary_page(ctx: ReportContext) -> list[Flowable]:
         return [KeepInFrame(writer.width, ctx.frame_height - FIT_SLACK_PT, [*story, table], mode="shrink")]
     # The detail names the value the finding rests on, so it goes before picture size.
     big, small, tiny = THUMB_BOX_PT[len(items)], THUMB_BOX_PT[KEY_FACTS], TINY_BOX_PT
+    # Pictures one size up when the page has the room (a one-language report often has).
+    larger = THUMB_BOX_PT[max(1, len(items) - 1)]
     # Clipped details say "…" and the exhibit has them in full.
-    attempts = ((FULL, big), (FULL, small), (CLIPPED, small), (CLIPPED, tiny), (0, small), (0, tiny))
+    attempts = ((FULL, larger), (FULL, big), (FULL, small), (CLIPPED, small), (CLIPPED, tiny), (0, small), (0, tiny))
     for detail_chars, box in attempts:
         table = _key_facts_table(ctx, items, detail_chars, box)
         if table.wrap(writer.width, room)[1] <= room:

@@ -39,3 +39,16 @@ def is_embedded(font: dict[str, Any]) -> bool:
         return False
     descriptor = descriptor.get_object()
     return any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def text_runs(path: Path, page_index: int) -> list[tuple[str, float, float]]:
+    """The text runs of one page as drawn: (text, font size in pt, baseline height from the bottom)."""
+    runs: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, size: float) -> None:
+        if text.strip():
+            # reportlab draws with an unscaled text matrix, so the Tf size is the printed size
+            runs.append((text, float(size) * float(tm[3]), float(tm[5]) * float(cm[3]) + float(cm[5])))
+
+    PdfReader(str(path)).pages[page_index].extract_text(visitor_text=visit)
+    return runs
