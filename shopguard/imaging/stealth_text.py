@@ -2,7 +2,8 @@
 
 The Stable Diffusion WebUI extension sd-webui-stealth-pnginfo (and its ComfyUI ports)
 writes the A1111 ``parameters`` text into the least significant bits of the pixels, so that it
-survives sites that strip PNG text chunks; NovelAI writes the same layout (seen in the test data). Layout, as the writer lays it out:
+survives sites that strip PNG text chunks; NovelAI writes the same layout (seen in the test data).
+Layout, as the writer lays it out:
 
 - bits are taken column by column (x outer, y inner), from the top-left pixel;
 - "alpha" mode: one bit per pixel, the alpha LSB; "rgb" mode: three bits per pixel, the R, G, B LSBs;
