@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 from shopguard.checks.context import CheckContext
 from shopguard.checks.registry import builtin_checks
@@ -75,11 +75,33 @@ def _straighten(im: Image.Image, other: Image.Image, seed: int) -> Image.Image:
     return turned.crop((round(w * 0.03), round(h * 0.03), round(w * 0.97), round(h * 0.97)))
 
 
+def _strip(im: Image.Image, other: Image.Image, seed: int) -> Image.Image:
+    """The buyer keeps a quarter of the photo across its longer side (a strip showing one detail)."""
+    w, h = im.size
+    if w >= h:
+        return im.crop((round(w * 0.35), 0, round(w * 0.6), h))
+    return im.crop((0, round(h * 0.35), w, round(h * 0.6)))
+
+
+def _smooth(im: Image.Image, other: Image.Image, seed: int) -> Image.Image:
+    """A beauty/denoise filter: Gaussian blur of 0.4 % of the width."""
+    return im.filter(ImageFilter.GaussianBlur(max(0.5, im.width * 0.004)))
+
+
+def _colour(im: Image.Image, other: Image.Image, seed: int) -> Image.Image:
+    """A colour filter: more contrast, saturation and brightness."""
+    im = ImageEnhance.Contrast(im).enhance(1.3)
+    return ImageEnhance.Brightness(ImageEnhance.Color(im).enhance(1.4)).enhance(1.1)
+
+
 HONEST: dict[str, Edit] = {
     "re-saved q80": _resave,
     "downscaled 1/2": _downscale,
     "cropped 15 %": _crop,
     "straightened 1.5°": _straighten,
+    "strip 25 %": _strip,
+    "smoothed": _smooth,
+    "colour filter": _colour,
 }
 EDITED: dict[str, Edit] = {"stain 5 %": _stain, "block 10 %": _block, "other picture": _swap}
 

@@ -26,6 +26,7 @@ once aligned, but not their fine detail.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -40,17 +41,22 @@ BLOCK_DIFF = 1.2
 """Mean |difference| of normalised pixels in one block above which that block differs (unit: SD)."""
 DETAIL_SIGMA = 1.5
 """Blur (compared pixels) removed to keep the fine detail: ~2 % of the width, edges and texture."""
-REGISTER_WIDTH = 96
-"""Registration runs on the thumbnail reduced to this width: one pixel is 2/3 of a compared pixel."""
-COARSE_RATIOS = tuple(0.55 * 1.05**k for k in range(19))
-"""Photo size relative to the thumbnail (along the tighter side) tried first: 0.55 (photo cropped to
-about half after capture) to 1.32 (the camera's preview shows 76 % of the frame), 5 % apart; the
-best is refined in 1 % steps, so the far edge lands within one compared pixel."""
+REGISTER_WIDTH = 128
+"""Registration runs on the thumbnail reduced to this width (96 px mislocated a quarter-width strip
+cropped from a 160 px preview; 128 px found it, at 1.6x the cost)."""
+SMALLEST_RATIO, LARGEST_RATIO, COARSE_STEP = 0.55, 1.32, 1.05
+"""Photo size relative to the thumbnail tried first: from 0.55 of the thumbnail along its looser side
+(photo cropped to about half after capture, in any shape) to 1.32 along its tighter side (the
+camera's preview shows 76 % of the frame), 5 % apart; the best is refined in 1 % steps, so the far
+edge lands within one compared pixel."""
 FINE_STEPS = 3
-"""1 % steps either side of the best coarse ratio."""
+"""1 % steps either side of the best coarse scale."""
 MIN_OVERLAP = 0.75
 """A reading must line up at least 3/4 of the smaller picture's area: less leaves too little to
 compare and lets unrelated pictures line up by chance."""
+MAX_ASPECT_CHANGE = 6.0
+"""Shapes further apart than this (a 4:3 preview against a 1:4.5 strip) are not compared as a crop of
+each other: only the stretched reading is tried (this also bounds the registration's work)."""
 MIN_SIDE = 16
 """Thumbnails smaller than this (after trimming bars) are only compared stretched."""
 
@@ -66,7 +72,7 @@ class ThumbnailComparison:
     orientation_used: int
     changed_fraction: float = 0.0  # share of blocks that differ
     rest_correlation: float = 0.0  # correlation outside the differing blocks
-    alignment: str = "whole-frame"  # how thumbnail and photo were lined up (see ``compare``)
+    alignment: str = "stretched"  # how thumbnail and photo were lined up: or "scale-and-shift"
     photo_box: Box = (0.0, 0.0, 1.0, 1.0)  # the part of the photo that was compared
     detail_correlation: float = 0.0  # correlation of the fine detail (blur removed) only
     detail_level: float = 0.0  # the lesser share of fine detail in the two pictures (SD units)
@@ -164,14 +170,21 @@ def registered(thumb: Image.Image, photo: Image.Image) -> AlignedPair | None:
     """Line the thumbnail up with the photo by scale and position (no rotation, no shear) and cut both
     to the area they share. Covers previews cut from one edge of the frame, photos cropped after
     capture, and both at once. None when no reading shares enough area."""
-    if min(thumb.size) < MIN_SIDE:
+    if min(thumb.size) < MIN_SIDE or min(photo.size) < 2:
+        return None
+    aspects = (thumb.width / thumb.height, photo.width / photo.height)
+    if max(aspects) > MAX_ASPECT_CHANGE * min(aspects):
         return None
     reg_w = min(REGISTER_WIDTH, thumb.width)
     reg_h = max(MIN_SIDE, round(reg_w * thumb.height / thumb.width))
     t_gray = _standardised(_gray(thumb, (reg_w, reg_h)))
-    fit = max(reg_w / photo.width, reg_h / photo.height)  # photo just covers the thumbnail at ratio 1
-    top = COARSE_RATIOS[-1] * 1.01**FINE_STEPS + 0.01
-    max_shape = (round(photo.height * fit * top) + 1, round(photo.width * fit * top) + 1)
+    # At scale ``fit_hi`` the photo just covers the thumbnail; at ``fit_lo`` it just fits inside it.
+    fit_lo = min(reg_w / photo.width, reg_h / photo.height)
+    fit_hi = max(reg_w / photo.width, reg_h / photo.height)
+    top = fit_hi * LARGEST_RATIO * 1.01**FINE_STEPS
+    steps = math.ceil(math.log(top / (fit_lo * SMALLEST_RATIO)) / math.log(COARSE_STEP))
+    coarse = [fit_lo * SMALLEST_RATIO * COARSE_STEP**k for k in range(steps)]
+    max_shape = (round(photo.height * top) + 1, round(photo.width * top) + 1)
     correlator = _OverlapCorrelator(t_gray, max_shape)
     # One grey copy at twice the largest size tried; every scale is reduced from it (cheaper).
     base = photo.convert("L")
@@ -180,26 +193,28 @@ def registered(thumb: Image.Image, photo: Image.Image) -> AlignedPair | None:
             (2 * max_shape[1], max(1, round(2 * max_shape[1] * photo.height / photo.width))), Image.Resampling.LANCZOS
         )
 
-    def attempt(ratio: float) -> tuple[float, float, int, int]:
-        size = (max(4, round(photo.width * fit * ratio)), max(4, round(photo.height * fit * ratio)))
+    def attempt(scale: float) -> tuple[float, float, int, int]:
+        size = (
+            max(4, min(max_shape[1], round(photo.width * scale))),
+            max(4, min(max_shape[0], round(photo.height * scale))),
+        )
         score, dx, dy = correlator.best(_standardised(_gray(base, size)))
-        return score, ratio, dx, dy
+        return score, scale, dx, dy
 
-    best = max((attempt(r) for r in COARSE_RATIOS), key=lambda t: t[0])
+    best = max((attempt(scale) for scale in coarse), key=lambda t: t[0])
     fine = [attempt(best[1] * 1.01**j) for j in range(-FINE_STEPS, FINE_STEPS + 1) if j]
     best = max([best, *fine], key=lambda t: t[0])
-    score, ratio, dx, dy = best
+    score, scale, dx, dy = best
     if score <= -1.0:
         return None
     # Thumbnail (registration pixels) -> photo pixels: p = (t + d) / scale.
-    scale = fit * ratio
     x0, y0 = max(0.0, float(dx)), max(0.0, float(dy))
     x1 = min(photo.width * scale, dx + reg_w)
     y1 = min(photo.height * scale, dy + reg_h)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    to_thumb = thumb.width / reg_w
-    thumb_box = ((x0 - dx) * to_thumb, (y0 - dy) * to_thumb, (x1 - dx) * to_thumb, (y1 - dy) * to_thumb)
+    to_x, to_y = thumb.width / reg_w, thumb.height / reg_h
+    thumb_box = ((x0 - dx) * to_x, (y0 - dy) * to_y, (x1 - dx) * to_x, (y1 - dy) * to_y)
     photo_px = (x0 / scale, y0 / scale, x1 / scale, y1 / scale)
     photo_box = (
         photo_px[0] / photo.width,
@@ -207,12 +222,10 @@ def registered(thumb: Image.Image, photo: Image.Image) -> AlignedPair | None:
         photo_px[2] / photo.width,
         photo_px[3] / photo.height,
     )
-    return AlignedPair(
-        "scale-and-shift",
-        thumb.crop(_rounded(thumb_box)),
-        photo.crop(_rounded(photo_px)),
-        photo_box,
-    )
+    thumb_part, photo_part = thumb.crop(_rounded(thumb_box)), photo.crop(_rounded(photo_px))
+    if min(*thumb_part.size, *photo_part.size) < 2:  # a sliver of a very thin photo: nothing to compare
+        return None
+    return AlignedPair("scale-and-shift", thumb_part, photo_part, photo_box)
 
 
 def _rounded(box: Box) -> tuple[int, int, int, int]:
@@ -246,7 +259,9 @@ def _normalised(im: Image.Image, size: tuple[int, int]) -> npt.NDArray[np.float6
 
 def _compare_pair(pair: AlignedPair) -> ThumbnailComparison:
     aspect = pair.photo.width / pair.photo.height
-    size = (COMPARE_WIDTH, max(8, min(256, round(COMPARE_WIDTH / aspect))))
+    # Never finer than the thumbnail part itself: upscaled, it would have no fine detail to compare.
+    width = max(8, min(COMPARE_WIDTH, pair.thumb.width, round(pair.thumb.height * aspect)))
+    size = (width, max(8, min(256, round(width / aspect))))
     a, b = _normalised(pair.thumb, size), _normalised(pair.photo, size)
     correlation = float((a * b).mean())
     detail, detail_level = _detail_correlation(a, b)

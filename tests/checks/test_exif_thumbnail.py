@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import piexif
 import pytest
 from PIL import Image, ImageDraw
 
 from shopguard.checks.exif_thumbnail import ExifThumbnailCheck
 from shopguard.checks.findings import Category, Strength
+from shopguard.checks.thumbnail_compare import compare
 from shopguard.imaging import read_source
 from shopguard.imaging.photo_metadata import read_metadata
 from tests.checks.metadata_support import run_check
@@ -111,6 +113,8 @@ def _iphone_copy(testdata: Path, dst: Path, edit: str) -> Path:
         ImageDraw.Draw(pixels).ellipse((w * 0.55, h * 0.3, w * 0.8, h * 0.6), fill=(40, 30, 20))
     elif edit == "crop":  # the buyer crops 15 % off the left and bottom edges: honest
         pixels = pixels.crop((round(w * 0.15), 0, w, round(h * 0.85)))
+    elif edit == "strip":  # the buyer keeps a quarter-width strip showing one detail: honest
+        pixels = pixels.crop((round(w * 0.35), 0, round(w * 0.6), h))
     elif edit == "other":  # another real photo under the iPhone's EXIF
         with Image.open(testdata / "exif-camera" / CAMERA) as other:
             pixels = other.convert("RGB").resize(pixels.size)
@@ -118,8 +122,9 @@ def _iphone_copy(testdata: Path, dst: Path, edit: str) -> Path:
     return dst
 
 
-def test_iphone_photo_cropped_by_the_buyer_stays_info(testdata: Path, tmp_path: Path) -> None:
-    [finding] = run_check(ExifThumbnailCheck(), _iphone_copy(testdata, tmp_path / "crop.jpg", "crop"))
+@pytest.mark.parametrize("crop", ["crop", "strip"])
+def test_iphone_photo_cropped_by_the_buyer_stays_info(testdata: Path, tmp_path: Path, crop: str) -> None:
+    [finding] = run_check(ExifThumbnailCheck(), _iphone_copy(testdata, tmp_path / "crop.jpg", crop))
     assert finding.strength is Strength.INFO, finding.evidence
 
 
@@ -157,3 +162,18 @@ def test_one_sided_preview_cut_built_from_a_nikon_photo(testdata: Path, tmp_path
     assert changed.strength.rank >= Strength.MODERATE.rank, changed.evidence
     for x, y, w, h in changed.regions:
         assert x < 560 and x + w > 380 and y < 300 and y + h > 120, changed.regions
+
+
+def test_awkward_sizes_never_crash_the_comparison() -> None:
+    rng = np.random.default_rng(0)
+    thumbs = [(1, 1), (16, 16), (300, 20), (20, 300), (160, 112), (500, 3)]
+    photos = [(1, 1), (3, 200), (512, 384), (512, 20), (200, 3)]
+    for tw, th in thumbs:
+        for pw, ph in photos:
+            thumb = Image.fromarray(rng.integers(0, 256, (th, tw, 3), dtype=np.uint8))
+            for photo in (
+                Image.fromarray(rng.integers(0, 256, (ph, pw, 3), dtype=np.uint8)),
+                Image.new("RGB", (pw, ph)),
+            ):
+                result, _, _ = compare(thumb, photo)
+                assert -1.01 <= result.correlation <= 1.01, ((tw, th), (pw, ph), result)
