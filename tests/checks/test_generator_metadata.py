@@ -125,3 +125,12 @@ def test_broken_samsung_trailer_is_a_problem_not_a_crash(tmp_path: Path) -> None
 
     data = jpeg_bytes() + b"junk" + (4000).to_bytes(4, "little") + b"SEFT"
     assert read_container(data).problems
+
+
+def test_hidden_text_without_generator_structure_is_not_reported(tmp_path: Path) -> None:
+    """The stealth layout alone proves nothing: the hidden text must pass the same rules."""
+    pixels = np.full((80, 96, 4), 200, dtype=np.uint8)
+    path = tmp_path / "hidden-note.png"
+    stream = stealth_stream("stealth_pnginfo", b"my holiday photo, Steps to the beach")
+    Image.fromarray(hide(pixels, stream, slice(3, 4)), "RGBA").save(path)
+    assert run_check(GeneratorMetadataCheck(), path) == []
