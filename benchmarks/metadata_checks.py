@@ -1,11 +1,12 @@
 """Time the metadata checks over the shared test sets: one command, prints a table.
 
-Usage: python benchmarks/metadata_checks.py [testdata folder]
+Usage: python benchmarks/metadata_checks.py [testdata folder]   (default: $SHOPGUARD_TESTDATA)
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from collections import defaultdict
@@ -31,7 +32,7 @@ METADATA_CHECKS = (
 
 
 def main() -> None:
-    default = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+    default = Path(os.environ.get("SHOPGUARD_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata"))
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     checks = [c for c in builtin_checks() if c.id in METADATA_CHECKS]
     totals: dict[str, float] = defaultdict(float)

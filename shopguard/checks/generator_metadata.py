@@ -5,22 +5,26 @@ own structure (A1111's "Steps: ... Sampler: ..." line, ComfyUI's node graph JSON
 field...), so a caption that only mentions "AI" never matches. Such parameters are written by the
 generator itself, never by a camera, so a match is ``strong``. Formats follow the tools' own writers
 (AUTOMATIC1111 ``modules/images.py``, ComfyUI ``nodes.py`` SaveImage, InvokeAI, Fooocus, NovelAI,
-SwarmUI, Civitai, Draw Things) as documented by sd-parsers and sd-metadata.
+SwarmUI, Civitai, Draw Things) as documented by sd-parsers and sd-metadata. Parameters the
+stealth-pnginfo writers hide in the pixels' lowest bits (``imaging.stealth_text``) go through the
+same rules, with the carrier named in the field.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import register
+from shopguard.imaging.metadata_records import TextEntry
 from shopguard.imaging.photo_metadata import PhotoMetadata, read_metadata
 from shopguard.imaging.samsung_trailer import WHERE as SAMSUNG_WHERE
+from shopguard.imaging.stealth_text import stealth_text
 
 MAX_EXCERPT_CHARS = 160
 _A1111_LINE = re.compile(r"(^|\n)Steps: \d+, Sampler: ", re.MULTILINE)
@@ -143,15 +147,19 @@ def _samsung_rules(meta: PhotoMetadata) -> list[GeneratorHit]:
     return hits
 
 
-def find_generators(meta: PhotoMetadata) -> list[GeneratorHit]:
-    """Every generator signature in the file's text metadata (one hit per tool)."""
+def find_generators(meta: PhotoMetadata, hidden: Sequence[TextEntry] = ()) -> list[GeneratorHit]:
+    """Every generator signature in the file's text metadata and in ``hidden`` text read from the
+    pixels (``stealth_text``), one hit per tool; the same rules and strength apply to both."""
     hits: list[GeneratorHit] = []
     rules = _text_rules()
-    for entry in meta.texts:
+    for entry in [*meta.texts, *hidden]:
+        in_pixels = entry in hidden
         for predicate, generator in rules:
             if predicate(entry.key, entry.value):
                 name = (_a1111_kind(entry.value) or generator) if generator == "A1111" else generator
-                hits.append(GeneratorHit(name, f'{entry.where} "{entry.key}"', entry.value))
+                limits = "finding.generator.stealth.limits" if in_pixels else "finding.generator.limits"
+                hit = GeneratorHit(name, f'{entry.where} "{entry.key}"', entry.value, limits_key=limits)
+                hits.append(hit)
                 break
     hits.extend(_exif_rules(meta))
     hits.extend(_samsung_rules(meta))
@@ -173,6 +181,7 @@ class GeneratorMetadataCheck:
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         meta = read_metadata(ctx.source)
+        hits = find_generators(meta, stealth_text(ctx.source))
         return [
             Finding(
                 self.id,
@@ -181,13 +190,20 @@ class GeneratorMetadataCheck:
                 "finding.generator.title",
                 "finding.generator.detail",
                 fields={"generator": hit.generator, "field": hit.field, "excerpt": _excerpt(hit.value)},
-                evidence={
-                    "generator": hit.generator,
-                    "field": hit.field,
-                    "value_chars": len(hit.value),
-                    "excerpt": _excerpt(hit.value),
-                },
+                evidence=_evidence(hit),
                 limits_key=hit.limits_key,
             )
-            for hit in find_generators(meta)
+            for hit in hits
         ]
+
+
+def _evidence(hit: GeneratorHit) -> dict[str, object]:
+    evidence: dict[str, object] = {
+        "generator": hit.generator,
+        "field": hit.field,
+        "value_chars": len(hit.value),
+        "excerpt": _excerpt(hit.value),
+    }
+    if hit.limits_key == "finding.generator.stealth.limits":
+        evidence["hidden_in_pixels"] = True  # read from pixel LSBs (stealth pnginfo), not metadata
+    return evidence

@@ -137,14 +137,29 @@ def read_isobmff(data: bytes, meta: ContainerMetadata) -> None:
         except IndexError:  # a box shorter than its fixed header fields
             meta.problems.append("heif: item boxes truncated")
             return
+        idat = children.get(b"idat", (0, 0))
         for item_id, (item_type, content_type) in items.items():
-            payload = b"".join(data[o : o + n] for o, n in locations.get(item_id, []))
+            payload = _item_payload(data, locations.get(item_id, []), idat)
             if item_type == b"Exif" and len(payload) >= 4:
                 skip = 4 + int.from_bytes(payload[:4], "big")  # exif_tiff_header_offset (HEIF §A.2.1)
                 meta.exif.append(payload[skip:])
-            elif item_type == b"mime" and content_type == "application/rdf+xml":
+            elif item_type == b"mime" and content_type == "application/rdf+xml" and payload:
                 meta.xmp.append(decode_xml_bytes(payload))
         return
+
+
+def _item_payload(data: bytes, extents: list[tuple[int, int, int]], idat: tuple[int, int]) -> bytes:
+    """Join an item's extents: construction_method 0 counts offsets from the file start, 1 from the
+    start of the meta box's ``idat`` body (ISO/IEC 14496-12 §8.11.3.1). An extent length of 0 means
+    "to the end" of that data. Extents outside their data are dropped."""
+    parts = []
+    for method, offset, length in extents:
+        start, end = (0, len(data)) if method == 0 else idat
+        first = start + offset
+        last = end if length == 0 else first + length
+        if first <= last <= end:
+            parts.append(data[first:last])
+    return b"".join(parts)
 
 
 def _item_types(data: bytes, start: int, end: int, meta: ContainerMetadata) -> dict[int, tuple[bytes, str]]:
@@ -165,8 +180,12 @@ def _item_types(data: bytes, start: int, end: int, meta: ContainerMetadata) -> d
     return items
 
 
-def _item_locations(data: bytes, start: int, end: int, meta: ContainerMetadata) -> dict[int, list[tuple[int, int]]]:
-    """iloc (ISO/IEC 14496-12 §8.11.3); only construction_method 0 (file offsets) is followed."""
+def _item_locations(
+    data: bytes, start: int, end: int, meta: ContainerMetadata
+) -> dict[int, list[tuple[int, int, int]]]:
+    """iloc (ISO/IEC 14496-12 §8.11.3): (construction_method, offset, length) per extent of each item.
+    Methods 0 (file offsets) and 1 (offsets into ``idat``) are followed; 2 (offsets into another
+    item) is not used for Exif or XMP items by any writer seen, and is skipped."""
     body = data[start:end]
     version = body[0]
     offset_size, length_size = body[4] >> 4, body[4] & 0x0F
@@ -181,7 +200,7 @@ def _item_locations(data: bytes, start: int, end: int, meta: ContainerMetadata) 
         pos += n
         return value
 
-    out: dict[int, list[tuple[int, int]]] = {}
+    out: dict[int, list[tuple[int, int, int]]] = {}
     try:
         count = take(2 if version < 2 else 4)
         for _ in range(min(count, MAX_CHUNKS)):
@@ -193,8 +212,8 @@ def _item_locations(data: bytes, start: int, end: int, meta: ContainerMetadata) 
             for _ in range(take(2)):
                 take(index_size)
                 extents.append((base + take(offset_size), take(length_size)))
-            if method == 0:
-                out[item_id] = [(o, n) for o, n in extents if o >= 0 and o + n <= len(data)]
+            if method in (0, 1):
+                out[item_id] = [(method, o, n) for o, n in extents]
     except ValueError as exc:
         meta.problems.append(f"heif: {exc}")
     return out

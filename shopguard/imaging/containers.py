@@ -3,8 +3,9 @@
 One entry point, ``read_container(data)``: it walks JPEG segments (APP1 EXIF / XMP incl. extended
 XMP, APP11 JUMBF, APP13 Photoshop IRB, COM, DQT), every PNG chunk wherever it sits (tEXt, zTXt,
 iTXt, eXIf, caBX, also after IDAT), WebP RIFF chunks (EXIF, XMP, C2PA) and HEIF/AVIF boxes (Exif
-and XMP items). It follows the declared structure only: it never scans pixel data for strings,
-so text that happens to appear inside compressed image data can never become a "label".
+and XMP items, at file offsets or inside the meta box's idat). It follows the declared structure
+only: it never scans pixel data for strings, so text that happens to appear inside compressed image
+data can never become a "label".
 
 Every length is checked against the buffer and against caps; a malformed structure stops the walk
 and is recorded in ``problems`` (the checks turn that into an ``info`` "metadata unreadable").

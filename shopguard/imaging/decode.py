@@ -139,6 +139,19 @@ def pillow_warnings() -> Iterator[None]:
         log.debug("Pillow: %s", item.message)
 
 
+@contextmanager
+def _decoding(source: SourceFile) -> Iterator[None]:
+    """Pixel decoding failures become ImageReadError (bomb, truncated or corrupt)."""
+    try:
+        with pillow_warnings():
+            yield
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        key = "error.image.truncated" if "truncated" in str(exc).lower() else "error.image.corrupt"
+        raise ImageReadError(key, path=str(source.path), reason=str(exc)) from exc
+
+
 def _open(source: SourceFile) -> Image.Image:
     _register_plugins()
     try:
@@ -216,22 +229,16 @@ def decode(source: SourceFile, max_side: int | None = None, draft_only: bool = F
     im = _open(source)
     orientation = _orientation(im)
     facts = _facts(im, orientation)
-    try:
-        with pillow_warnings():
-            if max_side and im.format in ("JPEG", "MPO"):
-                im.draft("RGB", (max_side, max_side))
-            im.seek(0)
-            im.load()
-            rgb = _to_rgb(im)
-            rgb = _apply_orientation(rgb, orientation)
-            drafted = draft_only and im.format in ("JPEG", "MPO")
-            if max_side and max(rgb.size) > max_side and not drafted:
-                rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
-    except (OSError, ValueError, EOFError, SyntaxError) as exc:
-        key = "error.image.truncated" if "truncated" in str(exc).lower() else "error.image.corrupt"
-        raise ImageReadError(key, path=str(source.path), reason=str(exc)) from exc
+    with _decoding(source):
+        if max_side and im.format in ("JPEG", "MPO"):
+            im.draft("RGB", (max_side, max_side))
+        im.seek(0)
+        im.load()
+        rgb = _to_rgb(im)
+        rgb = _apply_orientation(rgb, orientation)
+        drafted = draft_only and im.format in ("JPEG", "MPO")
+        if max_side and max(rgb.size) > max_side and not drafted:
+            rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     scale = rgb.width / facts.width if facts.width else 1.0
     return DecodedImage(image=rgb, facts=facts, scale=scale)
 
@@ -258,3 +265,18 @@ def apply_orientation(im: Image.Image, orientation: int) -> Image.Image:
     """Apply an EXIF orientation (1-8) to already-decoded pixels, e.g. an EXIF thumbnail that
     carries no orientation tag of its own but follows the main image's."""
     return _apply_orientation(im, orientation)
+
+
+def decode_stored(source: SourceFile) -> Image.Image:
+    """Decode the first frame as stored: its own mode (alpha kept, no RGB conversion) and its own
+    pixel order (EXIF orientation not applied), for readers of bit-level data such as
+    ``stealth_text``. Same size limits and errors as ``decode``.
+
+    Raises:
+        ImageReadError: not an image, truncated or corrupt data, or a decompression bomb.
+    """
+    im = _open(source)
+    with _decoding(source):
+        im.seek(0)
+        im.load()
+    return im

@@ -8,6 +8,8 @@ import struct
 import zlib
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from shopguard.checks.context import CaseFacts, CheckContext
@@ -83,3 +85,31 @@ def samsung_trailer(blocks: list[tuple[int, str, bytes]]) -> bytes:
     entries = b"".join(struct.pack("<HHII", 0, t, len(body) - start, size) for t, start, size in offsets)
     directory = b"SEFH" + struct.pack("<II", 101, len(blocks)) + entries
     return body + directory + struct.pack("<I", len(directory)) + b"SEFT"
+
+
+# Stealth pnginfo (see shopguard/imaging/stealth_text.py): A1111 parameters hidden in pixel LSBs.
+PARAMETERS = (
+    "a red ceramic mug on a wooden table, studio light\n"
+    "Negative prompt: blurry\n"
+    "Steps: 28, Sampler: DPM++ 2M Karras, CFG scale: 6.5, Seed: 1234567, Size: 96x80, Model: sdxl_base"
+)
+
+
+def _bits(data: bytes) -> npt.NDArray[np.uint8]:
+    return np.unpackbits(np.frombuffer(data, dtype=np.uint8))  # most significant bit first
+
+
+def stealth_stream(signature: str, payload: bytes, length_bits: int | None = None) -> npt.NDArray[np.uint8]:
+    """Signature, 32-bit big-endian payload bit count, payload: the stealth-pnginfo layout."""
+    count = 8 * len(payload) if length_bits is None else length_bits
+    return np.concatenate([_bits(signature.encode()), _bits(count.to_bytes(4, "big")), _bits(payload)])
+
+
+def hide(pixels: npt.NDArray[np.uint8], stream: npt.NDArray[np.uint8], channels: slice) -> npt.NDArray[np.uint8]:
+    """Write ``stream`` into the LSBs of ``channels``, column by column (x outer, y inner)."""
+    out = pixels.copy()
+    column_major = np.transpose(out[:, :, channels], (1, 0, 2)).copy()  # (x, y, channel)
+    flat = column_major.reshape(-1)
+    flat[: len(stream)] = (flat[: len(stream)] & 0xFE) | stream
+    out[:, :, channels] = np.transpose(flat.reshape(column_major.shape), (1, 0, 2))
+    return out

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import numpy as np
 import piexif
 import pytest
 from PIL import Image, ImageDraw
 
 from shopguard.checks.exif_thumbnail import ExifThumbnailCheck
 from shopguard.checks.findings import Category, Strength
+from shopguard.checks.thumbnail_compare import compare
+from shopguard.imaging import read_source
+from shopguard.imaging.photo_metadata import read_metadata
 from tests.checks.metadata_support import run_check
 
 CAMERA = "gps__DSCN0010.jpg"  # Nikon COOLPIX P6000, 640x480 with a 160x120 EXIF thumbnail
@@ -25,12 +30,6 @@ def _resave(src: Path, dst: Path, edit: str) -> Path:
         pixels = Image.linear_gradient("L").resize(pixels.size).convert("RGB").rotate(90)
     pixels.save(dst, "JPEG", quality=92, exif=exif)
     return dst
-
-
-def test_untouched_camera_photos_match(testdata: Path) -> None:
-    for path in sorted((testdata / "exif-camera").glob("*.jpg")):
-        for f in run_check(ExifThumbnailCheck(), path):
-            assert f.strength is Strength.INFO, (path.name, f.evidence)
 
 
 def test_painted_area_is_found_and_located(testdata: Path, tmp_path: Path) -> None:
@@ -64,3 +63,117 @@ def test_orientation_is_applied_to_the_thumbnail(testdata: Path, tmp_path: Path,
     pixels.transpose(inverse[orientation]).save(path, "JPEG", quality=92, exif=piexif.dump(exif))
     [finding] = run_check(ExifThumbnailCheck(), path)
     assert finding.strength is Strength.INFO, finding.evidence
+
+
+# iPhone 5s (iOS 8.3) photos: 160x112 previews of 4:3 photos, the full width at the photo's own scale
+# with 1/15 of the height cut from one edge (measured, see shopguard/checks/thumbnail_compare.py).
+IPHONE = "product-photos-more/jskapc__crayola_64_ct__1.jpg"
+UNTOUCHED_SETS = ("exif-camera", "heic-avif", "product-photos", "product-photos-more", "c2pa")
+
+
+def _camera_files(testdata: Path) -> list[Path]:
+    return [
+        path
+        for name in UNTOUCHED_SETS
+        for path in sorted((testdata / name).iterdir())
+        if path.suffix.lower() in (".jpg", ".jpeg", ".heic", ".heif")
+        and read_metadata(read_source(path)).exif.thumbnail
+    ]
+
+
+def test_untouched_photos_of_every_camera_give_no_finding_above_info(testdata: Path) -> None:
+    files = _camera_files(testdata)
+    assert len(files) >= 55  # 34 cameras, the Xiaomi HEIC, ukbench, 8 iPhone 5s photos, c2pa samples
+    for path in files:
+        for f in run_check(ExifThumbnailCheck(), path):
+            assert f.strength is Strength.INFO, (path.name, f.evidence)
+
+
+def test_iphone_preview_is_lined_up_with_its_one_sided_cut(testdata: Path) -> None:
+    iphones = sorted((testdata / "product-photos-more").glob("jskapc__*__1.jpg"))
+    assert len(iphones) == 8
+    for path in iphones:
+        [finding] = run_check(ExifThumbnailCheck(), path)
+        assert finding.strength is Strength.INFO, (path.name, finding.evidence)
+        assert finding.evidence["correlation"] >= 0.93, (path.name, finding.evidence)
+        if finding.evidence["thumbnail_size"] in ([160, 112], [112, 160]):
+            x, y, x1, y1 = finding.evidence["photo_box"]
+            cut = max(x, y)  # 1/15 of the short side is not in the preview, on one edge only
+            assert 55 <= cut <= 80 and min(x, y) <= 5 and x1 >= 995 and y1 >= 995, finding.evidence
+
+
+def _iphone_copy(testdata: Path, dst: Path, edit: str) -> Path:
+    """The iPhone photo reduced to a quarter (EXIF and its old preview kept), then edited."""
+    with Image.open(testdata / IPHONE) as im:
+        exif = im.info["exif"]
+        im.draft("RGB", (im.width // 4, im.height // 4))
+        pixels = im.convert("RGB")
+    w, h = pixels.size
+    if edit == "patch":  # a dark stain on the crayon box
+        ImageDraw.Draw(pixels).ellipse((w * 0.55, h * 0.3, w * 0.8, h * 0.6), fill=(40, 30, 20))
+    elif edit == "crop":  # the buyer crops 15 % off the left and bottom edges: honest
+        pixels = pixels.crop((round(w * 0.15), 0, w, round(h * 0.85)))
+    elif edit == "strip":  # the buyer keeps a quarter-width strip showing one detail: honest
+        pixels = pixels.crop((round(w * 0.35), 0, round(w * 0.6), h))
+    elif edit == "other":  # another real photo under the iPhone's EXIF
+        with Image.open(testdata / "exif-camera" / CAMERA) as other:
+            pixels = other.convert("RGB").resize(pixels.size)
+    pixels.save(dst, "JPEG", quality=90, exif=exif)
+    return dst
+
+
+@pytest.mark.parametrize("crop", ["crop", "strip"])
+def test_iphone_photo_cropped_by_the_buyer_stays_info(testdata: Path, tmp_path: Path, crop: str) -> None:
+    [finding] = run_check(ExifThumbnailCheck(), _iphone_copy(testdata, tmp_path / "crop.jpg", crop))
+    assert finding.strength is Strength.INFO, finding.evidence
+
+
+def test_stain_painted_on_an_iphone_photo_is_found_and_located(testdata: Path, tmp_path: Path) -> None:
+    path = _iphone_copy(testdata, tmp_path / "stain.jpg", "patch")
+    [finding] = run_check(ExifThumbnailCheck(), path)
+    assert finding.strength is Strength.MODERATE, finding.evidence
+    with Image.open(path) as im:
+        w, h = im.size
+    [(x, y, rw, rh)] = finding.regions
+    assert x < w * 0.8 and x + rw > w * 0.55 and y < h * 0.6 and y + rh > h * 0.3, (finding.regions, w, h)
+
+
+def test_other_picture_under_iphone_exif_is_strong(testdata: Path, tmp_path: Path) -> None:
+    [finding] = run_check(ExifThumbnailCheck(), _iphone_copy(testdata, tmp_path / "other.jpg", "other"))
+    assert finding.strength is Strength.STRONG, finding.evidence
+
+
+def test_one_sided_preview_cut_built_from_a_nikon_photo(testdata: Path, tmp_path: Path) -> None:
+    """A 160x112 preview made the iPhone's way from a Nikon photo: untouched -> info; painted -> found."""
+    src = testdata / "exif-camera" / CAMERA
+    exif = piexif.load(str(src))
+    with Image.open(src) as im:
+        pixels = im.convert("RGB")
+    preview = io.BytesIO()
+    pixels.resize((160, 120), Image.Resampling.LANCZOS).crop((0, 8, 160, 120)).save(preview, "JPEG", quality=90)
+    exif["thumbnail"] = preview.getvalue()
+    untouched, painted = tmp_path / "cut.jpg", tmp_path / "cut-painted.jpg"
+    pixels.save(untouched, "JPEG", quality=92, exif=piexif.dump(exif))
+    ImageDraw.Draw(pixels).rectangle((380, 120, 560, 300), fill=(20, 20, 20))
+    pixels.save(painted, "JPEG", quality=92, exif=piexif.dump(exif))
+    [same] = run_check(ExifThumbnailCheck(), untouched)
+    assert same.strength is Strength.INFO and same.evidence["correlation"] >= 0.95, same.evidence
+    [changed] = run_check(ExifThumbnailCheck(), painted)
+    assert changed.strength.rank >= Strength.MODERATE.rank, changed.evidence
+    for x, y, w, h in changed.regions:
+        assert x < 560 and x + w > 380 and y < 300 and y + h > 120, changed.regions
+
+
+def test_awkward_sizes_never_crash_the_comparison() -> None:
+    rng = np.random.default_rng(0)
+    thumbs = [(1, 1), (16, 16), (300, 20), (20, 300), (160, 112), (500, 3)]
+    photos = [(1, 1), (3, 200), (512, 384), (512, 20), (200, 3)]
+    for tw, th in thumbs:
+        for pw, ph in photos:
+            thumb = Image.fromarray(rng.integers(0, 256, (th, tw, 3), dtype=np.uint8))
+            for photo in (
+                Image.fromarray(rng.integers(0, 256, (ph, pw, 3), dtype=np.uint8)),
+                Image.new("RGB", (pw, ph)),
+            ):
+                result, _, _ = compare(thumb, photo)
+                assert -1.01 <= result.correlation <= 1.01, ((tw, th), (pw, ph), result)

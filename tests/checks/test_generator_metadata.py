@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
 
 from shopguard.checks.findings import Strength
 from shopguard.checks.generator_metadata import GeneratorMetadataCheck
-from tests.checks.metadata_support import itxt, png_with_chunks, run_check
+from tests.checks.metadata_support import PARAMETERS, hide, itxt, png_with_chunks, run_check, stealth_stream
 
 # The manifest names the tool that made the picture; our finding names the format found in the file.
 # The ComfyUI "SaveImageWithMetaData" node writes AUTOMATIC1111-format text, so that is what we report.
@@ -34,8 +39,6 @@ def test_every_labelled_file_names_its_generator(testdata: Path) -> None:
         if row["expect_generator_metadata"] == "False":
             assert findings == [], row["file"]
             continue
-        if not row["metadata_keys"]:  # alpha-channel "stealth" metadata: not read (pixels, not metadata)
-            continue
         assert findings, row["file"]
         assert all(f.strength is Strength.STRONG for f in findings)
         assert any(_matches(row["expected_generator"], f.fields["generator"]) for f in findings), (
@@ -44,7 +47,41 @@ def test_every_labelled_file_names_its_generator(testdata: Path) -> None:
         )
         assert findings[0].fields["field"] in findings[0].detail("en")
         checked += 1
-    assert checked >= 20
+    assert checked >= 21
+
+
+def test_stealth_parameters_in_the_real_a1111_file(testdata: Path) -> None:
+    [finding] = run_check(GeneratorMetadataCheck(), testdata / "ai-metadata" / "sd-parsers__automatic1111_stealth.png")
+    assert finding.strength is Strength.STRONG
+    assert "AUTOMATIC1111-style" in finding.fields["generator"]
+    assert finding.evidence["field"] == 'png:alpha LSB (stealth_pngcomp) "parameters"'
+    assert finding.evidence["hidden_in_pixels"] is True
+    assert "alpha LSB" in finding.detail("en") and "Steps: 20" in finding.detail("en")
+    assert "lowest bit" in (finding.limits("en") or "")
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_stealth_parameters_built_in_the_test(tmp_path: Path, compressed: bool) -> None:
+    payload = gzip.compress(PARAMETERS.encode()) if compressed else PARAMETERS.encode()
+    signature = "stealth_pngcomp" if compressed else "stealth_pnginfo"
+    pixels = np.full((80, 96, 4), 200, dtype=np.uint8)
+    pixels[:, :, 3] = 255
+    path = tmp_path / "stealth.png"
+    Image.fromarray(hide(pixels, stealth_stream(signature, payload), slice(3, 4)), "RGBA").save(path)
+    [finding] = run_check(GeneratorMetadataCheck(), path)
+    assert finding.strength is Strength.STRONG and finding.evidence["hidden_in_pixels"] is True
+    assert finding.evidence["field"] == f'png:alpha LSB ({signature}) "parameters"'
+    # The same picture with random alpha bits instead: nothing.
+    pixels[:, :, 3] = np.random.default_rng(1).integers(0, 256, (80, 96), dtype=np.uint8)
+    Image.fromarray(pixels, "RGBA").save(path)
+    assert run_check(GeneratorMetadataCheck(), path) == []
+
+
+def test_text_chunk_parameters_are_not_marked_as_hidden(testdata: Path) -> None:
+    for name in ("sd-metadata__png__sd-webui.png", "sd-parsers__automatic1111_cropped.png"):
+        for finding in run_check(GeneratorMetadataCheck(), testdata / "ai-metadata" / name):
+            assert "hidden_in_pixels" not in finding.evidence, name
+            assert finding.evidence["field"].startswith("png:"), finding.evidence
 
 
 def test_a_caption_mentioning_ai_is_not_generator_metadata(tmp_path: Path) -> None:
@@ -88,3 +125,12 @@ def test_broken_samsung_trailer_is_a_problem_not_a_crash(tmp_path: Path) -> None
 
     data = jpeg_bytes() + b"junk" + (4000).to_bytes(4, "little") + b"SEFT"
     assert read_container(data).problems
+
+
+def test_hidden_text_without_generator_structure_is_not_reported(tmp_path: Path) -> None:
+    """The stealth layout alone proves nothing: the hidden text must pass the same rules."""
+    pixels = np.full((80, 96, 4), 200, dtype=np.uint8)
+    path = tmp_path / "hidden-note.png"
+    stream = stealth_stream("stealth_pnginfo", b"my holiday photo, Steps to the beach")
+    Image.fromarray(hide(pixels, stream, slice(3, 4)), "RGBA").save(path)
+    assert run_check(GeneratorMetadataCheck(), path) == []
