@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
 from shopguard.errors import ImageReadError
@@ -258,3 +260,44 @@ def apply_orientation(im: Image.Image, orientation: int) -> Image.Image:
     """Apply an EXIF orientation (1-8) to already-decoded pixels, e.g. an EXIF thumbnail that
     carries no orientation tag of its own but follows the main image's."""
     return _apply_orientation(im, orientation)
+
+
+@dataclass(frozen=True)
+class JpegLuma:
+    """A JPEG's luma (Y) plane as decoded by libjpeg, in the file's *stored* orientation.
+
+    Read straight from the decoder's YCbCr output (no RGB round trip, which would clip saturated
+    colours), so each 8×8 pixel block starting at (0, 0) is exactly one block of the file's last
+    save; ``orientation`` and ``stored_size`` let a caller map results to oriented coordinates.
+    """
+
+    luma: npt.NDArray[np.uint8] = field(repr=False)
+    stored_size: tuple[int, int]
+    orientation: int
+
+
+def decode_jpeg_luma(source: SourceFile) -> JpegLuma | None:
+    """The luma plane of a JPEG (see ``JpegLuma``); None when the file is not a YCbCr or grey JPEG.
+
+    Raises:
+        ImageReadError: not an image, truncated or corrupt data, or a decompression bomb.
+    """
+    im = _open(source)
+    if im.format not in ("JPEG", "MPO") or im.mode not in ("RGB", "L"):
+        return None
+    orientation = _orientation(im)
+    try:
+        with pillow_warnings():
+            if im.mode == "RGB":
+                im.draft("YCbCr", im.size)  # full size; only asks libjpeg for YCbCr output
+            im.load()
+            luma = np.asarray(im.getchannel(0), dtype=np.uint8)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        key = "error.image.truncated" if "truncated" in str(exc).lower() else "error.image.corrupt"
+        raise ImageReadError(key, path=str(source.path), reason=str(exc)) from exc
+    if luma.shape != (im.height, im.width):
+        log.debug("JPEG luma decoded at %s, not %s", luma.shape, im.size)
+        return None
+    return JpegLuma(luma=luma, stored_size=im.size, orientation=orientation)
