@@ -3,13 +3,17 @@
     /work/venv/bin/python benchmarks/forensics_accuracy.py [--limit N] [--testdata DIR]
 
 For every real photo in the untouched sets (exif-camera, product-photos, product-photos-more,
-heic-avif) it runs error-level, noise-consistency and copy-move and counts a false positive when
-a check says ``weak`` or more. For the photos with a short side ≥ 300 px it also makes edited
-copies (painted stain, inpainted area, spliced patch from another photo, cloned patch; see
-tests/checks/forensic_edits.py), saved as JPEG q90, plus the stain, inpaint and clone copies
-re-compressed at q75 as a chat app would, and counts a detection when the check says ``weak`` or
-more *and* its region overlaps the edited box. It also re-saves each untouched photo at q80 (what
-a chat app does to an honest buyer's photo) as a second false-positive set.
+heic-avif) it runs error-level, jpeg-ghost, noise-consistency and copy-move and counts a false
+positive when a check says ``weak`` or more. For the photos with a short side ≥ 300 px it also
+makes edited copies (painted stain, inpainted area, spliced patch from another photo, cloned patch;
+see tests/checks/forensic_edits.py), saved as JPEG q90, plus the stain and inpaint copies saved at
+q95 instead (an editing app's export at another quality than the original's), plus the stain,
+inpaint and clone copies re-compressed at q75 as a chat app would, and counts a detection when the
+check says ``weak`` or more *and* its region overlaps the edited box. It also re-saves each
+untouched photo at q80 (what a chat app does to an honest buyer's photo) and at q95 (an app that
+re-saves at a higher quality) as further false-positive sets. The two "any" columns say whether at
+least one of the checks found the edit (or accused an untouched photo), without and with
+jpeg-ghost. ``--checks`` limits the run to some checks (the "any" columns then cover those).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from shopguard.checks.context import CheckContext  # noqa: E402
 from shopguard.checks.copy_move import CopyMoveCheck  # noqa: E402
 from shopguard.checks.error_level import ErrorLevelCheck  # noqa: E402
 from shopguard.checks.findings import Finding, Strength  # noqa: E402
+from shopguard.checks.jpeg_ghost import JpegGhostCheck  # noqa: E402
 from shopguard.checks.noise_consistency import NoiseConsistencyCheck  # noqa: E402
 from shopguard.errors import ImageReadError  # noqa: E402
 from shopguard.imaging import decode, probe, read_source  # noqa: E402
@@ -44,11 +49,18 @@ KINDS = (
     "inpainted area",
     "spliced patch",
     "cloned patch",
+    "painted stain, saved q95",
+    "inpainted area, saved q95",
     "painted stain, then q75",
     "inpainted area, then q75",
     "cloned patch, then q75",
 )
-CHECKS = (ErrorLevelCheck(), NoiseConsistencyCheck(), CopyMoveCheck())
+ALL_CHECKS = (ErrorLevelCheck(), JpegGhostCheck(), NoiseConsistencyCheck(), CopyMoveCheck())
+CHECKS = ALL_CHECKS
+NEW = "jpeg-ghost"
+ANY_BEFORE, ANY_AFTER = "any, before", "any, after"
+"""The check added in session 2: "any, before" leaves it out, "any, after" includes it."""
+FP_SETS = ("untouched", "re-saved q80", "re-saved q95")
 
 
 def run(path: Path, artifacts: Path) -> dict[str, tuple[list[Finding], float]]:
@@ -75,7 +87,11 @@ def main() -> None:
     )
     parser.add_argument("--limit", type=int, default=0, help="at most N photos (0 = all)")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--checks", default="", help="comma-separated check ids (default: all)")
     args = parser.parse_args()
+    global CHECKS
+    if args.checks:
+        CHECKS = tuple(c for c in ALL_CHECKS if c.id in args.checks.split(","))
     photos = sorted(p for s in SETS for p in (args.testdata / s).glob("*") if p.suffix.lower() in SUFFIXES)
     if args.limit:
         photos = photos[: args.limit]
@@ -83,6 +99,7 @@ def main() -> None:
     strongest: dict[tuple[str, str], str] = {}
     hits: dict[tuple[str, str], list[int]] = defaultdict(list)  # (edit, check) -> 0/1
     moderate: dict[tuple[str, str], list[int]] = defaultdict(list)  # (edit, check) -> 0/1
+    fp_moderate: dict[tuple[str, str], list[int]] = defaultdict(list)  # (set, check) -> 0/1
     times: dict[str, list[float]] = defaultdict(list)
     donor = None
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -93,19 +110,32 @@ def main() -> None:
                 photo = decode(read_source(path)).image
             except ImageReadError:
                 continue
+            accused = {c for c, (findings, _) in results.items() if flagged(findings)}
+            fp[("untouched", ANY_BEFORE)].append(int(bool(accused - {NEW})))
+            fp[("untouched", ANY_AFTER)].append(int(bool(accused)))
             for check_id, (findings, ms) in results.items():
                 times[check_id].append(ms)
                 bad = flagged(findings)
                 fp[("untouched", check_id)].append(int(bool(bad)))
+                fp_moderate[("untouched", check_id)].append(int(_moderate(findings)))
                 if bad and args.verbose:
                     print(f"FP {check_id} {bad[0].strength} {path.name}: {bad[0].detail()}")
                 top = max((f.strength for f in findings), key=lambda s: s.rank, default=Strength.INFO)
                 if top.rank > Strength(strongest.get(("untouched", check_id), "info")).rank:
                     strongest[("untouched", check_id)] = top.value
-            resaved = tmp / f"{index}-resave.jpg"
-            photo.save(resaved, "JPEG", quality=80)
-            for check_id, (findings, _) in run(resaved, tmp / "ev").items():
-                fp[("re-saved q80", check_id)].append(int(bool(flagged(findings))))
+            for quality in (80, 95):
+                resaved = tmp / f"{index}-resave{quality}.jpg"
+                photo.save(resaved, "JPEG", quality=quality)
+                results = run(resaved, tmp / "ev")
+                accused = {c for c, (findings, _) in results.items() if flagged(findings)}
+                fp[(f"re-saved q{quality}", ANY_BEFORE)].append(int(bool(accused - {NEW})))
+                fp[(f"re-saved q{quality}", ANY_AFTER)].append(int(bool(accused)))
+                for check_id, (findings, _) in results.items():
+                    bad = flagged(findings)
+                    fp[(f"re-saved q{quality}", check_id)].append(int(bool(bad)))
+                    fp_moderate[(f"re-saved q{quality}", check_id)].append(int(_moderate(findings)))
+                    if bad and args.verbose:
+                        print(f"FP q{quality} {check_id} {bad[0].strength} {path.name}: {bad[0].detail()}")
             if min(photo.size) < 300:
                 continue
             made: list[tuple[str, Path, list[edits.Box]]] = []
@@ -118,6 +148,10 @@ def main() -> None:
                 made.append(("spliced patch", p, [box]))
             p, src, dst = edits.clone_patch(photo, tmp / f"{index}-clone.jpg", seed=index)
             made.append(("cloned patch", p, [src, dst]))
+            p, box = edits.paint_stain(photo, tmp / f"{index}-stain95.jpg", seed=index, quality=95)
+            made.append(("painted stain, saved q95", p, [box]))
+            p, box = edits.inpaint_region(photo, tmp / f"{index}-inpaint95.jpg", seed=index, quality=95)
+            made.append(("inpainted area, saved q95", p, [box]))
             donor = photo
             # The same edits after a chat app re-compressed them at q75 (the usual way they arrive).
             for kind, edited, truths in list(made):
@@ -126,6 +160,7 @@ def main() -> None:
                     Image.open(edited).save(chat, "JPEG", quality=75)
                     made.append((f"{kind}, then q75", chat, truths))
             for kind, edited, truths in made:
+                found_by: set[str] = set()
                 for check_id, (findings, _) in run(edited, tmp / "ev").items():
                     located = [
                         f
@@ -136,26 +171,38 @@ def main() -> None:
                     moderate[(kind, check_id)].append(
                         int(any(f.strength.rank >= Strength.MODERATE.rank for f in located))
                     )
+                    if located:
+                        found_by.add(check_id)
+                hits[(kind, ANY_BEFORE)].append(int(bool(found_by - {NEW})))
+                hits[(kind, ANY_AFTER)].append(int(bool(found_by)))
     ids = [c.id for c in CHECKS]
+    columns = [*ids, ANY_BEFORE, ANY_AFTER]
     print(f"\n{len(photos)} files; edits on photos with short side >= 300 px; JPEG q90 edits\n")
-    print("| set | " + " | ".join(ids) + " |")
-    print("|---|" + "---|" * len(ids))
+    print("| set | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
     for kind in KINDS:
-        cells = [_rate(hits[(kind, c)]) for c in ids]
+        cells = [_rate(hits[(kind, c)]) for c in columns]
         print(f"| detected: {kind} | " + " | ".join(cells) + " |")
     for kind in KINDS:
-        cells = [_rate(moderate[(kind, c)]) for c in ids]
+        cells = [_rate(moderate[(kind, c)]) for c in ids] + ["", ""]
         print(f"| of which moderate: {kind} | " + " | ".join(cells) + " |")
-    for kind in ("untouched", "re-saved q80"):
-        cells = [_rate(fp[(kind, c)]) for c in ids]
+    for kind in FP_SETS:
+        cells = [_rate(fp[(kind, c)]) for c in columns]
         print(f"| false positive (>= weak): {kind} | " + " | ".join(cells) + " |")
+    for kind in FP_SETS:
+        cells = [_rate(fp_moderate[(kind, c)]) for c in ids] + ["", ""]
+        print(f"| false positive (moderate): {kind} | " + " | ".join(cells) + " |")
     top = [strongest.get(("untouched", c), "info") for c in ids]
-    print("| strongest on untouched | " + " | ".join(top) + " |")
+    print("| strongest on untouched | " + " | ".join(top) + " | | |")
     print(
         "| ms per photo, median (max) | "
         + " | ".join(f"{statistics.median(times[c]):.0f} ({max(times[c]):.0f})" for c in ids)
-        + " |"
+        + " | | |"
     )
+
+
+def _moderate(findings: list[Finding]) -> bool:
+    return any(f.strength.rank >= Strength.MODERATE.rank for f in findings)
 
 
 def _rate(values: list[int]) -> str:

@@ -44,6 +44,7 @@ from shopguard.checks.jpeg_ghost_maps import (
     GhostMap,
     GhostSweep,
     block_coefficients,
+    clipped_pixels,
     ghost_map,
     misfit_sums,
     same_step_qualities,
@@ -93,7 +94,7 @@ def analyse_ghost(luma: JpegLuma, last_table: list[int], ctx: CheckContext | Non
     """Sweep qualities, map the misfit at the ghost quality, find one localized region that does not fit."""
     last_steps = np.array(natural_order(last_table), dtype=np.int32).reshape(JPEG_BLOCK, JPEG_BLOCK)
     last_quality, _ = estimate_quality({0: last_table})
-    blocks = block_coefficients(luma.luma)
+    blocks = block_coefficients(luma.luma, clipped_pixels(luma.luma, luma.ycbcr))
     measurable = int(blocks.measurable.sum())
     stride = max(1, measurable // SWEEP_BLOCKS)
 

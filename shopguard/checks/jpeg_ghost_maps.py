@@ -42,8 +42,9 @@ last save's quality only a few steps differ, and a handful of coefficients fit a
 COARSER_FACTOR = 1.5
 """An earlier step must be at least 1.5× the last save's step to be tested: the last save moves a
 coefficient by up to half its own step, which for closer steps blurs any earlier lattice."""
-CLIP_LOW, CLIP_HIGH = 3, 252
-"""Blocks touching black or white were clipped when decoded; clipping moves coefficients off any lattice."""
+CLIP_MARGIN = 6
+"""Blocks with a pixel within 6 levels of 0 or 255 in any RGB channel were (or may have been) clipped
+when decoded for editing; clipping moves coefficients off any lattice, so they are not measured."""
 CELL_BLOCKS = 2
 """Cells of 2×2 file blocks = 16×16 px, as in Farid's paper."""
 SMOOTH_CELLS = 3
@@ -91,24 +92,53 @@ class BlockCoefficients:
     """(rows, cols): not clipped, so a lattice fit means something."""
 
 
-def block_coefficients(luma: npt.NDArray[np.uint8]) -> BlockCoefficients:
+# JFIF YCbCr -> RGB (ITU-T T.871 section 7), as an affine 3×4 matrix on (Y, Cb, Cr, 1).
+_YCBCR_TO_RGB = np.array(
+    [
+        [1.0, 0.0, 1.402, -1.402 * 128],
+        [1.0, -0.344136, -0.714136, (0.344136 + 0.714136) * 128],
+        [1.0, 1.772, 0.0, -1.772 * 128],
+    ],
+    dtype=np.float32,
+)
+
+
+def clipped_pixels(luma: npt.NDArray[np.uint8], ycbcr: npt.NDArray[np.uint8] | None) -> BoolMap:
+    """Pixels at or near black/white in any RGB channel.
+
+    An editor works in RGB: where a saturated colour (an orange pumpkin, a red label) clips R, G or
+    B when the earlier JPEG is decoded, the luma it saves again no longer sits on the earlier
+    lattice, edited or not. ``CLIP_MARGIN`` allows for the last save moving a clipped value.
+    """
+    low, high = CLIP_MARGIN + 1, 254 - CLIP_MARGIN
+    if ycbcr is None:
+        inside = cv2.inRange(luma, low, high)
+    else:
+        rgb = cv2.transform(ycbcr, _YCBCR_TO_RGB)  # uint8 output saturates, which is the point
+        inside = cv2.inRange(rgb, (low, low, low), (high, high, high))
+    clipped: BoolMap = inside == 0
+    return clipped
+
+
+def block_coefficients(luma: npt.NDArray[np.uint8], clipped: BoolMap) -> BlockCoefficients:
     """The 4×4 lowest DCT frequencies of every whole 8×8 block (JPEG level shift and scaling).
 
-    Separable: ``cv2.transform`` applies the 4×8 DCT basis to each run of 8 pixels (rows, then
-    columns after a transpose), 25-50 ms for 12 MP where numpy's tall matrix products took 150-400.
+    Separable: one stacked matrix product takes each band of 8 rows to 4 vertical frequencies,
+    then ``cv2.transform`` takes each run of 8 columns to 4 horizontal ones (about 15 ms for 12 MP;
+    a per-block product took 200 ms).
     """
     rows, cols = luma.shape[0] // JPEG_BLOCK, luma.shape[1] // JPEG_BLOCK
-    pixels = np.ascontiguousarray(luma[: rows * JPEG_BLOCK, : cols * JPEG_BLOCK])
+    pixels = luma[: rows * JPEG_BLOCK, : cols * JPEG_BLOCK]
     basis = _dct_matrix(JPEG_BLOCK)[:LOW]  # (4, 8)
-    runs = pixels.astype(np.float32).reshape(-1, 1, JPEG_BLOCK)  # 8 pixels as 8 channels
-    across = cv2.transform(runs, basis)  # index (r, i, c, v)
-    across = across.reshape(rows, JPEG_BLOCK, cols, LOW).transpose(0, 2, 3, 1).reshape(-1, 1, JPEG_BLOCK)
-    coeffs = cv2.transform(np.ascontiguousarray(across), basis).reshape(rows, cols, LOW, LOW)  # (r, c, v, u)
-    flat = np.ascontiguousarray(coeffs.transpose(0, 1, 3, 2), dtype=np.float32).reshape(rows, cols, LOW * LOW)
+    bands = pixels.astype(np.float32).reshape(rows, JPEG_BLOCK, cols * JPEG_BLOCK)
+    vertical = np.ascontiguousarray(np.matmul(basis, bands))  # (rows, 4 vertical freqs, width)
+    both = cv2.transform(vertical.reshape(-1, 1, JPEG_BLOCK), basis)  # (rows*4*cols, 1, 4 horizontal freqs)
+    coeffs = both.reshape(rows, LOW, cols, LOW).transpose(0, 2, 1, 3)  # (r, c, vertical, horizontal)
+    flat = np.ascontiguousarray(coeffs, dtype=np.float32).reshape(rows, cols, LOW * LOW)
     flat[..., 0] -= 128.0 * JPEG_BLOCK  # JPEG's level shift (T.81 A.3.1) only moves the DC term
-    clipped = ((pixels < CLIP_LOW) | (pixels > CLIP_HIGH)).astype(np.uint8) * np.uint8(255)
+    clipped_u8 = clipped[: rows * JPEG_BLOCK, : cols * JPEG_BLOCK].astype(np.uint8) * np.uint8(255)
     # Block "any clipped pixel" via an area resize (a block mean), ~20× faster than numpy's strided min/max.
-    measurable = cv2.resize(clipped, (cols, rows), interpolation=cv2.INTER_AREA) == 0
+    measurable = cv2.resize(clipped_u8, (cols, rows), interpolation=cv2.INTER_AREA) == 0
     return BlockCoefficients(flat, measurable)
 
 

@@ -274,6 +274,8 @@ class JpegLuma:
     luma: npt.NDArray[np.uint8] = field(repr=False)
     stored_size: tuple[int, int]
     orientation: int
+    ycbcr: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
+    """All three decoded planes (H, W, 3; Y, Cb, Cr, chroma upsampled) of a colour JPEG, else None."""
 
 
 def decode_jpeg_luma(source: SourceFile) -> JpegLuma | None:
@@ -291,13 +293,16 @@ def decode_jpeg_luma(source: SourceFile) -> JpegLuma | None:
             if im.mode == "RGB":
                 im.draft("YCbCr", im.size)  # full size; only asks libjpeg for YCbCr output
             im.load()
-            luma = np.asarray(im.getchannel(0), dtype=np.uint8)
+            planes = np.asarray(im, dtype=np.uint8)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
     except (OSError, ValueError, EOFError, SyntaxError) as exc:
         key = "error.image.truncated" if "truncated" in str(exc).lower() else "error.image.corrupt"
         raise ImageReadError(key, path=str(source.path), reason=str(exc)) from exc
-    if luma.shape != (im.height, im.width):
-        log.debug("JPEG luma decoded at %s, not %s", luma.shape, im.size)
+    if planes.shape[:2] != (im.height, im.width):
+        log.debug("JPEG luma decoded at %s, not %s", planes.shape, im.size)
         return None
-    return JpegLuma(luma=luma, stored_size=im.size, orientation=orientation)
+    if planes.ndim == 3:
+        luma = np.ascontiguousarray(planes[..., 0])
+        return JpegLuma(luma=luma, stored_size=im.size, orientation=orientation, ycbcr=planes)
+    return JpegLuma(luma=planes, stored_size=im.size, orientation=orientation)
