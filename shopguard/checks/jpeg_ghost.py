@@ -198,7 +198,7 @@ def ghost_picture(luma: JpegLuma, analysis: GhostAnalysis) -> Image.Image:
 @register
 class JpegGhostCheck:
     id: ClassVar[str] = "jpeg-ghost"
-    order: ClassVar[int] = 52
+    order: ClassVar[int] = 54
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         if (too_small := too_small_for_analysis(ctx, self.id, Category.COMPRESSION)) is not None:

@@ -1,6 +1,6 @@
 """Honesty of the pixel checks: on real, untouched photos none of them goes above ``weak``.
 
-One pass over every untouched photo runs all three checks on one shared context, so each photo is
+One pass over every untouched photo runs all four checks on one shared context, so each photo is
 decoded once (the checks share ``CheckContext.pixels`` decodes).
 """
 
@@ -12,6 +12,7 @@ from shopguard.checks.context import CheckContext
 from shopguard.checks.copy_move import CopyMoveCheck
 from shopguard.checks.error_level import ErrorLevelCheck
 from shopguard.checks.findings import Category, Strength
+from shopguard.checks.jpeg_ghost import JpegGhostCheck
 from shopguard.checks.noise_consistency import NoiseConsistencyCheck
 from shopguard.errors import ImageReadError
 from shopguard.imaging import probe, read_source
@@ -19,12 +20,13 @@ from tests.checks.forensic_support import untouched_photos
 
 CHECKS = (
     (ErrorLevelCheck(), Category.COMPRESSION),
+    (JpegGhostCheck(), Category.COMPRESSION),
     (NoiseConsistencyCheck(), Category.NOISE),
     (CopyMoveCheck(), Category.COPY_MOVE),
 )
 # A weak hint on an honest photo is allowed but must stay rare (benchmarks/forensics_accuracy.py:
-# error-level 1, noise-consistency 7, copy-move 2 of 240 untouched photos).
-MAX_WEAK = {"error-level": 10, "noise-consistency": 8, "copy-move": 10}
+# error-level 1, jpeg-ghost 0, noise-consistency 7, copy-move 2 of 240 untouched photos).
+MAX_WEAK = {"error-level": 10, "jpeg-ghost": 5, "noise-consistency": 8, "copy-move": 10}
 
 
 def test_untouched_photos_are_never_above_weak(testdata: Path) -> None:
