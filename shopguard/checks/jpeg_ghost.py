@@ -61,12 +61,15 @@ SWEEP_BLOCKS = 6_000
 """Quality curves (the photo's and the region's) are measured on about this many blocks spread over
 the area (~0.5 ms a quality): enough for a mean misfit to ±0.02, a fraction of the 187k blocks of 12 MP."""
 MIN_SWEEP_INFORMATIVE = 2_000
+"""Fewer informative coefficients than this in the whole sample: the photo is too flat to judge."""
 MIN_CELL_INFORMATIVE = 24
 """A pooled 48 px cell needs 24 informative coefficients for its misfit to be judged."""
 GHOST_MAX_MISFIT = 0.4
 """The photo has a ghost when its best earlier quality leaves a misfit of at most 0.4 (values off a
 lattice give ≈ 1; measured ghosts of q75 photos re-saved at q90-95: 0.05-0.25)."""
 CLEAR_GHOST_MISFIT = 0.25
+"""For ``moderate`` the rest of the photo must fit its earlier save almost perfectly (q75 photos
+re-saved at q95 measure 0.04-0.1; re-saved at q90 0.15-0.25)."""
 OUTLIER_MISFIT = 0.65
 """A cell counts as "does not fit" at 0.65: between a ghost (≤ 0.4) and no lattice at all (≈ 1)."""
 MAX_FRACTION = 0.25
@@ -74,6 +77,7 @@ MAX_FRACTION = 0.25
 MODERATE_REGION_MISFIT = 0.9
 """For ``moderate`` the region must fit the earlier lattice no better than unrelated values (≈ 1)."""
 MODERATE_MIN_FILL = 0.5
+"""...and fill half its box: a painted area is a blob, scattered misfits along edges are not."""
 CAPTION = "forensic.ghost.map_caption"
 
 
@@ -208,7 +212,9 @@ class JpegGhostCheck:
         tables = read_metadata(ctx.source).container.quant_tables if ctx.facts.format == "jpeg" else {}
         luma = decode_jpeg_luma(ctx.source) if 0 in tables else None
         if luma is None:
-            return [self._finding(Strength.INFO, "not_jpeg", {"format": ctx.facts.format.upper()}, {}, ())]
+            # A CMYK JPEG (or one without a luma table) is named as such: "does not apply to JPEG" would confuse.
+            shown = f"{ctx.facts.mode} JPEG" if ctx.facts.format == "jpeg" else ctx.facts.format.upper()
+            return [self._finding(Strength.INFO, "not_jpeg", {"format": shown}, {"format": ctx.facts.format}, ())]
         analysis = analyse_ghost(luma, tables[0], ctx)
         image = save_evidence(ctx, "jpeg-ghost-map.jpg", ghost_picture(luma, analysis), "jpeg-ghost", CAPTION)
         images = (image,) if image else ()
