@@ -60,6 +60,8 @@ ALL_CHECKS = (ErrorLevelCheck(), JpegGhostCheck(), NoiseConsistencyCheck(), Copy
 CHECKS = ALL_CHECKS
 NEW = "jpeg-ghost"
 ANY_BEFORE, ANY_AFTER = "any, before", "any, after"
+JUDGED = ("forensic.ghost.consistent", "forensic.ghost.region")
+"""jpeg-ghost findings that mean "the photo carries an earlier save, so I could judge it"."""
 """The check added in session 2: "any, before" leaves it out, "any, after" includes it."""
 FP_SETS = ("untouched", "re-saved q80", "re-saved q95", "re-saved q70 then q95")
 
@@ -106,6 +108,8 @@ def main() -> None:
     hits: dict[tuple[str, str], list[int]] = defaultdict(list)  # (edit, check) -> 0/1
     moderate: dict[tuple[str, str], list[int]] = defaultdict(list)  # (edit, check) -> 0/1
     fp_moderate: dict[tuple[str, str], list[int]] = defaultdict(list)  # (set, check) -> 0/1
+    ghost_judged: dict[str, list[int]] = defaultdict(list)  # edit -> 0/1 (jpeg-ghost found an earlier save)
+    ghost_found_when_judged: dict[str, list[int]] = defaultdict(list)
     times: dict[str, list[float]] = defaultdict(list)
     donor = None
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -183,6 +187,11 @@ def main() -> None:
                     )
                     if located:
                         found_by.add(check_id)
+                    if check_id == NEW:  # could the ghost check judge at all (an earlier save found)?
+                        judged = any(f.title_key.startswith(JUDGED) for f in findings)
+                        ghost_judged[kind].append(int(judged))
+                        if judged:
+                            ghost_found_when_judged[kind].append(int(bool(located)))
                 hits[(kind, ANY_BEFORE)].append(int(bool(found_by - {NEW})))
                 hits[(kind, ANY_AFTER)].append(int(bool(found_by)))
     ids = [c.id for c in CHECKS]
@@ -202,6 +211,11 @@ def main() -> None:
     for kind in FP_SETS:
         cells = [_rate(fp_moderate[(kind, c)]) for c in ids] + ["", ""]
         print(f"| false positive (moderate): {kind} | " + " | ".join(cells) + " |")
+    if ghost_judged:
+        print(f"\n| edit | {NEW}: an earlier save found | detected, of those |\n|---|---|---|")
+        for kind in KINDS:
+            print(f"| {kind} | {_rate(ghost_judged[kind])} | {_rate(ghost_found_when_judged[kind])} |")
+        print()
     top = [strongest.get(("untouched", c), "info") for c in ids]
     print("| strongest on untouched | " + " | ".join(top) + " | | |")
     print(
