@@ -11,10 +11,12 @@ q95 instead (an editing app's export at another quality than the original's), pl
 inpaint and clone copies re-compressed at q75 as a chat app would, and counts a detection when the
 check says ``weak`` or more *and* its region overlaps the edited box. It also re-saves each
 untouched photo at q80 (what a chat app does to an honest buyer's photo), at q95 (an app that
-re-saves at a higher quality) and at q70 then q95 (two honest saves, the second one finer: the
-cleanest JPEG ghost an honest photo can have) as further false-positive sets. The two "any" columns say whether at
-least one of the checks found the edit (or accused an untouched photo), without and with
-jpeg-ghost. ``--checks`` limits the run to some checks (the "any" columns then cover those).
+re-saves at a higher quality), at q70 then q95 (two honest saves, the second one finer: the
+cleanest JPEG ghost an honest photo can have) and the same with a 3×5 px crop between the saves,
+as further false-positive sets. One more edit starts from a q70 "listing", crops it by 3×5 px,
+paints a stain and saves at q95 (the earlier grid no longer lines up with the file's). The two
+"any" columns say whether at least one of the checks found the edit (or accused an untouched
+photo), without and with jpeg-ghost. ``--checks`` limits the run to some checks (the "any" columns then cover those).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ KINDS = (
     "cloned patch",
     "painted stain, saved q95",
     "inpainted area, saved q95",
+    "q70 listing cropped, stain, q95",
     "painted stain, then q75",
     "inpainted area, then q75",
     "cloned patch, then q75",
@@ -63,7 +66,7 @@ ANY_BEFORE, ANY_AFTER = "any, before", "any, after"
 JUDGED = ("forensic.ghost.consistent", "forensic.ghost.region")
 """jpeg-ghost findings that mean "the photo carries an earlier save, so I could judge it"."""
 """The check added in session 2: "any, before" leaves it out, "any, after" includes it."""
-FP_SETS = ("untouched", "re-saved q80", "re-saved q95", "re-saved q70 then q95")
+FP_SETS = ("untouched", "re-saved q80", "re-saved q95", "re-saved q70 then q95", "re-saved q70, cropped, then q95")
 
 
 def run(path: Path, artifacts: Path) -> dict[str, tuple[list[Finding], float]]:
@@ -133,12 +136,15 @@ def main() -> None:
                 top = max((f.strength for f in findings), key=lambda s: s.rank, default=Strength.INFO)
                 if top.rank > Strength(strongest.get(("untouched", check_id), "info")).rank:
                     strongest[("untouched", check_id)] = top.value
-            for quality in (80, 95, 70):
+            for quality in (80, 95, 70, -70):
                 resaved = tmp / f"{index}-resave{quality}.jpg"
-                photo.save(resaved, "JPEG", quality=quality)
-                if quality == 70:  # then an app saves it again, higher: a clean JPEG ghost of q70
-                    twice = tmp / f"{index}-resave70-95.jpg"
-                    Image.open(resaved).save(twice, "JPEG", quality=95)
+                photo.save(resaved, "JPEG", quality=abs(quality))
+                if quality in (70, -70):  # then an app saves it again, higher: a clean JPEG ghost of q70
+                    twice = tmp / f"{index}-resave{quality}-95.jpg"
+                    again = Image.open(resaved)
+                    if quality < 0:  # ...after cropping 3 px left and 5 px top (the grid moves)
+                        again = again.crop((3, 5, again.width, again.height))
+                    again.save(twice, "JPEG", quality=95)
                     resaved = twice
                 results = run(resaved, tmp / "ev")
                 accused = {c for c, (findings, _) in results.items() if flagged(findings)}
@@ -166,6 +172,13 @@ def main() -> None:
             made.append(("painted stain, saved q95", p, [box]))
             p, box = edits.inpaint_region(photo, tmp / f"{index}-inpaint95.jpg", seed=index, quality=95)
             made.append(("inpainted area, saved q95", p, [box]))
+            # A listing saved at q70, cropped by 3 and 5 px (the 8x8 grid moves), painted, saved at q95.
+            listing = tmp / f"{index}-listing70.jpg"
+            photo.save(listing, "JPEG", quality=70)
+            with Image.open(listing) as saved:
+                cropped = saved.convert("RGB").crop((3, 5, saved.width, saved.height))
+            p, box = edits.paint_stain(cropped, tmp / f"{index}-cropstain.jpg", seed=index, quality=95)
+            made.append(("q70 listing cropped, stain, q95", p, [box]))
             donor = photo
             # The same edits after a chat app re-compressed them at q75 (the usual way they arrive).
             for kind, edited, truths in list(made):
@@ -246,6 +259,8 @@ def time_12mp(photos: list[Path], tmp: Path, repeats: int = 5) -> None:
 
 
 def _resave_set(quality: int) -> str:
+    if quality < 0:
+        return "re-saved q70, cropped, then q95"
     return "re-saved q70 then q95" if quality == 70 else f"re-saved q{quality}"
 
 

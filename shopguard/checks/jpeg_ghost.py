@@ -45,6 +45,7 @@ from shopguard.checks.jpeg_ghost_maps import (
     GhostSweep,
     block_coefficients,
     clipped_pixels,
+    earlier_grid_offset,
     ghost_map,
     misfit_sums,
     same_step_qualities,
@@ -93,6 +94,8 @@ class GhostAnalysis:
     region_misfit: float
     rest_misfit: float
     region_curve_min: tuple[int, float] | None
+    grid_offset: tuple[int, int] = (0, 0)
+    """(x, y) in stored pixels where the analysed 8×8 grid starts (not 0 when cropped between saves)."""
 
 
 def analyse_ghost(luma: JpegLuma, last_table: list[int], ctx: CheckContext | None = None) -> GhostAnalysis:
@@ -108,28 +111,48 @@ def analyse_ghost(luma: JpegLuma, last_table: list[int], ctx: CheckContext | Non
             ctx.cancel.raise_if_cancelled()
 
     sweep = sweep_qualities(blocks, last_steps, QUALITIES, stride, MIN_SWEEP_INFORMATIVE, between)
+    offset = (0, 0)
+    if sweep.ghost_quality is None or sweep.ghost_misfit > GHOST_MAX_MISFIT:
+        # Cropped between the saves? Try the earlier grid where its block edges show.
+        shifted = earlier_grid_offset(luma.luma)
+        if shifted != (0, 0):
+            dx, dy = shifted
+            clipped = clipped_pixels(luma.luma, luma.ycbcr)[dy:, dx:]
+            shifted_blocks = block_coefficients(np.ascontiguousarray(luma.luma[dy:, dx:]), clipped)
+            stride = max(1, int(shifted_blocks.measurable.sum()) // SWEEP_BLOCKS)
+            shifted_sweep = sweep_qualities(
+                shifted_blocks, last_steps, QUALITIES, stride, MIN_SWEEP_INFORMATIVE, between
+            )
+            if shifted_sweep.ghost_quality is not None and shifted_sweep.ghost_misfit <= GHOST_MAX_MISFIT:
+                blocks, sweep, offset = shifted_blocks, shifted_sweep, shifted
     if sweep.ghost_quality is None or sweep.ghost_misfit > GHOST_MAX_MISFIT:
         return GhostAnalysis(sweep, last_quality, None, None, None, 0.0, sweep.ghost_misfit, None)
     between()
     cells = ghost_map(blocks, sweep.ghost_quality, last_steps, MIN_CELL_INFORMATIVE)
     valid = cells.valid
     if not valid.any():
-        return GhostAnalysis(sweep, last_quality, cells, None, None, 0.0, sweep.ghost_misfit, None)
+        return GhostAnalysis(sweep, last_quality, cells, None, None, 0.0, sweep.ghost_misfit, None, offset)
     outlier = cells.misfit >= OUTLIER_MISFIT
     min_cells = max(6, math.ceil(0.004 * int(valid.sum())))
     found = localized_anomalies(outlier, valid, min_blocks=min_cells, max_fraction=MAX_FRACTION)
     rest = float(np.median(cells.misfit[valid]))
     if not found:
-        return GhostAnalysis(sweep, last_quality, cells, None, None, 0.0, rest, None)
+        return GhostAnalysis(sweep, last_quality, cells, None, None, 0.0, rest, None, offset)
     anomaly = found[0]
     inside = anomaly.mask & valid
     region_misfit = float(np.median(cells.misfit[inside]))
     rest = float(np.median(cells.misfit[valid & ~anomaly.mask]))
     cell_px = JPEG_BLOCK * 2
-    stored_box = (anomaly.col * cell_px, anomaly.row * cell_px, anomaly.cols * cell_px, anomaly.rows * cell_px)
+    dx, dy = offset
+    stored_box = (
+        dx + anomaly.col * cell_px,
+        dy + anomaly.row * cell_px,
+        anomaly.cols * cell_px,
+        anomaly.rows * cell_px,
+    )
     region = orient_box(stored_box, luma.stored_size, luma.orientation)
     curve_min = _region_curve_min(blocks, anomaly, sweep, last_steps, between)
-    return GhostAnalysis(sweep, last_quality, cells, anomaly, region, region_misfit, rest, curve_min)
+    return GhostAnalysis(sweep, last_quality, cells, anomaly, region, region_misfit, rest, curve_min, offset)
 
 
 def _region_curve_min(
@@ -190,8 +213,13 @@ def ghost_picture(luma: JpegLuma, analysis: GhostAnalysis) -> Image.Image:
     shown = np.zeros((small.height, small.width), np.uint8)
     if analysis.cells is not None and analysis.cells.misfit.size:
         cell_px = JPEG_BLOCK * 2
-        rows = np.minimum((np.arange(small.height) / scale // cell_px).astype(int), analysis.cells.misfit.shape[0] - 1)
-        cols = np.minimum((np.arange(small.width) / scale // cell_px).astype(int), analysis.cells.misfit.shape[1] - 1)
+        dx, dy = analysis.grid_offset
+        rows = np.clip(
+            ((np.arange(small.height) / scale - dy) // cell_px).astype(int), 0, analysis.cells.misfit.shape[0] - 1
+        )
+        cols = np.clip(
+            ((np.arange(small.width) / scale - dx) // cell_px).astype(int), 0, analysis.cells.misfit.shape[1] - 1
+        )
         heat = analysis.cells.misfit[np.ix_(rows, cols)].astype(np.float32)
         shown = analysis.cells.valid[np.ix_(rows, cols)].astype(np.uint8) * 255
     photo = apply_orientation(small.convert("RGB"), luma.orientation)
@@ -224,6 +252,7 @@ class JpegGhostCheck:
             "qualities_tested": list(sweep.qualities),
             "misfit_curve": [round(v, 3) for v in sweep.misfit],
             "ghost_misfit": round(sweep.ghost_misfit, 3),
+            "grid_offset": list(analysis.grid_offset),
         }
         fields: dict[str, object] = {"last_quality": analysis.last_quality}
         if sweep.ghost_quality is None or analysis.cells is None:

@@ -119,3 +119,18 @@ def test_cancel_stops_between_qualities(testdata: Path, tmp_path: Path) -> None:
     token.cancel()
     with pytest.raises(Cancelled):
         JpegGhostCheck().run(CheckContext(source=source, facts=probe(source), cancel=token))
+
+
+def test_listing_cropped_before_the_edit_is_found_on_its_own_grid(testdata: Path, tmp_path: Path) -> None:
+    """Cropping 3×5 px moves the earlier save's 8×8 grid; the check finds it by its block edges."""
+    listing = _listing(testdata, PRODUCT, tmp_path)
+    cropped = listing.crop((3, 5, listing.width, listing.height))
+    edited, truth = edits.paint_stain(cropped, tmp_path / "edited.jpg", seed=1, quality=95)
+    [finding] = run_check(JpegGhostCheck(), edited, None)
+    assert finding.evidence["grid_offset"] == [5, 3]  # (8 - 3) % 8, (8 - 5) % 8
+    assert finding.strength.rank >= Strength.WEAK.rank
+    assert edits.overlaps(tuple(finding.regions[0]), truth)  # type: ignore[arg-type]
+    honest = tmp_path / "honest.jpg"
+    cropped.save(honest, "JPEG", quality=95)
+    [finding] = run_check(JpegGhostCheck(), honest, None)
+    assert finding.strength is Strength.INFO and finding.title_key == "forensic.ghost.consistent.title"
