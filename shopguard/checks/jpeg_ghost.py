@@ -9,8 +9,9 @@ quality, then a map of 16×16 px cells shows where the photo does *not* fit it.
 
 Honest limits, said in every finding: it needs a JPEG whose earlier save was at a clearly lower
 quality than its last one (a photo saved once, or re-saved at a lower quality by a chat app, has no
-ghost, and the check says it cannot judge); cropping between the saves shifts the 8×8 grid and
-hides the ghost; clipped (pure black/white) areas cannot be measured. A region found is a ``weak``
+ghost, and the check says it cannot judge); cropping between the saves shifts the 8×8 grid (we
+look for the shifted grid by its block edges, which a soft earlier save does not leave); flat and
+clipped (black/white, saturated colour) areas cannot be measured. A region found is a ``weak``
 hint alone; it is ``moderate`` only when the ghost is unambiguous and the region fits no earlier
 save at all (thresholds chosen on benchmarks/forensics_accuracy.py so that no untouched photo or
 honest re-save reached ``moderate``).
