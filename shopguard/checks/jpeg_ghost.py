@@ -9,9 +9,10 @@ quality, then a map of 16×16 px cells shows where the photo does *not* fit it.
 
 Honest limits, said in every finding: it needs a JPEG whose earlier save was at a clearly lower
 quality than its last one (a photo saved once, or re-saved at a lower quality by a chat app, has no
-ghost, and the check says it cannot judge); cropping between the saves shifts the 8×8 grid (we
-look for the shifted grid by its block edges, which a soft earlier save does not leave); flat and
-clipped (black/white, saturated colour) areas cannot be measured. A region found is a ``weak``
+ghost; then, as for files that are not JPEG, the check cannot judge and makes no finding);
+cropping between the saves shifts the 8×8 grid (we look for the shifted grid by its block edges,
+which a soft earlier save does not leave); flat and clipped (black/white, saturated colour) areas
+cannot be measured. A region found is a ``weak``
 hint alone; it is ``moderate`` only when the ghost is unambiguous and the region fits no earlier
 save at all (thresholds chosen on benchmarks/forensics_accuracy.py so that no untouched photo or
 honest re-save reached ``moderate``).
@@ -19,6 +20,7 @@ honest re-save reached ``moderate``).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +58,8 @@ from shopguard.checks.jpeg_quality import estimate_quality, natural_order
 from shopguard.checks.registry import register
 from shopguard.imaging.decode import JpegLuma, apply_orientation, decode_jpeg_luma
 from shopguard.imaging.photo_metadata import read_metadata
+
+log = logging.getLogger(__name__)
 
 QUALITIES = tuple(range(50, 99))
 """Candidate earlier qualities (IJG scale). Listing photos are rarely saved below 50."""
@@ -241,13 +245,17 @@ class JpegGhostCheck:
         tables = read_metadata(ctx.source).container.quant_tables if ctx.facts.format == "jpeg" else {}
         luma = decode_jpeg_luma(ctx.source) if 0 in tables else None
         if luma is None:
-            # A CMYK JPEG (or one without a luma table) is named as such: "does not apply to JPEG" would confuse.
-            shown = f"{ctx.facts.mode} JPEG" if ctx.facts.format == "jpeg" else ctx.facts.format.upper()
-            return [self._finding(Strength.INFO, "not_jpeg", {"format": shown}, {"format": ctx.facts.format}, ())]
+            log.debug("jpeg-ghost: not a YCbCr/grey JPEG (%s, %s), nothing to say", ctx.facts.format, ctx.facts.mode)
+            return []
         analysis = analyse_ghost(luma, tables[0], ctx)
+        sweep = analysis.sweep
+        if sweep.ghost_quality is None or analysis.cells is None:
+            # No earlier, lower-quality save: the check cannot judge either way, so it says nothing
+            # (like jpeg-compression on a PNG) rather than adding a line to every report.
+            log.debug("jpeg-ghost: no earlier save (best misfit %.2f)", sweep.ghost_misfit)
+            return []
         image = save_evidence(ctx, "jpeg-ghost-map.jpg", ghost_picture(luma, analysis), "jpeg-ghost", CAPTION)
         images = (image,) if image else ()
-        sweep = analysis.sweep
         evidence: dict[str, object] = {
             "last_quality": analysis.last_quality,
             "qualities_tested": list(sweep.qualities),
@@ -256,8 +264,6 @@ class JpegGhostCheck:
             "grid_offset": list(analysis.grid_offset),
         }
         fields: dict[str, object] = {"last_quality": analysis.last_quality}
-        if sweep.ghost_quality is None or analysis.cells is None:
-            return [self._finding(Strength.INFO, "no_ghost", fields, evidence, images)]
         low, high = same_step_qualities(sweep.ghost_quality, QUALITIES)
         ghost_text = str(low) if low == high else f"{low}-{high}"
         evidence |= {"ghost_quality": sweep.ghost_quality, "ghost_quality_range": [low, high]}

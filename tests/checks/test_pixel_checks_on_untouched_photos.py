@@ -41,7 +41,9 @@ def test_untouched_photos_are_never_above_weak(testdata: Path) -> None:
                 findings = check.run(ctx)
             except ImageReadError:
                 break  # unreadable pixels are the decoder's business, reported as an input finding
-            assert findings and all(f.category is category for f in findings), (check.id, path.name)
+            # jpeg-ghost says nothing when it cannot judge (no earlier JPEG save, or not a JPEG).
+            assert findings or check.id == "jpeg-ghost", (check.id, path.name)
+            assert all(f.category is category for f in findings), (check.id, path.name)
             assert all(f.strength.rank <= Strength.WEAK.rank for f in findings), (check.id, path.name)
             weak[check.id] += [path.name for f in findings if f.strength is Strength.WEAK]
     for check_id, names in weak.items():
