@@ -12,10 +12,9 @@ quality than its last one (a photo saved once, or re-saved at a lower quality by
 ghost; then, as for files that are not JPEG, the check cannot judge and makes no finding);
 cropping between the saves shifts the 8×8 grid (we look for the shifted grid by its block edges,
 which a soft earlier save does not leave); flat and clipped (black/white, saturated colour) areas
-cannot be measured. A region found is a ``weak``
-hint alone; it is ``moderate`` only when the ghost is unambiguous and the region fits no earlier
-save at all (thresholds chosen on benchmarks/forensics_accuracy.py so that no untouched photo or
-honest re-save reached ``moderate``).
+cannot be measured. A region found is a ``weak`` hint alone; it is ``moderate`` only when the
+ghost is unambiguous and the region fits no earlier save at all (thresholds chosen on
+benchmarks/forensics_accuracy.py so that no untouched photo or honest re-save reached ``moderate``).
 """
 
 from __future__ import annotations
