@@ -222,6 +222,14 @@ def ijg_table(base: list[int], quality: int) -> list[int]:
     return [natural[i] for i in _ZIGZAG]
 
 
+def natural_order(zigzag_table: list[int]) -> list[int]:
+    """A DQT table (zig-zag order, as stored) in natural row-major 8×8 order."""
+    natural = [0] * 64
+    for position, value in enumerate(zigzag_table[:64]):
+        natural[_ZIGZAG[position]] = value
+    return natural
+
+
 def estimate_quality(tables: dict[int, list[int]]) -> tuple[int, bool]:
     """(closest IJG quality 1-100, whether the tables are exactly IJG's at that quality)."""
     luma = tables.get(0)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
 from shopguard.errors import ImageReadError
@@ -280,3 +282,43 @@ def decode_stored(source: SourceFile) -> Image.Image:
         im.seek(0)
         im.load()
     return im
+
+
+@dataclass(frozen=True)
+class JpegLuma:
+    """A JPEG's luma (Y) plane as decoded by libjpeg, in the file's *stored* orientation.
+
+    Read straight from the decoder's YCbCr output (no RGB round trip, which would clip saturated
+    colours), so each 8×8 pixel block starting at (0, 0) is exactly one block of the file's last
+    save; ``orientation`` and ``stored_size`` let a caller map results to oriented coordinates.
+    """
+
+    luma: npt.NDArray[np.uint8] = field(repr=False)
+    stored_size: tuple[int, int]
+    orientation: int
+    ycbcr: npt.NDArray[np.uint8] | None = field(default=None, repr=False)
+    """All three decoded planes (H, W, 3; Y, Cb, Cr, chroma upsampled) of a colour JPEG, else None."""
+
+
+def decode_jpeg_luma(source: SourceFile) -> JpegLuma | None:
+    """The luma plane of a JPEG (see ``JpegLuma``); None when the file is not a YCbCr or grey JPEG.
+
+    Raises:
+        ImageReadError: not an image, truncated or corrupt data, or a decompression bomb.
+    """
+    im = _open(source)
+    if im.format not in ("JPEG", "MPO") or im.mode not in ("RGB", "L"):
+        return None
+    orientation = _orientation(im)
+    with _decoding(source):
+        if im.mode == "RGB":
+            im.draft("YCbCr", im.size)  # full size; only asks libjpeg for YCbCr output
+        im.load()
+        planes = np.asarray(im, dtype=np.uint8)
+    if planes.shape[:2] != (im.height, im.width):
+        log.debug("JPEG luma decoded at %s, not %s", planes.shape, im.size)
+        return None
+    if planes.ndim == 3:
+        luma = np.ascontiguousarray(planes[..., 0])
+        return JpegLuma(luma=luma, stored_size=im.size, orientation=orientation, ycbcr=planes)
+    return JpegLuma(luma=planes, stored_size=im.size, orientation=orientation)
