@@ -136,7 +136,7 @@ def main() -> None:
     if args.stats:  # show every densely compared candidate, whatever the decision
         import shopguard.library.matcher as matcher_module
 
-        matcher_module._classify = lambda change: "derived"
+        matcher_module._classify = lambda change, geometry: "derived"
     library, held_out = _photos()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

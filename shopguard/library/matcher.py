@@ -62,11 +62,23 @@ MAX_INFORMATIVE_CHANGED = 0.6
 same backdrop cannot be told from a repainted one, so it is no proof of derivation..."""
 MAX_OVERLAY_INFORMATIVE = 0.9
 """...unless the product's own shapes still show through the change (an overlay)."""
-OVERLAY_STRUCTURE = 0.7
-OVERLAY_CONTRAST = 0.5
+OVERLAY_STRUCTURE = 0.6
+OVERLAY_CONTRAST = 0.6
 """A change is an overlay (a stain, mark or tint laid over the product) when the listing's shapes show through
-it (SSIM structure term >= 0.7) at under half their contrast. A recoloured variant of the same render keeps its
-shading at full contrast (benchmark template siblings: 0.8-1.2); a semi-opaque painted stain leaves ~0.1-0.3."""
+it (SSIM structure term >= 0.6) at under 60% of their contrast. A recoloured variant of the same render keeps
+its shading at full contrast (benchmark template siblings: 0.8-1.2); a semi-opaque painted stain leaves
+~0.1-0.5 (a 25% stain on a white bottle: structure 0.60, contrast 0.20)."""
+OVERLAY_MIN_SPREAD = 0.25
+"""An overlay excuses a large change only where the alignment is proven over a wide area (matched points spread
+over >= 25% of the complaint photo): another photo showing the same label or package aligns on a small patch
+(benchmark: spread 0.04-0.13) and its other differences must not pass as a stain."""
+ERASED_CONTRAST = 0.05
+ERASED_INFORMATIVE = 0.3
+"""Where the complaint photo is blank (under 5% of the listing's local contrast) over 30% or more of the listing's
+visible structure, the listing's content is missing, not painted over: another view of the product on the same
+plain backdrop (a rendered bottle turned upright, measured contrast 0.01) aligns on its logo and leaves the rest
+of the first view as a "changed" blank. A painted defect adds marks; the benchmark's painted and inpainted
+defects keep >= 0.1 of the contrast wherever they hide that much structure. No proof of derivation then."""
 MAX_HUE_SHIFT = 45.0
 """Degrees a global colour map may turn a saturated hue. A buyer's brightness/contrast/white-balance or filter
 edit turns hues by < 20 degrees (gains of +-15% per channel: < 10); turning a green jersey red takes ~120."""
@@ -260,7 +272,7 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
         (it for it in distinct.values() if it[1].inliers >= RIVAL_INLIER_SHARE * most),
         key=lambda it: it[2].changed_share,
     )
-    kinds = [_classify(it[2]) for it in items]
+    kinds = [_classify(it[2], it[1]) for it in items]
     matches: list[Match] = []
     for i, (record, geometry, change, how) in enumerate(items):
         kind = kinds[i]
@@ -314,11 +326,15 @@ def _same_picture(a: ChangeMap, b: ChangeMap) -> bool:
     return float((diff[both] > 40).mean()) < SAME_PICTURE_SHARE
 
 
-def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
+def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same-base"] | None:
     """Derived when the aligned listing photo agrees nearly everywhere it covers the complaint."""
     if change.overlap_share < 0.05:
         return None
-    overlay = change.structure_in_changed >= OVERLAY_STRUCTURE and change.contrast_in_changed < OVERLAY_CONTRAST
+    overlay = (
+        change.structure_in_changed >= OVERLAY_STRUCTURE
+        and change.contrast_in_changed < OVERLAY_CONTRAST
+        and geometry.spread >= OVERLAY_MIN_SPREAD
+    )
     recoloured = (
         change.colour_cast > MAX_COLOUR_CAST
         or change.hue_shift > MAX_HUE_SHIFT
@@ -328,6 +344,7 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
             and not overlay
         )
     )
+    erased = change.contrast_in_changed < ERASED_CONTRAST and change.informative_changed_share >= ERASED_INFORMATIVE
     print_swapped = (
         not overlay
         and change.structure_in_changed < PRINT_SWAP_MAX_STRUCTURE
@@ -341,6 +358,7 @@ def _classify(change: ChangeMap) -> Literal["derived", "same-base"] | None:
         and change.informative_changed_share <= (MAX_OVERLAY_INFORMATIVE if overlay else MAX_INFORMATIVE_CHANGED)
         and change.similarity_outside >= MIN_SIMILARITY_OUTSIDE
         and not recoloured
+        and not erased
     ):
         return "same-base" if print_swapped and change.regions else "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:

@@ -132,3 +132,14 @@ def test_opaque_repaint_of_most_of_the_product_is_not_called_derived(
     w, h = im.size
     covered = _stain(im, (w // 8, h // 10, w * 3 // 4, h * 8 // 10), opacity)
     assert _derived(_match(store, covered, tmp_path)) == []
+
+
+def test_other_view_on_a_blank_backdrop_is_not_derived(testdata: Path, tmp_path: Path) -> None:
+    """Two renders of one bottle on a black backdrop: the upright one aligns with the tilted one on its logo,
+    and the rest of the tilted view is missing (blank) in it. Missing content is no painted defect."""
+    folder = testdata / "product-photos-more"
+    store = _library([folder / "solidus__water-bottle__1.png"], tmp_path)
+    other_view = decode(read_source(folder / "solidus__water-bottle__2.png"), max_side=1600)
+    matches = find_sources(store, other_view.image, other_view.scale, _loader)
+    assert matches, "the two views align (on the logo); the test needs that to mean anything"
+    assert _derived(matches) == []
