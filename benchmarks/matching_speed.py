@@ -193,11 +193,14 @@ def bench_query(size: int) -> None:
                     sum(x is not None for x in geos),
                 )
             )
+        rss_after = _rss_mb()
+        rss_max = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n## One complaint photo against {len(index):,} library photos (replicated features)\n")
     print(
         f"index build {build_s:.1f} s, index arrays {index.nbytes / 1e6:.0f} MB; RSS "
         f"{rss0:.0f} MB before, {rss_inputs:.0f} MB with the key rows read, peak {rss_peak:.0f} MB while "
-        f"building, **{rss_index:.0f} MB** with the 100k index and hash table\n"
+        f"building, **{rss_index:.0f} MB** with the 100k index and hash table; after both queries "
+        f"{rss_after:.0f} MB, **peak {rss_max:.0f} MB** over the whole run (build and queries)\n"
     )
     print(
         "| complaint | features | hash shortlist | index votes | verify 22 | dense diff | total | "

@@ -38,6 +38,8 @@ class DescriptorIndex:
 
     MIN_TABLES = 2
     SORT_SLICES = 16
+    QUERY_CHUNK = 256
+    """Query descriptors whose votes are counted together (``votes``)."""
     """The key space is sorted in this many slices: np.argsort's int64 result for 20M keys is 160 MB."""
 
     def __init__(self, photo_ids: np.ndarray, keys: np.ndarray) -> None:
@@ -117,12 +119,24 @@ class DescriptorIndex:
         """Per library photo (aligned with ``self.ids``): library descriptors that agree with some query
         descriptor in at least MIN_TABLES tables."""
         counts = np.zeros(len(self.ids), np.int64)
-        n_desc = self._n_desc
-        if n_desc == 0 or query_keys.shape[0] == 0:
+        if self._n_desc == 0 or query_keys.shape[0] == 0:
             return counts
-        pairs = []
+        # A pair (query descriptor, library descriptor) only ever meets pairs of the same query descriptor,
+        # so the query is worked through in chunks: the temporaries stay a few MB instead of ~200 MB.
+        parts = [
+            self._agreed(query_keys[lo : lo + self.QUERY_CHUNK])
+            for lo in range(0, query_keys.shape[0], self.QUERY_CHUNK)
+        ]
+        agreed = np.unique(np.concatenate(parts))  # each library descriptor votes once
+        photo_of = np.searchsorted(self._starts, agreed, side="right") - 1
+        return np.bincount(photo_of, minlength=len(self.ids)).astype(np.int64)
+
+    def _agreed(self, query_keys: np.ndarray) -> np.ndarray:
+        """Library descriptors whose keys agree with one of ``query_keys``' descriptors in MIN_TABLES tables."""
+        n_desc = self._n_desc
         # Buckets far above the mean size are the "stop words" of visual-word retrieval (Sivic & Zisserman 2003).
         stop_bucket = max(STOP_MIN, STOP_FACTOR * n_desc / _BUCKETS)
+        pairs = []
         for t, (entries, offsets) in enumerate(zip(self._entries, self._offsets, strict=True)):
             q = query_keys[:, t].astype(np.int64)
             starts, ends = offsets[q], offsets[q + 1]
@@ -136,11 +150,9 @@ class DescriptorIndex:
             query_desc = np.repeat(np.arange(q.size, dtype=np.int64), lengths)
             pairs.append(query_desc * n_desc + library_desc)
         if not pairs:
-            return counts
+            return np.zeros(0, np.int64)
         codes, seen = np.unique(np.concatenate(pairs), return_counts=True)
-        agreed = np.unique(codes[seen >= self.MIN_TABLES] % n_desc)  # each library descriptor votes once
-        photo_of = np.searchsorted(self._starts, agreed, side="right") - 1
-        return np.bincount(photo_of, minlength=len(self.ids)).astype(np.int64)
+        return np.asarray(codes[seen >= self.MIN_TABLES] % n_desc, dtype=np.int64)
 
     def top(self, query_keys: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` photos with the most votes, as (photo id, votes), best first."""

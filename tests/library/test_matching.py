@@ -165,3 +165,19 @@ def test_descriptor_index_votes_do_not_depend_on_row_order() -> None:
     assert list(a.keys_per_photo) == [25, 40, 60]
     assert (a.votes(query) == b.votes(query)).all()
     assert a.votes(query).sum() >= 50  # each query key's own descriptor agrees in all three tables
+
+
+def test_descriptor_index_votes_do_not_depend_on_query_chunking() -> None:
+    import numpy as np
+
+    from shopguard.library.descriptor_index import DescriptorIndex
+
+    rng = np.random.default_rng(9)
+    ids = np.repeat(np.arange(1, 21), 30)
+    keys = rng.integers(0, 64, (ids.size, 3)).astype(np.uint16)  # crowded buckets: a key meets many rows
+    query = np.concatenate([keys[rng.choice(ids.size, 40, replace=False)], keys[:5]])  # repeats vote once
+    whole, chunked = DescriptorIndex(ids, keys), DescriptorIndex(ids, keys)
+    whole.QUERY_CHUNK = len(query)
+    chunked.QUERY_CHUNK = 6
+    assert whole.votes(query).sum() > len(query)
+    assert (whole.votes(query) == chunked.votes(query)).all()
