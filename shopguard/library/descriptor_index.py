@@ -151,8 +151,15 @@ class DescriptorIndex:
             pairs.append(query_desc * n_desc + library_desc)
         if not pairs:
             return np.zeros(0, np.int64)
-        codes, seen = np.unique(np.concatenate(pairs), return_counts=True)
-        return np.asarray(codes[seen >= self.MIN_TABLES] % n_desc, dtype=np.int64)
+        # Each table's codes come out ascending (query descriptors in order; a bucket lists its descriptors
+        # in ascending order, the sort being stable), and a pair occurs at most once per table. A stable sort
+        # merges the sorted runs in linear time (Timsort); a code that equals the one MIN_TABLES - 1 places
+        # before it occurs in MIN_TABLES tables.
+        codes = np.concatenate(pairs)
+        codes.sort(kind="stable")
+        gap = self.MIN_TABLES - 1
+        agreed = codes[gap:][codes[gap:] == codes[: codes.size - gap]]
+        return np.asarray(agreed % n_desc, dtype=np.int64)
 
     def top(self, query_keys: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` photos with the most votes, as (photo id, votes), best first."""
