@@ -223,12 +223,13 @@ def find_sources(
     full_size = (round(complaint.width / complaint_scale), round(complaint.height / complaint_scale))
     candidates = shortlist(store, complaint, query, index)
     features = store.features(pid for pid, _ in candidates)
+    sizes = store.photo_sizes(pid for pid, _ in candidates)
     geometric: list[tuple[Geometry, int, str]] = []
     for pid, how in candidates:
         check_cancel(cancel)
         if pid not in features:
             continue
-        geometry = verify_geometry(features[pid], query, full_size)
+        geometry = verify_geometry(features[pid], query, full_size, sizes.get(pid))
         if geometry is not None:
             geometric.append((geometry, pid, how))
     geometric.sort(key=lambda g: -g[0].inliers)

@@ -185,6 +185,19 @@ class LibraryStore:
                 out[int(pid)] = LocalFeatures.unpack(points, desc, float(scale))
         return out
 
+    def photo_sizes(self, photo_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """(width, height) after EXIF orientation, full resolution, of the given photos."""
+        ids = list(photo_ids)
+        out: dict[int, tuple[int, int]] = {}
+        conn = self._conn()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id, width, height FROM photos WHERE id IN ({marks})"
+            for pid, width, height in conn.execute(query, chunk):
+                out[int(pid)] = (int(width), int(height))
+        return out
+
     def photo_by_id(self, photo_id: int) -> PhotoRecord | None:
         cur = self._conn().execute("SELECT * FROM photos WHERE id = ?", (photo_id,))
         row = cur.fetchone()

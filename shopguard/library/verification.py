@@ -25,7 +25,8 @@ RATIO = 0.8
 MIN_INLIERS = 12
 MIN_INLIER_RATIO = 0.12
 MIN_SPREAD = 0.04
-"""Inliers must span 4% of the complaint area (bounding box): a cluster on one logo is not a photo."""
+"""Inliers must span 4% of the part of the complaint photo the listing photo covers (bounding boxes; the whole
+complaint for a crop, the photo's place for a screenshot): a cluster on one logo is not a photo."""
 RANSAC_PX = 4.0
 """Reprojection threshold in working pixels (~1024 px frame)."""
 SCALE_RANGE = (0.03, 30.0)
@@ -65,6 +66,8 @@ class Geometry:
     spread: float
     residual_px: float = 0.0
     """Median reprojection error of the inliers in working pixels (~1024 px frame)."""
+    covered_spread: float = 0.0
+    """Inlier span over the part of the complaint the listing photo covers (``spread`` over the whole photo)."""
 
     @property
     def inlier_ratio(self) -> float:
@@ -130,8 +133,16 @@ def _fit(
     return np.vstack([model, [0.0, 0.0, 1.0]]), int(keep.sum()), len(good), dst[keep], residual
 
 
-def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures, full_size: tuple[int, int]) -> Geometry | None:
-    """The best plausible similarity (as is or mirrored) from ``listing`` onto the complaint, or None."""
+def verify_geometry(
+    listing: LocalFeatures,
+    query: ComplaintFeatures,
+    full_size: tuple[int, int],
+    listing_size: tuple[int, int] | None = None,
+) -> Geometry | None:
+    """The best plausible similarity (as is or mirrored) from ``listing`` onto the complaint, or None.
+
+    ``listing_size`` (oriented full-resolution px) lets the inlier spread be judged within the part of the
+    complaint the listing covers; without it, within the whole complaint."""
     best: Geometry | None = None
     w, h = full_size
     for mirrored, feats in ((False, query.normal), (True, query.mirrored)):
@@ -143,7 +154,9 @@ def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures, full_size:
             matrix = np.array([[-1.0, 0, w - 1], [0, 1, 0], [0, 0, 1]]) @ matrix
         span = points.max(axis=0) - points.min(axis=0) if len(points) else np.zeros(2)
         spread = float(span[0] * span[1]) / max(1.0, w * h)
-        geometry = Geometry(matrix, inliers, matches, mirrored, spread, residual)
+        covered = _covered_area(matrix, listing_size, full_size) if listing_size else float(w * h)
+        covered_spread = min(1.0, float(span[0] * span[1]) / max(1.0, covered))
+        geometry = Geometry(matrix, inliers, matches, mirrored, spread, residual, covered_spread)
         if not _plausible(geometry):
             continue
         if best is None or geometry.inliers > best.inliers:
@@ -151,10 +164,20 @@ def verify_geometry(listing: LocalFeatures, query: ComplaintFeatures, full_size:
     return best
 
 
+def _covered_area(matrix: np.ndarray, listing_size: tuple[int, int], full_size: tuple[int, int]) -> float:
+    """Area of the listing frame's bounding box once mapped into the complaint, clipped to the complaint."""
+    lw, lh = listing_size
+    corners = np.array([[0, 0], [lw, 0], [lw, lh], [0, lh]], dtype=np.float64) @ matrix[:2, :2].T + matrix[:2, 2]
+    w, h = full_size
+    lo = np.clip(corners.min(axis=0), 0, [w, h])
+    hi = np.clip(corners.max(axis=0), 0, [w, h])
+    return float(np.prod(hi - lo))
+
+
 def _plausible(g: Geometry) -> bool:
     return (
         g.inliers >= MIN_INLIERS
         and g.inlier_ratio >= MIN_INLIER_RATIO
-        and g.spread >= MIN_SPREAD
+        and max(g.spread, g.covered_spread) >= MIN_SPREAD
         and SCALE_RANGE[0] <= g.scale <= SCALE_RANGE[1]
     )

@@ -143,3 +143,23 @@ def test_other_view_on_a_blank_backdrop_is_not_derived(testdata: Path, tmp_path:
     matches = find_sources(store, other_view.image, other_view.scale, _loader)
     assert matches, "the two views align (on the logo); the test needs that to mean anything"
     assert _derived(matches) == []
+
+
+def test_small_product_on_a_plain_backdrop_inside_a_screenshot_is_derived(testdata: Path, tmp_path: Path) -> None:
+    """A white stein on white, shown small in an app's refund form with a stain painted on: its matched points
+    span only ~2% of the tall screenshot, but a good part of the place the photo takes in it."""
+    folder = testdata / "product-photos-more"
+    name = "spree__spree_stein__1.jpeg"
+    others = [folder / "spree__ror_stein__1.jpeg", folder / "spree__spree_mug__1.jpeg"]
+    store = _library([folder / name, *others], tmp_path)
+    photo = _stain(Image.open(folder / name).convert("RGB").resize((400, 400)), (160, 160, 66, 50), 230)
+    shot = Image.new("RGB", (1080, 2340), (246, 246, 246))
+    shot.paste(photo, (340, 300))
+    draw = ImageDraw.Draw(shot)
+    draw.rectangle((0, 0, 1080, 90), fill=(20, 20, 20))
+    for i in range(4):
+        draw.text((60, 740 + 50 * i), "The item arrived damaged, please refund. " * 2, fill=(60, 60, 60))
+    matches = _match(store, shot, tmp_path)
+    assert _derived(matches) == [name]
+    assert matches[0].geometry.spread < 0.04 <= matches[0].geometry.covered_spread
+    assert matches[0].change.regions
