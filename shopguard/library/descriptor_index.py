@@ -1,6 +1,6 @@
 """An inverted file over library descriptors: which library photos share local features with a query.
 
-Each library photo contributes the LSH keys of its strongest keypoints (features.index_keys). Per
+Each library photo contributes the LSH keys of 200 keypoints spread over it (features.library_index_keys). Per
 table the entries are sorted by key with a CSR offset array (65,536 + 1 offsets), so a query looks
 up each of its keys with two array reads and counts votes per photo with one ``np.bincount``.
 Descriptors are kept grouped by photo, so a descriptor's photo is found by a binary search over the
@@ -29,7 +29,7 @@ class DescriptorIndex:
     ``MIN_TABLES`` tables: a chance collision in one 16-bit table is common (ORB bits are not
     uniform), in two it is about 1 in 4 billion, while true correspondences (about 10% of bits
     flipped by re-compression and resizing) agree in two of three tables about 9% of the time,
-    and a real source shares hundreds of them.
+    and a real source shares dozens to hundreds of them.
 
     Args:
         photo_ids: (n,) library photo id of each key row (one row per library descriptor).
@@ -38,9 +38,9 @@ class DescriptorIndex:
 
     MIN_TABLES = 2
     SORT_SLICES = 16
+    """The key space is sorted in this many slices: np.argsort's int64 result for 20M keys is 160 MB."""
     QUERY_CHUNK = 256
     """Query descriptors whose votes are counted together (``votes``)."""
-    """The key space is sorted in this many slices: np.argsort's int64 result for 20M keys is 160 MB."""
 
     def __init__(self, photo_ids: np.ndarray, keys: np.ndarray) -> None:
         photo_ids = np.asarray(photo_ids)

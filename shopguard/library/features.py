@@ -27,9 +27,12 @@ MIN_WORK_SIDE = 640
 LIBRARY_KEYPOINTS = 900
 COMPLAINT_KEYPOINTS = 2500
 INDEX_KEYPOINTS = 200
-"""Strongest keypoints of a library photo that go into the shortlist index (memory at 100k photos)."""
+"""Keypoints of a library photo that go into the shortlist index (memory at 100k photos): the strongest of
+each part of the photo in turn (``spread_order``), so a crop or a screenshot still holds some of them."""
 INDEX_TABLES = 3
 INDEX_BITS = 16
+INDEX_GRID = 4
+"""The photo's keypoint area is cut into INDEX_GRID x INDEX_GRID parts for ``spread_order``."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,36 @@ def library_features(image: Image.Image, decode_scale: float) -> LocalFeatures:
     """Features of a library photo decoded at ``decode_scale`` (decoded px per full px)."""
     gray, scale = work_gray(image, LIBRARY_SIDE)
     return orb_features(gray, LIBRARY_KEYPOINTS, scale * decode_scale)
+
+
+def spread_order(points: np.ndarray, grid: int = INDEX_GRID) -> np.ndarray:
+    """Keypoint numbers (points strongest first) in round-robin order over a ``grid`` x ``grid`` cut of their
+    bounding box: the strongest of every part, then the second strongest of every part, and so on. The
+    strongest keypoints alone crowd onto the most textured object; a buyer's crop may leave that out."""
+    n = len(points)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    low = points.min(axis=0)
+    span = np.maximum(points.max(axis=0) - low, 1e-6)
+    xy = np.minimum(grid - 1, (grid * (points - low) / span).astype(np.int64))
+    cell = xy[:, 1] * grid + xy[:, 0]
+    by_cell = np.argsort(cell, kind="stable")  # grouped by part, strongest first within each
+    first_of_cell = np.searchsorted(cell[by_cell], cell[by_cell], side="left")
+    rank = np.empty(n, np.int64)
+    rank[by_cell] = np.arange(n) - first_of_cell
+    order: np.ndarray = np.lexsort((np.arange(n), rank))
+    return order
+
+
+def library_index_keys(features: LocalFeatures) -> np.ndarray:
+    """The index keys of a library photo: those of INDEX_KEYPOINTS keypoints taken in ``spread_order``."""
+    chosen = np.sort(spread_order(features.points)[:INDEX_KEYPOINTS])
+    return index_keys(features.descriptors[chosen], None)
+
+
+def pack_index_keys(keys: np.ndarray) -> bytes:
+    """Index keys as stored in the database (little-endian uint16, row after row)."""
+    return np.ascontiguousarray(keys, dtype="<u2").tobytes()
 
 
 def index_keys(descriptors: np.ndarray, limit: int | None = INDEX_KEYPOINTS) -> np.ndarray:

@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: tuple[str, ...] = (
+from shopguard.library.features import LocalFeatures, library_index_keys, pack_index_keys
+
+
+def _spread_index_keys(conn: sqlite3.Connection) -> None:
+    """Index keys of 200 keypoints spread over each photo (were its 200 strongest), recomputed from the stored
+    keypoints and descriptors: no photo is read again."""
+    ids = [int(row[0]) for row in conn.execute("SELECT photo_id FROM photo_features")]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT photo_id, work_scale, points, descriptors FROM photo_features WHERE photo_id IN ({marks})",
+            chunk,
+        ).fetchall()
+        conn.executemany(
+            "UPDATE photo_features SET index_keys = ? WHERE photo_id = ?",
+            [
+                (pack_index_keys(library_index_keys(LocalFeatures.unpack(points, desc, float(scale)))), pid)
+                for pid, scale, points, desc in rows
+            ],
+        )
+
+
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: library photos and complaint photos seen in earlier cases
     """
     CREATE TABLE photos (
@@ -44,16 +68,30 @@ MIGRATIONS: tuple[str, ...] = (
         index_keys BLOB NOT NULL
     );
     """,
+    # 3: the shortlist index takes keypoints spread over the photo (features.library_index_keys)
+    _spread_index_keys,
 )
 
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring ``conn`` to the newest schema; returns the version now in force."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for number, script in enumerate(MIGRATIONS, start=1):
+    for number, step in enumerate(MIGRATIONS, start=1):
         if number <= version:
             continue
-        with conn:
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        if isinstance(step, str):
+            with conn:
+                conn.executescript(f"BEGIN; {step}; PRAGMA user_version = {number}; COMMIT;")
+        else:  # a data migration in Python: all or nothing, like the SQL ones
+            conn.commit()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if int(conn.execute("PRAGMA user_version").fetchone()[0]) < number:  # not done meanwhile
+                    step(conn)
+                    conn.execute(f"PRAGMA user_version = {number}")
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
         version = number
     return version

@@ -20,7 +20,7 @@ import numpy as np
 
 from shopguard.errors import HomeError
 from shopguard.library.descriptor_index import DescriptorIndex
-from shopguard.library.features import INDEX_TABLES, LocalFeatures, index_keys
+from shopguard.library.features import INDEX_TABLES, LocalFeatures, library_index_keys, pack_index_keys
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
 from shopguard.library.schema import migrate
 
@@ -156,7 +156,7 @@ class LibraryStore:
                 if r.features is not None:
                     photo_id = conn.execute("SELECT id FROM photos WHERE path = ?", (r.path,)).fetchone()[0]
                     points, descriptors = r.features.pack()
-                    keys = index_keys(r.features.descriptors)
+                    keys = library_index_keys(r.features)
                     conn.execute(
                         """INSERT OR REPLACE INTO photo_features(photo_id, work_scale, points, descriptors,
                                                                  index_keys) VALUES (?,?,?,?,?)""",
@@ -165,7 +165,7 @@ class LibraryStore:
                             r.features.work_scale,
                             points,
                             descriptors,
-                            np.ascontiguousarray(keys, dtype="<u2").tobytes(),
+                            pack_index_keys(keys),
                         ),
                     )
         return len(records)

@@ -104,3 +104,31 @@ def test_interrupted_cli_run_resumes_without_corrupt_rows(testdata: Path, tmp_pa
     summary = index_paths(store, [folder], workers=1)
     assert summary.unchanged == before and summary.added == 60 - before
     assert store.count() == 60
+
+
+def test_library_from_before_the_spread_index_keys_is_migrated_in_place(testdata: Path, tmp_path: Path) -> None:
+    """A schema-2 library (index keys of the 200 strongest keypoints, three tables) opened by this version gets
+    its keys recomputed from the stored features, in one transaction, and still finds its photos."""
+    import numpy as np
+
+    from shopguard.library.features import INDEX_KEYPOINTS, INDEX_TABLES, library_index_keys
+
+    folder = testdata / "product-photos"
+    db = tmp_path / "library.db"
+    store = LibraryStore(db)
+    index_paths(store, [folder], workers=1)
+    expected = {pid: library_index_keys(f) for pid, f in store.features(r.id for r in store.photos() if r.id).items()}
+    store.close()
+    with sqlite3.connect(db) as conn:  # schema 2 stored the keys of the 200 strongest keypoints
+        conn.execute("UPDATE photo_features SET index_keys = zeroblob(1200)")
+        conn.execute("PRAGMA user_version = 2")
+    store = LibraryStore(db)
+    photo_ids, counts, columns = store.index_groups()
+    assert len(columns) == INDEX_TABLES and 0 < counts.max() <= INDEX_KEYPOINTS
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    for i, pid in enumerate(photo_ids):
+        stored = np.stack([c[offsets[i] : offsets[i + 1]] for c in columns], axis=1)
+        assert (stored == expected[int(pid)]).all()
+    assert store.descriptor_index().votes(expected[int(photo_ids[0])]).argmax() == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
