@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 from shopguard.library.features import LocalFeatures, library_index_keys, pack_index_keys
 
@@ -71,6 +72,22 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 3: the shortlist index takes keypoints spread over the photo (features.library_index_keys)
     _spread_index_keys,
 )
+
+
+def needs_upgrade(db_path: Path) -> bool:
+    """Whether ``db_path`` is a library made by an earlier version, whose first opening will migrate it (a
+    data migration takes ~0.16 ms per photo: callers with a user waiting open it off their UI thread)."""
+    if not db_path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False  # opening it for real reports the problem
+    return 0 < version < len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection) -> int:

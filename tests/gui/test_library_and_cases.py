@@ -151,3 +151,46 @@ def test_remove_selected_photos_from_the_library(qtbot: QtBot, window: MainWindo
     library.search_edit.clear()
     assert library.model.rowCount() == 8
     assert LibraryStore(window.state.home.library_db).count() == 8, "4 removed; files themselves untouched"
+
+
+def test_library_from_an_earlier_version_is_upgraded_off_the_gui_thread(
+    qtbot: QtBot, isolated_home: Path, demo_library_db: Path
+) -> None:
+    import sqlite3
+    import threading
+
+    from shopguard.library import schema
+    from shopguard.paths import Home
+    from tests.gui.conftest import ScriptedDialogs
+
+    home = Home(isolated_home).ensure()
+    shutil.copyfile(demo_library_db, home.library_db)
+    with sqlite3.connect(home.library_db) as conn:
+        conn.execute("PRAGMA user_version = 2")  # as the previous version left it
+    upgraded_on: list[threading.Thread] = []
+    real_step = schema.MIGRATIONS[2]
+    assert callable(real_step)
+
+    def watched(conn: sqlite3.Connection) -> None:
+        upgraded_on.append(threading.current_thread())
+        real_step(conn)
+
+    schema_steps = (*schema.MIGRATIONS[:2], watched)
+    window = MainWindow(home)
+    window.state.dialogs = ScriptedDialogs()
+    qtbot.addWidget(window)
+    original = schema.MIGRATIONS
+    schema.MIGRATIONS = schema_steps
+    try:
+        window.show()
+        with qtbot.waitSignal(window.library_view.count_known, timeout=15_000) as counted:
+            window.start()
+        with sqlite3.connect(home.library_db) as conn:
+            assert counted.args == [conn.execute("SELECT COUNT(*) FROM photos").fetchone()[0]]
+    finally:
+        schema.MIGRATIONS = original
+    qtbot.waitUntil(lambda: window.state.runner.is_idle, timeout=15_000)
+    assert upgraded_on and upgraded_on[0] is not threading.main_thread()
+    with sqlite3.connect(home.library_db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    window.close()

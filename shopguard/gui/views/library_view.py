@@ -24,6 +24,7 @@ from shopguard.gui.jobs import JobFailure
 from shopguard.gui.models.library_model import LibraryModel, PathRole, read_library_entries
 from shopguard.gui.state import AppState
 from shopguard.library.indexer import IndexSummary, index_paths
+from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
 from shopguard.paths import resource_path
 from shopguard.progress import CancelToken, Progress, ProgressFn
@@ -140,13 +141,28 @@ class LibraryView(QWidget):
         self.retranslate()
 
     # --- loading --------------------------------------------------------------------------------
-    def start(self) -> int:
-        """Count the library (one quick query on this thread's own connection); rows load on first show."""
+    def start(self) -> None:
+        """Count the library (one quick query on this thread's own connection); rows load on first show.
+
+        A library made by an earlier version is upgraded first, in a job: that can take seconds."""
+        home = self.state.home
+        if not needs_upgrade(home.library_db):
+            self._open_store()
+            return
+
+        def upgrade(_progress: ProgressFn, _cancel: CancelToken) -> None:
+            LibraryStore(home.library_db).close()  # opening migrates it
+
+        def failed(failure: JobFailure) -> None:
+            self.state.show_failure(self, failure)
+
+        self.state.runner.submit(upgrade, on_success=lambda _none: self._open_store(), on_failure=failed)
+
+    def _open_store(self) -> None:
         self._store = LibraryStore(self.state.home.library_db)
         count = self._store.count()
         self._show_count(count)
         self.count_known.emit(count)
-        return count
 
     def close_store(self) -> None:
         if self._store is not None:
