@@ -142,7 +142,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         store = LibraryStore(tmp / "lib.db")
         t0 = time.perf_counter()
-        summary = index_paths(store, library)
+        summary = index_paths(store, library, workers=1)  # one worker: photo ids (and vote ties) repeat
         print(
             f"library: {store.count()} photos indexed in {time.perf_counter() - t0:.1f} s "
             f"({len(summary.failed)} unreadable), {len(held_out)} held-out other views"
