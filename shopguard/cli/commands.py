@@ -17,6 +17,7 @@ from shopguard.cli.console import ProgressBar, error_line
 from shopguard.errors import EXIT_BAD_IMAGE, EXIT_OK, UsageError
 from shopguard.i18n import normalize_language, text
 from shopguard.library.indexer import index_paths
+from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
 from shopguard.progress import CancelToken
@@ -36,6 +37,13 @@ def _text_lang(lang: str) -> str:
     return normalize_language("en" if lang == "both" else lang)
 
 
+def _open_library(home: Home, lang: str = "en") -> LibraryStore:
+    """The library store; a library from an earlier version is upgraded first, which is said on stderr."""
+    if needs_upgrade(home.library_db):
+        error_line(text("progress.library_upgrade", lang))
+    return LibraryStore(home.library_db)
+
+
 def dispatch(args: argparse.Namespace, home: Home) -> int:
     handler = {"library": _library, "check": _check, "cases": _cases, "report": _report}[args.command]
     return handler(args, home)
@@ -43,7 +51,7 @@ def dispatch(args: argparse.Namespace, home: Home) -> int:
 
 # --- library ----------------------------------------------------------------------------------
 def _library(args: argparse.Namespace, home: Home) -> int:
-    store = LibraryStore(home.library_db)
+    store = _open_library(home)
     if args.library_command == "add":
         bar = ProgressBar("en")
         cancel = CancelToken()
@@ -106,7 +114,7 @@ def _check(args: argparse.Namespace, home: Home) -> int:
         buyer=args.buyer,
         claim_text=args.claim,
     )
-    store = LibraryStore(home.library_db)
+    store = _open_library(home, lang)
     request = CheckRequest(photos=tuple(Path(p).expanduser().absolute() for p in args.photos), facts=facts)
     bar = ProgressBar(lang)
     try:

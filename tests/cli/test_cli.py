@@ -172,3 +172,24 @@ def test_unusable_home_exits_4(tmp_path: Path, demo: Path, capsys: pytest.Captur
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out.startswith("shopguard ")
+
+
+def test_library_from_an_earlier_version_is_upgraded_and_said_so(
+    demo_library: Path, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from shopguard.paths import Home
+
+    db = Home(demo_library).library_db
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 2")  # as the previous version left it
+    complaint = demo / "complaints" / "complaint-bag-stain.jpg"
+    code, out, err = run(capsys, "--home", str(demo_library), "check", "--json", str(complaint))
+    assert code == 0, err
+    assert "Updating the photo library" in err
+    assert json.loads(out)["photos"][0]["findings"][0]["check"] == "library-match"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    code, _, err = run(capsys, "--home", str(demo_library), "library", "list", "--json")
+    assert code == 0 and "Updating" not in err  # once

@@ -156,6 +156,7 @@ class LibraryView(QWidget):
         def failed(failure: JobFailure) -> None:
             self.state.show_failure(self, failure)
 
+        self.state.status_message.emit(self.state.t("progress.library_upgrade"))
         self.state.runner.submit(upgrade, on_success=lambda _none: self._open_store(), on_failure=failed)
 
     def _open_store(self) -> None:
