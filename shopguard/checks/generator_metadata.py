@@ -41,6 +41,8 @@ class GeneratorHit:
     value: str
     strength: Strength = Strength.STRONG
     limits_key: str = "finding.generator.limits"
+    in_pixels: bool = False
+    """Read from the pixels' lowest bits (stealth pnginfo), not from the file's metadata."""
 
 
 def _json(value: str) -> Any:
@@ -152,14 +154,14 @@ def find_generators(meta: PhotoMetadata, hidden: Sequence[TextEntry] = ()) -> li
     pixels (``stealth_text``), one hit per tool; the same rules and strength apply to both."""
     hits: list[GeneratorHit] = []
     rules = _text_rules()
-    for entry in [*meta.texts, *hidden]:
-        in_pixels = entry in hidden
+    tagged = [(entry, False) for entry in meta.texts] + [(entry, True) for entry in hidden]
+    for entry, in_pixels in tagged:
         for predicate, generator in rules:
             if predicate(entry.key, entry.value):
                 name = (_a1111_kind(entry.value) or generator) if generator == "A1111" else generator
                 limits = "finding.generator.stealth.limits" if in_pixels else "finding.generator.limits"
-                hit = GeneratorHit(name, f'{entry.where} "{entry.key}"', entry.value, limits_key=limits)
-                hits.append(hit)
+                field = f'{entry.where} "{entry.key}"'
+                hits.append(GeneratorHit(name, field, entry.value, Strength.STRONG, limits, in_pixels))
                 break
     hits.extend(_exif_rules(meta))
     hits.extend(_samsung_rules(meta))
@@ -204,6 +206,6 @@ def _evidence(hit: GeneratorHit) -> dict[str, object]:
         "value_chars": len(hit.value),
         "excerpt": _excerpt(hit.value),
     }
-    if hit.limits_key == "finding.generator.stealth.limits":
-        evidence["hidden_in_pixels"] = True  # read from pixel LSBs (stealth pnginfo), not metadata
+    if hit.in_pixels:
+        evidence["hidden_in_pixels"] = True
     return evidence

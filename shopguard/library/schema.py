@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from shopguard.library.features import LocalFeatures, library_index_keys, pack_index_keys
+
+ID_CHUNK = 500
+"""Ids per ``IN (...)`` list: well under SQLite's limit on bound parameters."""
+
+
+def select_in(conn: sqlite3.Connection, select: str, ids: Iterable[int]) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``select`` (ending in "WHERE <id column>") for the given ids, ``ID_CHUNK`` ids per statement."""
+    ids = list(ids)
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        yield from conn.execute(f"{select} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
 
 
 def _spread_index_keys(conn: sqlite3.Connection) -> None:
     """Index keys of 200 keypoints spread over each photo (were its 200 strongest), recomputed from the stored
     keypoints and descriptors: no photo is read again."""
     ids = [int(row[0]) for row in conn.execute("SELECT photo_id FROM photo_features")]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT photo_id, work_scale, points, descriptors FROM photo_features WHERE photo_id IN ({marks})",
-            chunk,
-        ).fetchall()
+    select = "SELECT photo_id, work_scale, points, descriptors FROM photo_features WHERE photo_id"
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = select_in(conn, select, ids[start : start + ID_CHUNK])
         conn.executemany(
             "UPDATE photo_features SET index_keys = ? WHERE photo_id = ?",
             [

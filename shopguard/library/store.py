@@ -22,7 +22,7 @@ from shopguard.errors import HomeError
 from shopguard.library.descriptor_index import DescriptorIndex
 from shopguard.library.features import INDEX_TABLES, LocalFeatures, library_index_keys, pack_index_keys
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
-from shopguard.library.schema import migrate
+from shopguard.library.schema import migrate, select_in
 
 
 def utc_now() -> str:
@@ -172,31 +172,16 @@ class LibraryStore:
 
     def features(self, photo_ids: Iterable[int]) -> dict[int, LocalFeatures]:
         """Stored local features of the given photos (photos without features are left out)."""
-        ids = list(photo_ids)
-        out: dict[int, LocalFeatures] = {}
-        conn = self._conn()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for pid, scale, points, desc in conn.execute(
-                f"SELECT photo_id, work_scale, points, descriptors FROM photo_features WHERE photo_id IN ({marks})",
-                chunk,
-            ):
-                out[int(pid)] = LocalFeatures.unpack(points, desc, float(scale))
-        return out
+        select = "SELECT photo_id, work_scale, points, descriptors FROM photo_features WHERE photo_id"
+        return {
+            int(pid): LocalFeatures.unpack(points, desc, float(scale))
+            for pid, scale, points, desc in select_in(self._conn(), select, photo_ids)
+        }
 
     def photo_sizes(self, photo_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """(width, height) after EXIF orientation, full resolution, of the given photos."""
-        ids = list(photo_ids)
-        out: dict[int, tuple[int, int]] = {}
-        conn = self._conn()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT id, width, height FROM photos WHERE id IN ({marks})"
-            for pid, width, height in conn.execute(query, chunk):
-                out[int(pid)] = (int(width), int(height))
-        return out
+        select = "SELECT id, width, height FROM photos WHERE id"
+        return {int(pid): (int(w), int(h)) for pid, w, h in select_in(self._conn(), select, photo_ids)}
 
     def photo_by_id(self, photo_id: int) -> PhotoRecord | None:
         cur = self._conn().execute("SELECT * FROM photos WHERE id = ?", (photo_id,))
