@@ -50,14 +50,31 @@ class ColourMap:
 IDENTITY = ColourMap(np.hstack([np.eye(3, dtype=np.float32), np.zeros((3, 1), np.float32)]))
 
 
+def _row_norm(x: np.ndarray) -> np.ndarray:
+    """Euclidean length of each (r, g, b) row, element-wise (a reduction over a last axis of 3 is slow)."""
+    norm: np.ndarray = np.sqrt(x[:, 0] * x[:, 0] + x[:, 1] * x[:, 1] + x[:, 2] * x[:, 2])
+    return norm
+
+
+def _least_squares(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """argmin ||a @ x - b|| by the normal equations (4x4: ~20x faster than an SVD of the 60,000 rows); by SVD
+    when they are ill-conditioned (e.g. a photo of one flat colour)."""
+    gram = a.T @ a
+    if np.linalg.cond(gram) < 1e10:
+        solved: np.ndarray = np.linalg.solve(gram, a.T @ b)
+        return solved
+    fitted: np.ndarray = np.linalg.lstsq(a, b, rcond=None)[0]
+    return fitted
+
+
 def _robust_affine(s: np.ndarray, d: np.ndarray) -> np.ndarray:
     """3x4 least-squares affine map s -> d, refitted twice without the pixels far off the previous fit."""
     design = np.hstack([s, np.ones((s.shape[0], 1))])
     keep = np.ones(s.shape[0], bool)
     coef: np.ndarray = np.zeros((4, 3))
     for _ in range(3):
-        coef = np.linalg.lstsq(design[keep], d[keep], rcond=None)[0]
-        resid = np.linalg.norm(design @ coef - d, axis=1)
+        coef = _least_squares(design[keep], d[keep])
+        resid = _row_norm(design @ coef - d)
         keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
     affine: np.ndarray = coef.T.astype(np.float32)
     return affine
@@ -66,13 +83,13 @@ def _robust_affine(s: np.ndarray, d: np.ndarray) -> np.ndarray:
 def _tone_curves(mapped: np.ndarray, d: np.ndarray) -> np.ndarray:
     curves = np.tile(np.arange(256, dtype=np.float32), (3, 1))
     for ch in range(3):
-        band = np.clip(mapped[:, ch] // CURVE_BAND, 0, 255 // CURVE_BAND).astype(np.int64)
-        centres, levels = [], []
-        for b in np.unique(band):
-            members = band == b
-            if int(members.sum()) >= CURVE_MIN_PIXELS:
-                centres.append(float(np.median(mapped[members, ch])))
-                levels.append(float(np.median(d[members, ch])))
+        band = np.clip(mapped[:, ch] // CURVE_BAND, 0, 255 // CURVE_BAND).astype(np.uint8)
+        # Group the samples by band once (a radix sort of small integers) instead of one scan per band.
+        order = np.argsort(band, kind="stable")
+        bounds = np.flatnonzero(np.diff(band[order])) + 1
+        groups = np.split(order, bounds)
+        centres = [float(np.median(mapped[g, ch])) for g in groups if g.size >= CURVE_MIN_PIXELS]
+        levels = [float(np.median(d[g, ch])) for g in groups if g.size >= CURVE_MIN_PIXELS]
         if len(centres) >= 2:
             offsets = np.array(levels) - np.array(centres)
             curve = np.arange(256, dtype=np.float32) + np.interp(np.arange(256), centres, offsets)
@@ -97,7 +114,7 @@ def fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> ColourMap:
         candidates += [ColourMap(m.affine, _tone_curves(m.apply(s), d)) for m in list(candidates)]
 
     def explained(model: ColourMap) -> int:
-        return int((np.linalg.norm(model.apply(s) - d, axis=1) <= EXPLAINED_PX).sum())
+        return int((_row_norm(model.apply(s) - d) <= EXPLAINED_PX).sum())
 
     scores = [explained(m) for m in candidates]
     return candidates[int(np.argmax(scores))]  # argmax takes the first (simplest) model on ties
