@@ -209,6 +209,7 @@ def _stats(m: Match) -> str:
     c, g = m.change, m.geometry
     return (
         f"res={g.residual_px:.2f} inl={g.inliers} ratio={g.inlier_ratio:.2f} spread={g.spread:.2f} "
+        f"cspread={g.covered_spread:.2f} "
         f"changed={c.changed_share:.3f} "
         f"inf={c.informative_changed_share:.2f} struct={c.structure_in_changed:.2f} "
         f"sim_out={c.similarity_outside:.3f} overlap={c.overlap_share:.2f} "

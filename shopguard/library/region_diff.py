@@ -19,6 +19,12 @@ from PIL import Image
 from shopguard.library.colour_fit import colour_cast, fit_colour, hue_shift
 
 WORK_SIDE = 1024
+ECC_FILL_RIM = 2
+FILL_HIDES_TEXTURE = 6.0
+"""Local grey standard deviation (5x5 px) of the listing above which a flat corner fill hides its content."""
+FILL_TOLERANCE = 12
+"""Max-channel distance (0-255) from a corner's colour at which a pixel still counts as the fill a rotation left
+there (JPEG rings near the photo's edge)."""
 COLOUR_FLOOR = 30.0
 """Smallest RGB distance (0-441) counted as a change: JPEG q40 after the blur stays well below it."""
 SSIM_FLOOR = 0.5
@@ -144,22 +150,33 @@ def change_map(
     shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
     if shrink < 0.8:  # anti-alias before shrinking, as a camera-free resize would
         l_rgb = cv2.GaussianBlur(l_rgb, (0, 0), 0.5 / shrink)
-    aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    # The listing's edge pixels continue past its frame (not black): blurs and SSIM windows that reach over the
+    # edge would otherwise read a dark band along it as change (a 90 px complaint is ~20% edge band).
+    aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(
         np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0
     )
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
+    # The fill a rotation left in the corners is no part of the photo: it would pull ECC off, and it is not
+    # compared (nor the rim where the photo's border blurs into the comparison).
+    fill = _corner_fill(c_rgb, aligned, overlap)
+    overlap &= ~_grow(fill, ECC_FILL_RIM)
     aligned, inside = _refine(c_rgb, aligned, inside, overlap)
     overlap &= inside > 0
     c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
     l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
     # Where the shapes agree (SSIM structure term, blind to colour) is where the photo is: compare only there.
-    # Flat areas agree when their grey levels are close (a plain backdrop is part of the photo too).
     c_grey, l_grey = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_f, cv2.COLOR_RGB2GRAY)
     _, pre_structure, pre_textured = _ssim_maps(c_grey, l_grey)
-    flat_agree = ~pre_textured & (np.abs(c_grey - l_grey) < 25)
-    overlap &= _photo_extent(overlap & ((pre_textured & (pre_structure > 0.8)) | flat_agree))
+    # Flat areas agree when their grey levels are close once a global brightness shift is taken out (a plain
+    # backdrop is part of the photo too, also in a brightened copy).
+    grey_diff = c_grey - l_grey
+    shift = float(np.median(grey_diff[overlap][::7])) if overlap.any() else 0.0
+    flat_agree = ~pre_textured & (np.abs(grey_diff - shift) < 25)
+    agree = overlap & ((pre_textured & (pre_structure > 0.8)) | flat_agree)
+    overlap &= ~_grow(fill, _rim(min(w, h)))
+    overlap &= _photo_extent(agree & overlap)
     colour = fit_colour(l_f, c_f, overlap)
     l_fit = colour.apply(l_f)
     dist = np.linalg.norm(c_f - l_fit, axis=2)
@@ -178,6 +195,8 @@ def change_map(
     ink = _ink(l_f, overlap)
     print_share = float((ink & changed).sum()) / float(ink.sum()) if ink.any() else 0.0
     chroma_kept = float(_chroma(l_fit[ink]).mean() / _chroma(l_f[ink]).mean()) if ink.any() else 1.0
+    shown = l_fit.astype(np.uint8)
+    shown[inside == 0] = 0  # beyond the listing's frame: nothing (the compared copy ran its edge on)
     return ChangeMap(
         regions=regions,
         overlap_share=float(overlap.sum()) / (w * h),
@@ -190,7 +209,7 @@ def change_map(
         changed=changed,
         overlap=overlap,
         complaint=c_rgb,
-        aligned_listing=l_fit.astype(np.uint8),
+        aligned_listing=shown,
         work_scale=work,
         print_in_changed=print_share,
         chroma_kept=chroma_kept,
@@ -231,7 +250,10 @@ def _refine(
         return aligned, inside  # ECC may only polish, never move the photo
     size = (aligned.shape[1], aligned.shape[0])
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    return cv2.warpAffine(aligned, warp, size, flags=flags), cv2.warpAffine(inside, warp, size, flags=flags)
+    return (
+        cv2.warpAffine(aligned, warp, size, flags=flags, borderMode=cv2.BORDER_REPLICATE),
+        cv2.warpAffine(inside, warp, size, flags=flags),
+    )
 
 
 def _photo_extent(agree: np.ndarray) -> np.ndarray:
@@ -246,6 +268,35 @@ def _photo_extent(agree: np.ndarray) -> np.ndarray:
     x0, x1 = np.percentile(xs, [0.2, 99.8]).astype(int)
     extent[y0 : y1 + 1, x0 : x1 + 1] = True
     return extent
+
+
+def _corner_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray) -> np.ndarray:
+    """The fill a rotation or canvas left in the complaint's corners: per frame corner, the area of the
+    corner's colour connected to it, where (within the compared area) the listing mostly shows texture that the
+    flat fill hides. A plain backdrop (also brightened or tinted), or an app's background around a screenshot,
+    is no fill: the listing is flat there too, or it lies outside the compared area."""
+    h, w = overlap.shape
+    fill = np.zeros((h, w), bool)
+    grey = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    mean = cv2.blur(grey, (5, 5))
+    textured = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0)) > FILL_HIDES_TEXTURE
+    for y, x in ((0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1)):
+        if fill[y, x]:
+            continue
+        near = np.abs(complaint.astype(np.int16) - complaint[y, x].astype(np.int16)).max(axis=2) <= FILL_TOLERANCE
+        _, parts = cv2.connectedComponents(near.astype(np.uint8), connectivity=4)
+        compared = (parts == parts[y, x]) & overlap
+        if compared.any() and float(textured[compared].mean()) >= 0.5:
+            fill |= compared
+    return fill
+
+
+def _grow(mask: np.ndarray, radius: int) -> np.ndarray:
+    if not mask.any():
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    grown: np.ndarray = cv2.dilate(mask.astype(np.uint8), kernel) > 0
+    return grown
 
 
 def _padding(rgb: np.ndarray, changed: np.ndarray) -> np.ndarray:
@@ -264,10 +315,19 @@ def _padding(rgb: np.ndarray, changed: np.ndarray) -> np.ndarray:
     return padding
 
 
+def _rim(short_side: int) -> int:
+    """How far (px) a comparison smears an edge: the closing in ``_clean`` plus the SSIM window and blurs."""
+    return _close_size(short_side) // 2 + 6
+
+
+def _close_size(short_side: int) -> int:
+    return max(5, short_side // 40) | 1
+
+
 def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:
     """Open away specks, then close so one painted defect becomes one blob."""
     k_open = max(3, short_side // 200) | 1
-    k_close = max(5, short_side // 40) | 1
+    k_close = _close_size(short_side)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_open, k_open)))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k_close, k_close)))
     return mask.astype(bool)

@@ -1,0 +1,93 @@
+"""Degraded copies must not read as changed: a tiny thumbnail, a rotated crop with white corners, a darkened
+photo on a plain backdrop. Each of these used to leave a false "changed" band or cut the compared area short.
+
+Real photos from the test data; the edits are made here.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from PIL import Image, ImageEnhance
+
+from shopguard.imaging import decode, read_source
+from shopguard.library.indexer import index_paths
+from shopguard.library.matcher import Match, find_sources
+from shopguard.library.store import LibraryStore, PhotoRecord
+
+MORE = "product-photos-more"
+
+
+def _loader(record: PhotoRecord) -> tuple[Image.Image, float] | None:
+    d = decode(read_source(record.path), max_side=1024)
+    return d.image, d.scale
+
+
+def _library(paths: list[Path], tmp_path: Path) -> LibraryStore:
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    for p in paths:
+        shutil.copy(p, folder / p.name)
+    store = LibraryStore(tmp_path / "library.db")
+    index_paths(store, [folder], workers=1)
+    return store
+
+
+def _match(store: LibraryStore, im: Image.Image, tmp_path: Path, fmt: str = "PNG", quality: int = 75) -> list[Match]:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **({"quality": quality} if fmt == "JPEG" else {}))
+    path = tmp_path / f"complaint.{fmt.lower()}"
+    path.write_bytes(buf.getvalue())
+    d = decode(read_source(path), max_side=1600)
+    return find_sources(store, d.image, d.scale, _loader)
+
+
+def _derived(matches: list[Match]) -> list[Match]:
+    return [m for m in matches if m.kind == "derived"]
+
+
+def test_quarter_size_thumbnail_is_derived_without_changes(testdata: Path, tmp_path: Path) -> None:
+    """360 px shown at 90 px: the comparison's edge band is a fifth of such a photo and must not count."""
+    folder = testdata / MORE
+    name = "spree__ror_jr_spaghetti__1.jpeg"
+    store = _library([folder / name, folder / "spree__ror_ringer__1.jpeg", folder / "spree__ror_tote__1.jpeg"], tmp_path)
+    im = Image.open(folder / name).convert("RGB")
+    small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
+    derived = _derived(_match(store, small, tmp_path))
+    assert [Path(m.record.path).name for m in derived] == [name]
+    assert derived[0].change.regions == ()
+    assert derived[0].change.similarity_outside > 0.97
+
+
+def test_rotated_crop_with_white_corners_is_derived_without_changes(testdata: Path, tmp_path: Path) -> None:
+    """A phone photo cropped, turned 12 degrees (white fill in the corners) and saved at JPEG q50: the fill and
+    its blurred border are no change, and they must not pull the fine alignment off."""
+    folder = testdata / MORE
+    name = "grocerystore__Alpro-Blueberry-Soyghurt__4.jpg"
+    siblings = [folder / f"grocerystore__Alpro-Blueberry-Soyghurt__{n}.jpg" for n in (1, 2)]
+    store = _library([folder / name, *siblings], tmp_path)
+    im = Image.open(folder / name).convert("RGB")
+    w, h = im.size
+    crop = im.crop((w // 8, h // 10, w // 8 + w * 7 // 10, h // 10 + h * 7 // 10))
+    turned = crop.rotate(12, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
+    derived = _derived(_match(store, turned, tmp_path, "JPEG", 50))
+    assert [Path(m.record.path).name for m in derived] == [name]
+    change = derived[0].change
+    assert change.changed_share < 0.01
+    assert change.similarity_outside > 0.97
+    assert change.overlap_share < 0.9  # the white corners are not compared
+
+
+def test_darkened_photo_on_a_plain_backdrop_is_compared_whole(testdata: Path, tmp_path: Path) -> None:
+    """A 25% darker copy: the plain backdrop no longer has the listing's grey level, but it is still the photo
+    and is compared (a stain painted on it must be seen), not cut away as "not the photo"."""
+    folder = testdata / MORE
+    name = "solidus__t-shirt__1.png"
+    store = _library([folder / name, folder / "solidus__hoodie-black__1.png"], tmp_path)
+    im = ImageEnhance.Brightness(decode(read_source(folder / name)).image).enhance(0.75)  # backdrop as stored
+    derived = _derived(_match(store, im, tmp_path))
+    assert [Path(m.record.path).name for m in derived] == [name]
+    assert derived[0].change.overlap_share > 0.9
+    assert derived[0].change.regions == ()
