@@ -62,17 +62,19 @@ MAX_INFORMATIVE_CHANGED = 0.6
 same backdrop cannot be told from a repainted one, so it is no proof of derivation..."""
 MAX_OVERLAY_INFORMATIVE = 0.9
 """...unless the product's own shapes still show through the change (an overlay)."""
-OVERLAY_STRUCTURE = 0.5
+OVERLAY_STRUCTURE = 0.6
 OVERLAY_CONTRAST = 0.6
 """A change is an overlay (a stain, mark or tint laid over the product) when the listing's shapes show through
-it (SSIM structure term >= 0.5) at under 60% of their contrast. A recoloured variant of the same render keeps
+it (SSIM structure term >= 0.6) at under 60% of their contrast. A recoloured variant of the same render keeps
 its shading at full contrast (benchmark template siblings: 0.8-1.2); a semi-opaque painted stain leaves
-~0.1-0.5 (a 25% stain on a white bottle: structure 0.56, contrast 0.12: the less contrast shows through, the
-noisier the structure term)."""
+~0.1-0.5. Where little contrast shows through, the structure term is noisy: a 25% stain on a white bottle
+measures 0.56 (contrast 0.12), an opaque repaint of most of a tote 0.57 (contrast 0.23): the threshold stays
+above both, as calling the repaint derived would be the worse error."""
 OVERLAY_MIN_SPREAD = 0.25
 """An overlay excuses a large change only where the alignment is proven over a wide area (matched points spread
-over >= 25% of the complaint photo): another photo showing the same label or package aligns on a small patch
-(benchmark: spread 0.04-0.13) and its other differences must not pass as a stain."""
+over >= 25% of the complaint photo, or of the part of it the listing covers, e.g. a photo inside a screenshot):
+another photo showing the same label or package aligns on a small patch (benchmark: spread 0.04-0.13) and its
+other differences must not pass as a stain."""
 ERASED_CONTRAST = 0.05
 ERASED_INFORMATIVE = 0.3
 """Where the complaint photo is blank (under 5% of the listing's local contrast) over 30% or more of the listing's
@@ -306,14 +308,16 @@ def _sides_with(own: ChangeMap, rival: ChangeMap) -> bool:
     """Whether, where the two aligned library photos differ from each other, the complaint photo shows what
     ``own`` shows: its pixels there are clearly closer to ``own`` (half the distance or less) for at least
     SIDE_MAJORITY of them, and clearly closer to ``rival`` for hardly any. Pixels the complaint changed against
-    ``own`` (a painted defect) side with neither and are left out, unless that leaves too few to tell."""
+    both (a painted defect) side with neither and are left out, unless that leaves too few to tell."""
     if own.aligned_listing.shape != rival.aligned_listing.shape:
         return False
     a, b = own.aligned_listing.astype(np.int16), rival.aligned_listing.astype(np.int16)
     differ = own.overlap & rival.overlap & (np.abs(a - b).max(axis=2) > SIBLINGS_DIFFER)
-    unpainted = differ & ~own.changed
+    # Where the complaint differs from both (painted over) it shows neither: no vote there. (Not "changed against
+    # ``own``" alone: that would drop exactly the pixels that speak against ``own``.)
+    unpainted = differ & ~(own.changed & rival.changed)
     if int(unpainted.sum()) >= 50:
-        differ = unpainted  # where the complaint was painted over it shows neither: no vote there
+        differ = unpainted
     if int(differ.sum()) < 50:
         return False
     complaint = own.complaint.astype(np.int16)

@@ -20,6 +20,7 @@ from shopguard.library.colour_fit import colour_cast, fit_colour, hue_shift
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
+"""Px around a corner fill also kept out of ECC (its border rings after JPEG)."""
 FILL_HIDES_TEXTURE = 6.0
 """Local grey standard deviation (5x5 px) of the listing above which a flat corner fill hides its content."""
 FILL_TOLERANCE = 12
@@ -277,16 +278,23 @@ def _corner_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray
     is no fill: the listing is flat there too, or it lies outside the compared area."""
     h, w = overlap.shape
     fill = np.zeros((h, w), bool)
-    grey = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    mean = cv2.blur(grey, (5, 5))
-    textured = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0)) > FILL_HIDES_TEXTURE
+    textured: np.ndarray | None = None
+    tolerance = (FILL_TOLERANCE,) * 3
+    image = np.ascontiguousarray(complaint).copy()  # cv2.floodFill wants a writable image even in mask-only mode
     for y, x in ((0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1)):
         if fill[y, x]:
             continue
-        near = np.abs(complaint.astype(np.int16) - complaint[y, x].astype(np.int16)).max(axis=2) <= FILL_TOLERANCE
-        _, parts = cv2.connectedComponents(near.astype(np.uint8), connectivity=4)
-        compared = (parts == parts[y, x]) & overlap
-        if compared.any() and float(textured[compared].mean()) >= 0.5:
+        reached = np.zeros((h + 2, w + 2), np.uint8)  # flood fill from the corner, within the tolerance of its colour
+        flags = 4 | cv2.FLOODFILL_FIXED_RANGE | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
+        cv2.floodFill(image, reached, (x, y), (0, 0, 0), tolerance, tolerance, flags)
+        compared = reached[1:-1, 1:-1].astype(bool) & overlap
+        if not compared.any():
+            continue
+        if textured is None:
+            grey = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
+            mean = cv2.blur(grey, (5, 5))
+            textured = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0)) > FILL_HIDES_TEXTURE
+        if float(textured[compared].mean()) >= 0.5:
             fill |= compared
     return fill
 

@@ -52,7 +52,8 @@ def test_quarter_size_thumbnail_is_derived_without_changes(testdata: Path, tmp_p
     """360 px shown at 90 px: the comparison's edge band is a fifth of such a photo and must not count."""
     folder = testdata / MORE
     name = "spree__ror_jr_spaghetti__1.jpeg"
-    store = _library([folder / name, folder / "spree__ror_ringer__1.jpeg", folder / "spree__ror_tote__1.jpeg"], tmp_path)
+    others = [folder / "spree__ror_ringer__1.jpeg", folder / "spree__ror_tote__1.jpeg"]
+    store = _library([folder / name, *others], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
     derived = _derived(_match(store, small, tmp_path))
