@@ -3,9 +3,13 @@
 Library: the real photos of ../shared/testdata (product-photos, product-photos-more, exif-camera),
 minus one held-out view of every multi-view product. Positives: library photos transformed as a
 buyer would (alone and combined). Negatives: the held-out views (other views of a product whose
-other photos ARE in the library), recoloured variants of the same mockup, unrelated photos.
+other photos ARE in the library), recoloured variants of the same mockup, unrelated photos. A sampled
+source the library holds under 200 keypoints for (a flat test graphic) is named and left out of the counts.
+"Wrong source" counts a derived answer naming another picture; a twin of the source (the same photo stored
+again, turned or mirrored) is the source.
 
-Usage: python benchmarks/matching_robustness.py [--quick] [--sources N] [--seed S]
+Usage: python benchmarks/matching_robustness.py [--quick] [--sources N] [--seed S] [--misses] [--stats]
+(--sources 60 gives a finer measure than the default 30: one miss is 1.7 points instead of 3.3.)
 """
 
 from __future__ import annotations
@@ -150,6 +154,13 @@ def main() -> None:
         usable = [p for p in library if p.suffix.lower() not in {".heic", ".heif"} and _big_enough(p)]
         n = args.sources or (8 if args.quick else 30)
         sources = rng.sample(usable, min(n, len(usable)))
+        # A source the library cannot describe (a flat blue square on white: 99 corner points) can prove nothing;
+        # it stays in the sample (the other sources stay the same) but is left out of the counts, and named.
+        keypoints = {Path(r.path).name: count for r, count in _keypoint_counts(store)}
+        blank = [p for p in sources if keypoints.get(p.name, 0) < MIN_SOURCE_KEYPOINTS]
+        if blank:
+            print(f"left out (under {MIN_SOURCE_KEYPOINTS} keypoints): {', '.join(p.name for p in blank)}")
+        sources = [p for p in sources if p not in blank]
         thumbs = {p: _thumb(p) for p in library if p.suffix.lower() not in {".heic", ".heif"}}
         rows: list[tuple[str, int, int, int, float | None, float]] = []
         for name, variant in _variants().items():
@@ -205,6 +216,16 @@ def main() -> None:
             print("  FALSE:", line)
 
 
+MIN_SOURCE_KEYPOINTS = 200
+"""The library photos of the test data have 569 or more (900 at most); a flat blue square on white has 99."""
+
+
+def _keypoint_counts(store: LibraryStore) -> list[tuple[PhotoRecord, int]]:
+    records = store.photos()
+    features = store.features(r.id for r in records)
+    return [(r, len(features[r.id]) if r.id in features else 0) for r in records]
+
+
 def _stats(m: Match) -> str:
     c, g = m.change, m.geometry
     return (
@@ -214,23 +235,25 @@ def _stats(m: Match) -> str:
         f"inf={c.informative_changed_share:.2f} struct={c.structure_in_changed:.2f} "
         f"sim_out={c.similarity_outside:.3f} overlap={c.overlap_share:.2f} "
         f"print={c.print_in_changed:.2f} chroma_kept={c.chroma_kept:.2f} "
-        f"hue={c.hue_shift:.0f} contrast={c.contrast_in_changed:.2f}"
+        f"hue={c.hue_shift:.0f} contrast={c.contrast_in_changed:.2f} balance={c.chroma_balance:.2f}"
     )
 
 
-def _thumb(path: Path) -> np.ndarray | None:
+def _thumb(path: Path) -> list[np.ndarray] | None:
+    """48 x 48 grey thumbnails of the photo in its 8 turns and mirrors."""
     try:
         im = decode(read_source(path), max_side=256).image.convert("L").resize((48, 48))
     except ImageReadError:
         return None
-    return np.asarray(im, dtype=np.float32)
+    a = np.asarray(im, dtype=np.float32)
+    return [np.rot90(v, k) for v in (a, a[:, ::-1]) for k in range(4)]
 
 
-def _same_picture(found: Path, source: Path, thumbs: dict[Path, np.ndarray | None]) -> bool:
-    """The library holds some pictures twice (e.g. one photo under all 8 EXIF orientations): finding the
-    twin is finding the source."""
+def _same_picture(found: Path, source: Path, thumbs: dict[Path, list[np.ndarray] | None]) -> bool:
+    """The library holds some pictures twice (e.g. one photo under all 8 EXIF orientations, or stored mirrored
+    or turned as another file): finding the twin is finding the source."""
     a, b = thumbs.get(found), thumbs.get(source)
-    return a is not None and b is not None and float(np.abs(a - b).mean()) < 3.0
+    return a is not None and b is not None and any(float(np.abs(a[0] - v).mean()) < 3.0 for v in b)
 
 
 def _big_enough(p: Path) -> bool:

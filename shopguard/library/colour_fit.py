@@ -149,3 +149,32 @@ def hue_shift(model: ColourMap, listing: np.ndarray, ink: np.ndarray) -> float:
         return 0.0
     turn = np.abs((after - before + 180) % 360 - 180)
     return float(np.median(turn[coloured]))
+
+
+HUE_SECTORS = 6
+MAIN_HUE_SHARE = 0.1
+"""A hue sector (60 degrees) holding at least 10% of the print's pixels is one of its main colours."""
+
+
+def chroma_balance(model: ColourMap, listing: np.ndarray, ink: np.ndarray) -> float:
+    """Lowest over highest colourfulness the map keeps among the print's main colours (hue sectors of 60 degrees
+    holding >= 10% of its pixels): near 1 when the map treats every colour alike, as a buyer's brightness,
+    contrast, saturation or white-balance edit does; near 0 when it bleaches one colour of the print and keeps
+    another (a blue jersey's sleeves turned black while its red logo stays red: another colour variant of the
+    same render, not an edit). 1 when the print has fewer than two main colours."""
+    if not ink.any():
+        return 1.0
+    before_rgb = listing[ink].astype(np.float32)
+    if before_rgb.shape[0] > 20000:
+        before_rgb = before_rgb[:: before_rgb.shape[0] // 20000]
+    hue, chroma_before = _hue(before_rgb)
+    _, chroma_after = _hue(model.apply(before_rgb))
+    sector = (np.mod(hue, 360.0) // (360.0 / HUE_SECTORS)).astype(np.int64)
+    kept = []
+    for s in range(HUE_SECTORS):
+        members = sector == s
+        if int(members.sum()) >= max(50, MAIN_HUE_SHARE * sector.size):
+            kept.append(float(chroma_after[members].mean()) / max(1e-6, float(chroma_before[members].mean())))
+    if len(kept) < 2 or max(kept) <= 0:
+        return 1.0
+    return min(kept) / max(kept)

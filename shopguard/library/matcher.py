@@ -82,6 +82,11 @@ visible structure, the listing's content is missing, not painted over: another v
 plain backdrop (a rendered bottle turned upright, measured contrast 0.01) aligns on its logo and leaves the rest
 of the first view as a "changed" blank. A painted defect adds marks; the benchmark's painted and inpainted
 defects keep >= 0.1 of the contrast wherever they hide that much structure. No proof of derivation then."""
+MIN_CHROMA_BALANCE = 0.35
+"""A colour map that keeps under 35% as much of one main print colour's colourfulness as of another's
+(``chroma_balance``) bleached one colour of the product and kept the rest: another colour variant of one render
+(a blue jersey made to look black, its red logo untouched; benchmark: 0.01-0.28), not a buyer's global edit
+(brightness, contrast, white balance; benchmark colour shifts: >= 0.50)."""
 MAX_HUE_SHIFT = 45.0
 """Degrees a global colour map may turn a saturated hue. A buyer's brightness/contrast/white-balance or filter
 edit turns hues by < 20 degrees (gains of +-15% per channel: < 10); turning a green jersey red takes ~120."""
@@ -134,6 +139,7 @@ class Match:
             "print_in_changed": round(self.change.print_in_changed, 3),
             "chroma_kept": round(self.change.chroma_kept, 3),
             "hue_shift_deg": round(self.change.hue_shift, 1),
+            "chroma_balance": round(self.change.chroma_balance, 3),
             "contrast_in_changed": round(self.change.contrast_in_changed, 3),
             "shortlist": self.found_by,
         }
@@ -300,7 +306,16 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     derived = [m for m in matches if m.kind == "derived"]
     beaten = {id(m) for m in derived if any(o is not m and _sides_with(o.change, m.change) for o in derived)}
     matches = [replace(m, kind="same-base") if id(m) in beaten else m for m in matches]
-    matches.sort(key=lambda m: (m.kind != "derived", m.change.changed_share, -m.geometry.inliers))
+    # Equally close twins (a photo stored also mirrored or turned): the one needing the simpler edit first.
+    matches.sort(
+        key=lambda m: (
+            m.kind != "derived",
+            m.change.changed_share,
+            m.geometry.mirrored,
+            abs(m.geometry.rotation_deg),
+            -m.geometry.inliers,
+        )
+    )
     return matches
 
 
@@ -350,6 +365,7 @@ def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same
     recoloured = (
         change.colour_cast > MAX_COLOUR_CAST
         or change.hue_shift > MAX_HUE_SHIFT
+        or change.chroma_balance < MIN_CHROMA_BALANCE
         or (
             change.structure_in_changed >= RECOLOUR_STRUCTURE
             and change.informative_changed_share >= RECOLOUR_INFORMATIVE

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from shopguard.library.colour_fit import colour_cast, fit_colour, hue_shift
+from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
@@ -68,6 +68,9 @@ class ChangeMap:
     differs while the blank product around it agrees: a mockup rendered from one template with another
     print, not a defect painted onto the product."""
     chroma_kept: float = 1.0
+    """Mean colourfulness of the listing's print after the fitted global colour map over before. A buyer's
+    colour edit keeps most of it; a map that bleaches a red logo to grey (fitted to make another print
+    look alike) is no global edit."""
     hue_shift: float = 0.0
     """Median hue turn (degrees) the fitted global colour map gives the listing's print colours.
     Brightness, contrast, white balance and saturation edits turn hues by well under 30 degrees; a map that
@@ -76,9 +79,10 @@ class ChangeMap:
     """Median local contrast of the complaint over the aligned listing's inside the changed area (where the
     listing has texture). A stain or mark laid over the product keeps its shapes faintly (low ratio); a
     recoloured variant of the same render keeps its shading at full strength (near 1)."""
-    """Mean colourfulness of the listing's print after the fitted global colour map over before. A buyer's
-    colour edit keeps most of it; a map that bleaches a red logo to grey (fitted to make another print
-    look alike) is no global edit."""
+    chroma_balance: float = 1.0
+    """Lowest over highest colourfulness the fitted colour map keeps among the print's main colours
+    (``colour_fit.chroma_balance``): near 1 for a buyer's global edit, near 0 for a map that bleaches one
+    colour of the product and keeps another."""
 
 
 def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -215,6 +219,7 @@ def change_map(
         print_in_changed=print_share,
         chroma_kept=chroma_kept,
         hue_shift=hue_shift(colour, l_f, ink),
+        chroma_balance=chroma_balance(colour, l_f, ink),
         contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
     )
 
@@ -275,10 +280,11 @@ def _corner_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray
     """The fill a rotation or canvas left in the complaint's corners: per frame corner, the area of the
     corner's colour connected to it, where (within the compared area) the listing mostly shows texture that the
     flat fill hides. A plain backdrop (also brightened or tinted), or an app's background around a screenshot,
-    is no fill: the listing is flat there too, or it lies outside the compared area."""
+    is no fill: the listing is flat there too, or it lies outside the compared area; nor is paper printed with
+    text, textured in both."""
     h, w = overlap.shape
     fill = np.zeros((h, w), bool)
-    textured: np.ndarray | None = None
+    hidden: np.ndarray | None = None
     tolerance = (FILL_TOLERANCE,) * 3
     image = np.ascontiguousarray(complaint).copy()  # cv2.floodFill wants a writable image even in mask-only mode
     for y, x in ((0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1)):
@@ -290,13 +296,19 @@ def _corner_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray
         compared = reached[1:-1, 1:-1].astype(bool) & overlap
         if not compared.any():
             continue
-        if textured is None:
-            grey = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
-            mean = cv2.blur(grey, (5, 5))
-            textured = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0)) > FILL_HIDES_TEXTURE
-        if float(textured[compared].mean()) >= 0.5:
+        if hidden is None:  # the listing's texture where the complaint is flat
+            hidden = (_local_sd(aligned) > FILL_HIDES_TEXTURE) & (_local_sd(complaint) <= FILL_HIDES_TEXTURE)
+        if float(hidden[compared].mean()) >= 0.5:
             fill |= compared
     return fill
+
+
+def _local_sd(rgb: np.ndarray) -> np.ndarray:
+    """Grey standard deviation over 5 x 5 px."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    mean = cv2.blur(grey, (5, 5))
+    sd: np.ndarray = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0))
+    return sd
 
 
 def _grow(mask: np.ndarray, radius: int) -> np.ndarray:

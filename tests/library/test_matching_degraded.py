@@ -92,3 +92,16 @@ def test_darkened_photo_on_a_plain_backdrop_is_compared_whole(testdata: Path, tm
     assert [Path(m.record.path).name for m in derived] == [name]
     assert derived[0].change.overlap_share > 0.9
     assert derived[0].change.regions == ()
+
+
+def test_quarter_size_text_label_is_compared_whole(testdata: Path, tmp_path: Path) -> None:
+    """A label printed on white paper, at a quarter size: the paper reaching the corners is no rotation fill
+    (the text makes it textured in both photos), so it stays in the comparison."""
+    name = "abo__B07GTFSCHB__7e487bec.jpg"
+    folder = testdata / "product-photos"
+    store = _library([folder / name, folder / "abo__B07GTFSCHB__844a1cce.jpg"], tmp_path)
+    im = decode(read_source(folder / name)).image
+    small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
+    derived = _derived(_match(store, small, tmp_path))
+    assert [Path(m.record.path).name for m in derived] == [name]
+    assert derived[0].change.overlap_share > 0.9

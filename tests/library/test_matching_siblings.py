@@ -181,3 +181,21 @@ def test_stain_over_part_of_the_print_still_tells_the_source_among_siblings(test
     matches = _match(store, _stain(im, (180, 70, 190, 120), 235), tmp_path)
     assert _derived(matches) == [name]
     assert {Path(m.record.path).name for m in matches if m.kind == "same-base"} <= set(others)
+
+
+def test_colour_variant_made_from_one_render_is_not_derived_from_another(testdata: Path, tmp_path: Path) -> None:
+    """The black-sleeved jersey and the blue one are one render recoloured. A colour map can turn blue sleeves
+    black while the red logo stays red, leaving no changed pixel; no buyer's colour edit does that."""
+    folder = testdata / "product-photos-more"
+    black = "spree__ror_baseball__1.jpeg"
+    blue = "spree__ror_baseball_jersey-blue__1.png"
+    im = decode(read_source(folder / black)).image
+    small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    only_blue = _library([folder / blue], tmp_path / "a")
+    matches = _match(only_blue, small, tmp_path)
+    assert _derived(matches) == []
+    assert [m.change.chroma_balance < 0.35 for m in matches] == [True]  # found, as the same base image
+    both = _library([folder / blue, folder / black, folder / "spree__ror_baseball_jersey-green__1.png"], tmp_path / "b")
+    assert _derived(_match(both, small, tmp_path)) == [black]
