@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -306,17 +307,25 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     derived = [m for m in matches if m.kind == "derived"]
     beaten = {id(m) for m in derived if any(o is not m and _sides_with(o.change, m.change) for o in derived)}
     matches = [replace(m, kind="same-base") if id(m) in beaten else m for m in matches]
-    # Equally close twins (a photo stored also mirrored or turned): the one needing the simpler edit first.
+    # Among about equally close ones (twins: a photo stored again mirrored, turned or recoloured, identical
+    # where the complaint shows it) the one needing the simpler edit comes first.
     matches.sort(
         key=lambda m: (
             m.kind != "derived",
-            m.change.changed_share,
+            round(m.change.changed_share, 2),
             m.geometry.mirrored,
-            abs(m.geometry.rotation_deg),
+            round(abs(m.geometry.rotation_deg) / 90),
+            _colour_edit(m.change),
+            m.change.changed_share,
             -m.geometry.inliers,
         )
     )
     return matches
+
+
+def _colour_edit(change: ChangeMap) -> float:
+    """How far the fitted colour map is from leaving the colours alone (0 for none)."""
+    return abs(math.log(max(change.chroma_kept, 1e-3))) + (1 - change.chroma_balance) + change.hue_shift / MAX_HUE_SHIFT
 
 
 def _sides_with(own: ChangeMap, rival: ChangeMap) -> bool:

@@ -199,3 +199,18 @@ def test_colour_variant_made_from_one_render_is_not_derived_from_another(testdat
     assert [m.change.chroma_balance < 0.35 for m in matches] == [True]  # found, as the same base image
     both = _library([folder / blue, folder / black, folder / "spree__ror_baseball_jersey-green__1.png"], tmp_path / "b")
     assert _derived(_match(both, small, tmp_path)) == [black]
+
+
+def test_of_colour_twins_identical_where_the_complaint_shows_them_the_uncoloured_one_comes_first(
+    testdata: Path, tmp_path: Path
+) -> None:
+    """A crop of the red jersey's white body shows only slivers of its sleeves: the three colour versions all fit
+    it unchanged, the other two through a colour map that turns their sleeves red. Each is named as derived
+    (they differ on under 1% of it), the red one first: it needs no colour map at all."""
+    folder = testdata / "product-photos-more"
+    store = _library([folder / n for n in JERSEYS], tmp_path)
+    red = decode(read_source(folder / JERSEYS[0])).image
+    body = red.crop((50, 60, 170, 200))  # the print, the white shirt and slivers of the sleeves
+    matches = _match(store, body.resize((body.width * 2, body.height * 2), Image.Resampling.BICUBIC), tmp_path)
+    derived = _derived(matches)
+    assert derived and derived[0] == JERSEYS[0]
