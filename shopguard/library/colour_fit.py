@@ -133,15 +133,23 @@ def _hue(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.degrees(np.arctan2(b, a)), np.hypot(a, b)
 
 
+def _print_sample(listing: np.ndarray, ink: np.ndarray, most: int = 20000) -> np.ndarray | None:
+    """The listing's print colours (float RGB rows), thinned to about ``most``; None without a print."""
+    if not ink.any():
+        return None
+    rgb: np.ndarray = listing[ink].astype(np.float32)
+    if rgb.shape[0] > most:
+        rgb = rgb[:: rgb.shape[0] // most]
+    return rgb
+
+
 def hue_shift(model: ColourMap, listing: np.ndarray, ink: np.ndarray) -> float:
     """Median hue turn (degrees) the map gives the listing's own coloured pixels (its print), over those that
     stay coloured. Measured on colours the photo has, not on made-up probes: a map fitted to a mostly white
     photo is free to do anything to colours the photo does not contain."""
-    if not ink.any():
+    before_rgb = _print_sample(listing, ink)
+    if before_rgb is None:
         return 0.0
-    before_rgb = listing[ink].astype(np.float32)
-    if before_rgb.shape[0] > 20000:
-        before_rgb = before_rgb[:: before_rgb.shape[0] // 20000]
     before, chroma_before = _hue(before_rgb)
     after, chroma_after = _hue(model.apply(before_rgb))
     coloured = chroma_after >= 0.3 * chroma_before  # a desaturated pixel has no hue left to turn
@@ -162,11 +170,9 @@ def chroma_balance(model: ColourMap, listing: np.ndarray, ink: np.ndarray) -> fl
     contrast, saturation or white-balance edit does; near 0 when it bleaches one colour of the print and keeps
     another (a blue jersey's sleeves turned black while its red logo stays red: another colour variant of the
     same render, not an edit). 1 when the print has fewer than two main colours."""
-    if not ink.any():
+    before_rgb = _print_sample(listing, ink)
+    if before_rgb is None:
         return 1.0
-    before_rgb = listing[ink].astype(np.float32)
-    if before_rgb.shape[0] > 20000:
-        before_rgb = before_rgb[:: before_rgb.shape[0] // 20000]
     hue, chroma_before = _hue(before_rgb)
     _, chroma_after = _hue(model.apply(before_rgb))
     sector = (np.mod(hue, 360.0) // (360.0 / HUE_SECTORS)).astype(np.int64)

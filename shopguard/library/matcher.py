@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -141,6 +140,7 @@ class Match:
             "chroma_kept": round(self.change.chroma_kept, 3),
             "hue_shift_deg": round(self.change.hue_shift, 1),
             "chroma_balance": round(self.change.chroma_balance, 3),
+            "raw_distance": round(self.change.raw_distance, 1),
             "contrast_in_changed": round(self.change.contrast_in_changed, 3),
             "shortlist": self.found_by,
         }
@@ -308,24 +308,20 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
     beaten = {id(m) for m in derived if any(o is not m and _sides_with(o.change, m.change) for o in derived)}
     matches = [replace(m, kind="same-base") if id(m) in beaten else m for m in matches]
     # Among about equally close ones (twins: a photo stored again mirrored, turned or recoloured, identical
-    # where the complaint shows it) the one needing the simpler edit comes first.
+    # where the complaint shows it once a colour map is fitted) the one needing the simpler edit comes first:
+    # no mirror, fewer quarter turns, then the one the complaint is closest to before any colour map.
     matches.sort(
         key=lambda m: (
             m.kind != "derived",
             round(m.change.changed_share, 2),
             m.geometry.mirrored,
             round(abs(m.geometry.rotation_deg) / 90),
-            _colour_edit(m.change),
+            round(m.change.raw_distance),
             m.change.changed_share,
             -m.geometry.inliers,
         )
     )
     return matches
-
-
-def _colour_edit(change: ChangeMap) -> float:
-    """How far the fitted colour map is from leaving the colours alone (0 for none)."""
-    return abs(math.log(max(change.chroma_kept, 1e-3))) + (1 - change.chroma_balance) + change.hue_shift / MAX_HUE_SHIFT
 
 
 def _sides_with(own: ChangeMap, rival: ChangeMap) -> bool:

@@ -79,6 +79,10 @@ class ChangeMap:
     """Median local contrast of the complaint over the aligned listing's inside the changed area (where the
     listing has texture). A stain or mark laid over the product keeps its shapes faintly (low ratio); a
     recoloured variant of the same render keeps its shading at full strength (near 1)."""
+    raw_distance: float = 0.0
+    """Mean RGB distance (0-441) between the complaint and the aligned listing over the compared area before any
+    colour map: among versions of one picture that fit the complaint equally well, the one it is closest to
+    as is needed the smallest edit."""
     chroma_balance: float = 1.0
     """Lowest over highest colourfulness the fitted colour map keeps among the print's main colours
     (``colour_fit.chroma_balance``): near 1 for a buyer's global edit, near 0 for a map that bleaches one
@@ -183,6 +187,7 @@ def change_map(
     overlap &= ~_grow(fill, _rim(min(w, h)))
     overlap &= _photo_extent(agree & overlap)
     colour = fit_colour(l_f, c_f, overlap)
+    raw_distance = float(np.sqrt(((c_f - l_f)[overlap] ** 2).sum(axis=1)).mean()) if overlap.any() else 0.0
     l_fit = colour.apply(l_f)
     dist = np.linalg.norm(c_f - l_fit, axis=2)
     c_grey, l_grey = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
@@ -220,6 +225,7 @@ def change_map(
         chroma_kept=chroma_kept,
         hue_shift=hue_shift(colour, l_f, ink),
         chroma_balance=chroma_balance(colour, l_f, ink),
+        raw_distance=raw_distance,
         contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
     )
 

@@ -7,32 +7,16 @@ Real photos from the test data; the edits are made here.
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 from PIL import Image, ImageEnhance
 
 from shopguard.imaging import decode, read_source
-from shopguard.library.indexer import index_paths
 from shopguard.library.matcher import Match, find_sources
-from shopguard.library.store import LibraryStore, PhotoRecord
+from shopguard.library.store import LibraryStore
+from tests.library.photo_library import library, loader
 
 MORE = "product-photos-more"
-
-
-def _loader(record: PhotoRecord) -> tuple[Image.Image, float] | None:
-    d = decode(read_source(record.path), max_side=1024)
-    return d.image, d.scale
-
-
-def _library(paths: list[Path], tmp_path: Path) -> LibraryStore:
-    folder = tmp_path / "shop"
-    folder.mkdir()
-    for p in paths:
-        shutil.copy(p, folder / p.name)
-    store = LibraryStore(tmp_path / "library.db")
-    index_paths(store, [folder], workers=1)
-    return store
 
 
 def _match(store: LibraryStore, im: Image.Image, tmp_path: Path, fmt: str = "PNG", quality: int = 75) -> list[Match]:
@@ -41,7 +25,7 @@ def _match(store: LibraryStore, im: Image.Image, tmp_path: Path, fmt: str = "PNG
     path = tmp_path / f"complaint.{fmt.lower()}"
     path.write_bytes(buf.getvalue())
     d = decode(read_source(path), max_side=1600)
-    return find_sources(store, d.image, d.scale, _loader)
+    return find_sources(store, d.image, d.scale, loader)
 
 
 def _derived(matches: list[Match]) -> list[Match]:
@@ -53,7 +37,7 @@ def test_quarter_size_thumbnail_is_derived_without_changes(testdata: Path, tmp_p
     folder = testdata / MORE
     name = "spree__ror_jr_spaghetti__1.jpeg"
     others = [folder / "spree__ror_ringer__1.jpeg", folder / "spree__ror_tote__1.jpeg"]
-    store = _library([folder / name, *others], tmp_path)
+    store = library([folder / name, *others], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
     derived = _derived(_match(store, small, tmp_path))
@@ -68,7 +52,7 @@ def test_rotated_crop_with_white_corners_is_derived_without_changes(testdata: Pa
     folder = testdata / MORE
     name = "grocerystore__Alpro-Blueberry-Soyghurt__4.jpg"
     siblings = [folder / f"grocerystore__Alpro-Blueberry-Soyghurt__{n}.jpg" for n in (1, 2)]
-    store = _library([folder / name, *siblings], tmp_path)
+    store = library([folder / name, *siblings], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     w, h = im.size
     crop = im.crop((w // 8, h // 10, w // 8 + w * 7 // 10, h // 10 + h * 7 // 10))
@@ -86,7 +70,7 @@ def test_darkened_photo_on_a_plain_backdrop_is_compared_whole(testdata: Path, tm
     and is compared (a stain painted on it must be seen), not cut away as "not the photo"."""
     folder = testdata / MORE
     name = "solidus__t-shirt__1.png"
-    store = _library([folder / name, folder / "solidus__hoodie-black__1.png"], tmp_path)
+    store = library([folder / name, folder / "solidus__hoodie-black__1.png"], tmp_path)
     im = ImageEnhance.Brightness(decode(read_source(folder / name)).image).enhance(0.75)  # backdrop as stored
     derived = _derived(_match(store, im, tmp_path))
     assert [Path(m.record.path).name for m in derived] == [name]
@@ -99,7 +83,7 @@ def test_quarter_size_text_label_is_compared_whole(testdata: Path, tmp_path: Pat
     (the text makes it textured in both photos), so it stays in the comparison."""
     name = "abo__B07GTFSCHB__7e487bec.jpg"
     folder = testdata / "product-photos"
-    store = _library([folder / name, folder / "abo__B07GTFSCHB__844a1cce.jpg"], tmp_path)
+    store = library([folder / name, folder / "abo__B07GTFSCHB__844a1cce.jpg"], tmp_path)
     im = decode(read_source(folder / name)).image
     small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
     derived = _derived(_match(store, small, tmp_path))

@@ -8,7 +8,6 @@ until its backdrop clips, and a semi-transparent stain painted over a quarter of
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,28 +15,13 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 from shopguard.imaging import decode, read_source
 from shopguard.library.features import COMPLAINT_SIDE
-from shopguard.library.indexer import index_paths
 from shopguard.library.matcher import Match, find_sources
-from shopguard.library.store import LibraryStore, PhotoRecord
+from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features, verify_geometry
+from tests.library.photo_library import library, loader
 
 JERSEYS = [f"spree__ror_baseball_jersey-{c}__1.png" for c in ("red", "green", "blue")]
 WATERFALLS = [f"orientation__landscape_{n}.jpg" for n in (1, 4, 7)]
-
-
-def _loader(record: PhotoRecord) -> tuple[Image.Image, float] | None:
-    d = decode(read_source(record.path), max_side=1024)
-    return d.image, d.scale
-
-
-def _library(paths: list[Path], tmp_path: Path) -> LibraryStore:
-    folder = tmp_path / "shop"
-    folder.mkdir()
-    for p in paths:
-        shutil.copy(p, folder / p.name)
-    store = LibraryStore(tmp_path / "library.db")
-    index_paths(store, [folder], workers=1)
-    return store
 
 
 def _match(store: LibraryStore, im: Image.Image, tmp_path: Path) -> list[Match]:
@@ -46,7 +30,7 @@ def _match(store: LibraryStore, im: Image.Image, tmp_path: Path) -> list[Match]:
     path = tmp_path / "complaint.jpg"
     path.write_bytes(buf.getvalue())
     d = decode(read_source(path), max_side=1600)
-    return find_sources(store, d.image, d.scale, _loader)
+    return find_sources(store, d.image, d.scale, loader)
 
 
 def _derived(matches: list[Match]) -> list[str]:
@@ -66,7 +50,7 @@ def _stain(im: Image.Image, box: tuple[int, int, int, int], opacity: int) -> Ima
 
 def test_recoloured_sibling_is_not_named_as_the_source(testdata: Path, tmp_path: Path) -> None:
     folder = testdata / "product-photos-more"
-    store = _library([folder / n for n in JERSEYS], tmp_path)
+    store = library([folder / n for n in JERSEYS], tmp_path)
     red = Image.open(folder / JERSEYS[0]).convert("RGB").rotate(12, expand=True, fillcolor="white")
     matches = _match(store, red, tmp_path)
     assert _derived(matches) == [JERSEYS[0]]
@@ -77,14 +61,14 @@ def test_recoloured_sibling_is_not_named_as_the_source(testdata: Path, tmp_path:
 
 def test_held_out_colour_variant_is_not_derived_from_its_siblings(testdata: Path, tmp_path: Path) -> None:
     folder = testdata / "product-photos-more"
-    store = _library([folder / n for n in JERSEYS[1:]], tmp_path)
+    store = library([folder / n for n in JERSEYS[1:]], tmp_path)
     red = Image.open(folder / JERSEYS[0]).convert("RGB")
     assert _derived(_match(store, red, tmp_path)) == []
 
 
 def test_source_among_near_identical_versions_is_the_one_the_complaint_shows(testdata: Path, tmp_path: Path) -> None:
     folder = testdata / "exif-camera"
-    store = _library([folder / n for n in WATERFALLS], tmp_path)
+    store = library([folder / n for n in WATERFALLS], tmp_path)
     four = decode(read_source(folder / WATERFALLS[1])).image
     painted = _stain(four, (60, 260, 150, 110), 235)
     matches = _match(store, painted, tmp_path)
@@ -95,7 +79,7 @@ def test_source_among_near_identical_versions_is_the_one_the_complaint_shows(tes
 def test_brightened_photo_with_clipped_backdrop_is_derived_without_changes(testdata: Path, tmp_path: Path) -> None:
     folder = testdata / "product-photos-more"
     name = "spree__spree_jersey__1.jpeg"
-    store = _library([folder / n for n in (name, *JERSEYS)], tmp_path)
+    store = library([folder / n for n in (name, *JERSEYS)], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     im = ImageEnhance.Contrast(ImageEnhance.Brightness(im).enhance(1.25)).enhance(1.2)
     matches = _match(store, im, tmp_path)
@@ -106,7 +90,7 @@ def test_brightened_photo_with_clipped_backdrop_is_derived_without_changes(testd
 def test_semi_transparent_stain_over_a_quarter_of_the_photo_is_derived(testdata: Path, tmp_path: Path) -> None:
     folder = testdata / "product-photos-more"
     name = "spree__ror_tote__1.jpeg"
-    store = _library([folder / name, testdata / "product-photos" / "abo__B0799CK52K__528c608a.jpg"], tmp_path)
+    store = library([folder / name, testdata / "product-photos" / "abo__B0799CK52K__528c608a.jpg"], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     w, h = im.size
     box = (w // 4, h // 4, w // 2, h // 2)  # a quarter of the photo, over the printed bag
@@ -129,7 +113,7 @@ def test_opaque_repaint_of_most_of_the_product_is_not_called_derived(
     product on the same backdrop: ShopGuard must not claim derivation then."""
     folder = testdata / "product-photos-more"
     name = "spree__ror_tote__1.jpeg"
-    store = _library([folder / name], tmp_path)
+    store = library([folder / name], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     w, h = im.size
     covered = _stain(im, (w // 8, h // 10, w * 3 // 4, h * 8 // 10), opacity)
@@ -140,14 +124,14 @@ def test_other_view_on_a_blank_backdrop_is_not_derived(testdata: Path, tmp_path:
     """Two renders of one bottle on a black backdrop: the upright one aligns with the tilted one on its logo,
     and the rest of the tilted view is missing (blank) in it. Missing content is no painted defect."""
     folder = testdata / "product-photos-more"
-    store = _library([folder / "solidus__water-bottle__1.png"], tmp_path)
+    store = library([folder / "solidus__water-bottle__1.png"], tmp_path)
     other_view = decode(read_source(folder / "solidus__water-bottle__2.png"), max_side=1600)
     (listing,) = store.photos()
     query = complaint_features(other_view.image, other_view.scale, COMPLAINT_SIDE)
     full = (query.width, query.height)
     geometry = verify_geometry(store.features([listing.id])[listing.id], query, full, (listing.width, listing.height))
     assert geometry is not None, "the two views align (on the logo); the test needs that to mean anything"
-    assert _derived(find_sources(store, other_view.image, other_view.scale, _loader)) == []
+    assert _derived(find_sources(store, other_view.image, other_view.scale, loader)) == []
 
 
 def test_small_product_on_a_plain_backdrop_inside_a_screenshot_is_derived(testdata: Path, tmp_path: Path) -> None:
@@ -156,7 +140,7 @@ def test_small_product_on_a_plain_backdrop_inside_a_screenshot_is_derived(testda
     folder = testdata / "product-photos-more"
     name = "spree__spree_stein__1.jpeg"
     others = [folder / "spree__ror_stein__1.jpeg", folder / "spree__spree_mug__1.jpeg"]
-    store = _library([folder / name, *others], tmp_path)
+    store = library([folder / name, *others], tmp_path)
     photo = _stain(Image.open(folder / name).convert("RGB").resize((400, 400)), (160, 160, 66, 50), 230)
     shot = Image.new("RGB", (1080, 2340), (246, 246, 246))
     shot.paste(photo, (340, 300))
@@ -176,7 +160,7 @@ def test_stain_over_part_of_the_print_still_tells_the_source_among_siblings(test
     folder = testdata / "product-photos-more"
     name = "spree__spree_jersey__1.jpeg"
     others = ["spree__apache_baseball__1.png", "spree__ruby_baseball__1.png"]
-    store = _library([folder / n for n in (name, *others)], tmp_path)
+    store = library([folder / n for n in (name, *others)], tmp_path)
     im = decode(read_source(folder / name)).image
     matches = _match(store, _stain(im, (180, 70, 190, 120), 235), tmp_path)
     assert _derived(matches) == [name]
@@ -193,11 +177,11 @@ def test_colour_variant_made_from_one_render_is_not_derived_from_another(testdat
     small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    only_blue = _library([folder / blue], tmp_path / "a")
+    only_blue = library([folder / blue], tmp_path / "a")
     matches = _match(only_blue, small, tmp_path)
     assert _derived(matches) == []
     assert [m.change.chroma_balance < 0.35 for m in matches] == [True]  # found, as the same base image
-    both = _library([folder / blue, folder / black, folder / "spree__ror_baseball_jersey-green__1.png"], tmp_path / "b")
+    both = library([folder / blue, folder / black, folder / "spree__ror_baseball_jersey-green__1.png"], tmp_path / "b")
     assert _derived(_match(both, small, tmp_path)) == [black]
 
 
@@ -208,7 +192,7 @@ def test_of_colour_twins_identical_where_the_complaint_shows_them_the_uncoloured
     it unchanged, the other two through a colour map that turns their sleeves red. Each is named as derived
     (they differ on under 1% of it), the red one first: it needs no colour map at all."""
     folder = testdata / "product-photos-more"
-    store = _library([folder / n for n in JERSEYS], tmp_path)
+    store = library([folder / n for n in JERSEYS], tmp_path)
     red = decode(read_source(folder / JERSEYS[0])).image
     body = red.crop((50, 60, 170, 200))  # the print, the white shirt and slivers of the sleeves
     matches = _match(store, body.resize((body.width * 2, body.height * 2), Image.Resampling.BICUBIC), tmp_path)
