@@ -25,6 +25,9 @@ SHARE_NAMES = (
     "print_in_changed",
     "chroma_kept",
 )
+# library-match values that only order or sort the engine's candidates (docs/matching.md): they stay in
+# the JSON for anyone re-checking a decision, but say nothing a reader of the report can weigh.
+DIAGNOSTIC_NAMES = ("raw_distance", "chroma_balance")
 
 
 def _evidence_label(name: str) -> Say:
@@ -56,7 +59,7 @@ def evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
     private = {str(name) for name in evidence.get(PRIVATE_FIELDS_KEY) or ()}
     nested: list[Fact] = []
     for name, value in evidence.items():
-        if name == PRIVATE_FIELDS_KEY:
+        if name == PRIVATE_FIELDS_KEY or name in DIAGNOSTIC_NAMES:
             continue
         if (name in private or is_gps_key(name)) and not ctx.options.include_gps:
             hidden_gps = True

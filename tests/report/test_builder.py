@@ -11,8 +11,9 @@ from pypdf import PdfReader
 
 from shopguard import __version__
 from shopguard.cases.model import Case
-from shopguard.i18n import text
+from shopguard.i18n import has_key, text
 from shopguard.report.builder import build_report
+from shopguard.report.evidence_values import DIAGNOSTIC_NAMES
 from shopguard.report.options import ReportOptions
 from tests.report.pdf_reading import fonts, is_embedded, page_count, pdf_text, squash
 
@@ -57,6 +58,17 @@ def test_bilingual_report_holds_case_data_hashes_and_findings(pipeline_case: Cas
     for lang in ("en", "zh_CN"):
         assert squash(text("report.library.predates.no", lang, order_date="2026-11-10")) in body
         assert squash(text("report.library.predates.yes", lang, order_date="2026-11-10")) not in body
+
+
+def test_measured_values_are_labelled_not_raw_names(pipeline_case: Case, tmp_path: Path) -> None:
+    """Every value a match prints has a label in both languages; the engine's sorting aids stay in the JSON."""
+    body = pdf_text(build_report(pipeline_case, tmp_path / "report.pdf", OPTIONS))
+    names = {name for photo in pipeline_case.photos for f in photo.findings if f.library_photo for name in f.evidence}
+    assert {"raw_distance", "chroma_balance", "inliers"} <= names
+    for name in names - set(DIAGNOSTIC_NAMES):
+        assert has_key(f"report.evidence.{name}"), name
+    for name in DIAGNOSTIC_NAMES:
+        assert squash(name) not in body, name
 
 
 def test_every_page_has_footer_with_page_x_of_y(pipeline_case: Case, tmp_path: Path) -> None:
