@@ -30,6 +30,10 @@ complaint for a crop, the photo's place for a screenshot): a cluster on one logo
 RANSAC_PX = 4.0
 """Reprojection threshold in working pixels (~1024 px frame)."""
 SCALE_RANGE = (0.03, 30.0)
+PROBE_MIN_INLIERS = 5
+PROBE_MIN_KEYPOINTS = 100
+"""A candidate is first matched on every other keypoint (of at least 2 x 100): under 5 RANSAC inliers there,
+it is no source (a source with the 12 inliers it needs keeps ~6 in either half)."""
 
 
 @dataclass(frozen=True)
@@ -105,17 +109,14 @@ class Geometry:
 _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 
-def _fit(
-    listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int], work_scale: float
-) -> tuple[np.ndarray, int, int, np.ndarray, float] | None:
-    if len(listing) < 8 or len(query) < 8:
-        return None
-    pairs = _MATCHER.knnMatch(listing.descriptors, query.descriptors, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
-    if len(good) < MIN_INLIERS:
-        return None
-    src = listing.points[[m.queryIdx for m in good]].astype(np.float32)
-    dst = query.points[[m.trainIdx for m in good]].astype(np.float32)
+def _ratio_pairs(listing: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """(listing row, query row) of the matches that pass the ratio test, in listing row order."""
+    pairs = _MATCHER.knnMatch(listing, query, k=2)
+    good = [(p[0].queryIdx, p[0].trainIdx) for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
+    return np.array(good, dtype=np.int64).reshape(-1, 2)
+
+
+def _ransac(src: np.ndarray, dst: np.ndarray, work_scale: float) -> tuple[np.ndarray, np.ndarray] | None:
     model, mask = cv2.estimateAffinePartial2D(
         src,
         dst,
@@ -127,7 +128,44 @@ def _fit(
     )
     if model is None or mask is None:
         return None
-    keep = mask.ravel().astype(bool)
+    return model, mask.ravel().astype(bool)
+
+
+def _good_pairs(listing: LocalFeatures, query: LocalFeatures) -> np.ndarray | None:
+    """The ratio-test matches of every listing keypoint, or None when a probe on every other keypoint already
+    shows no photo: nearly every candidate of a shortlist is no source, and matching is most of the cost.
+    Each keypoint's match depends on it alone, so the probe's matches plus the rest's are exactly the full set."""
+    if len(listing) < 2 * PROBE_MIN_KEYPOINTS:
+        return _ratio_pairs(listing.descriptors, query.descriptors)
+    probe = _ratio_pairs(listing.descriptors[::2], query.descriptors)
+    probe[:, 0] *= 2
+    if len(probe) < PROBE_MIN_INLIERS:
+        return None
+    fitted = _ransac(
+        listing.points[probe[:, 0]].astype(np.float32), query.points[probe[:, 1]].astype(np.float32), query.work_scale
+    )
+    if fitted is None or int(fitted[1].sum()) < PROBE_MIN_INLIERS:
+        return None
+    rest = _ratio_pairs(listing.descriptors[1::2], query.descriptors)
+    rest[:, 0] = rest[:, 0] * 2 + 1
+    both = np.concatenate([probe, rest])
+    return both[np.argsort(both[:, 0], kind="stable")]
+
+
+def _fit(
+    listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int], work_scale: float
+) -> tuple[np.ndarray, int, int, np.ndarray, float] | None:
+    if len(listing) < 8 or len(query) < 8:
+        return None
+    good = _good_pairs(listing, query)
+    if good is None or len(good) < MIN_INLIERS:
+        return None
+    src = listing.points[good[:, 0]].astype(np.float32)
+    dst = query.points[good[:, 1]].astype(np.float32)
+    fitted = _ransac(src, dst, work_scale)
+    if fitted is None:
+        return None
+    model, keep = fitted
     projected = src[keep] @ model[:, :2].T + model[:, 2]
     residual = float(np.median(np.linalg.norm(projected - dst[keep], axis=1))) * work_scale if keep.any() else 0.0
     return np.vstack([model, [0.0, 0.0, 1.0]]), int(keep.sum()), len(good), dst[keep], residual
