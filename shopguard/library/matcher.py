@@ -49,6 +49,9 @@ MIN_SIMILARITY_OUTSIDE = 0.96
 25% scale (benchmark p5), a second shot of the same scene from the same spot (parallax, light) mostly not."""
 RECOLOUR_STRUCTURE = 0.85
 RECOLOUR_INFORMATIVE = 0.4
+"""A change over 40% or more of the listing's visible structure whose shapes agree (structure term >= 0.85) at
+full contrast (>= OVERLAY_CONTRAST) is a recolour of the same render. A stain that dims the shapes under it is
+no recolour, however small the part of the photo the alignment spans (a hat on a white backdrop)."""
 MAX_COLOUR_CAST = 100.0
 """A global edit (brightness, contrast, white balance up to +-15% per channel) tints mid grey by < 50;
 a fitted colour map that turns grey into a saturated colour is a recoloured product, not an edit."""
@@ -374,7 +377,7 @@ def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same
         or (
             change.structure_in_changed >= RECOLOUR_STRUCTURE
             and change.informative_changed_share >= RECOLOUR_INFORMATIVE
-            and not overlay
+            and change.contrast_in_changed >= OVERLAY_CONTRAST
         )
     )
     erased = change.contrast_in_changed < ERASED_CONTRAST and change.informative_changed_share >= ERASED_INFORMATIVE

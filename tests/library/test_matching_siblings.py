@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 from shopguard.imaging import decode, read_source
 from shopguard.library.features import COMPLAINT_SIDE
-from shopguard.library.matcher import Match, find_sources
+from shopguard.library.matcher import OVERLAY_MIN_SPREAD, RECOLOUR_STRUCTURE, Match, find_sources
 from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features, verify_geometry
 from tests.library.photo_library import library, loader
@@ -99,6 +99,31 @@ def test_semi_transparent_stain_over_a_quarter_of_the_photo_is_derived(testdata:
     m = matches[0]
     assert m.change.contrast_in_changed < 0.5  # the bag's print still shows faintly through the stain
     x, y, rw, rh = m.change.regions[0]
+    inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
+        0, min(y + rh, box[1] + box[3]) - max(y, box[1])
+    )
+    assert inter / (rw * rh + box[2] * box[3] - inter) > 0.6
+
+
+def test_stain_dimming_most_of_a_small_product_is_no_recolour(testdata: Path, tmp_path: Path) -> None:
+    """A black hat on a plain backdrop, most of it under a semi-transparent stain: the hat's knit shows through
+    (shapes agree) at a fraction of its contrast. Its matched points span a fifth of the photo, too little for
+    the overlay rule's large-change allowance, but the change is within the plain limits, and a stain is no
+    recolour: a recoloured render keeps its shading at full contrast."""
+    folder = testdata / "product-photos-more"
+    name = "solidus__winter-hat__1.png"
+    store = library([folder / name, folder / "solidus__cap-gray__1.png", folder / "solidus__tote__1.png"], tmp_path)
+    im = decode(read_source(folder / name)).image  # transparent backdrop shown as the app shows it
+    box = (430, 205, 560, 750)  # 85% of the hat's width and height
+    mask = Image.new("L", im.size, 0)
+    ImageDraw.Draw(mask).ellipse((box[0], box[1], box[0] + box[2], box[1] + box[3]), fill=215)
+    stained = Image.composite(Image.new("RGB", im.size, (95, 60, 30)), im, mask.filter(ImageFilter.GaussianBlur(6)))
+    matches = _match(store, stained, tmp_path)
+    assert _derived(matches) == [name]
+    change = matches[0].change
+    assert change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= 0.4
+    assert change.contrast_in_changed < 0.4 and matches[0].geometry.spread < OVERLAY_MIN_SPREAD
+    x, y, rw, rh = change.regions[0]
     inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
         0, min(y + rh, box[1] + box[3]) - max(y, box[1])
     )
