@@ -247,7 +247,7 @@ def find_sources(
             geometric.append((geometry, pid, how))
     geometric.sort(key=lambda g: -g[0].inliers)
     compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]] = []
-    for geometry, pid, how in geometric[:DENSE_TRIES]:
+    for geometry, pid, how in _dense_tries(geometric):
         check_cancel(cancel)
         if compared and geometry.inliers < RIVAL_INLIER_SHARE * compared[0][1].inliers:
             break  # this one and the rest can be no source nor rival (``_decide``): ~200 ms each saved
@@ -267,6 +267,19 @@ def find_sources(
         )
         compared.append((record, geometry, change, how))
     return _decide(compared)
+
+
+def _dense_tries(geometric: list[tuple[Geometry, int, str]]) -> list[tuple[Geometry, int, str]]:
+    """The verified candidates worth a dense comparison, most inliers first: the DENSE_TRIES with the most, and
+    the one whose inliers span the widest part of the complaint if it is not among them. Mockups rendered from
+    one template share the model and backdrop: a shop's other products can each outnumber the true source in
+    inliers, all on that shared patch, while only the source aligns over the whole photo."""
+    tries = geometric[:DENSE_TRIES]
+    if len(geometric) > DENSE_TRIES:
+        widest = max(geometric, key=lambda g: max(g[0].spread, g[0].covered_spread))
+        if all(widest is not t for t in tries):
+            tries = [*tries, widest]
+    return tries
 
 
 def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> list[Match]:

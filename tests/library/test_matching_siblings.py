@@ -223,3 +223,25 @@ def test_of_colour_twins_identical_where_the_complaint_shows_them_the_uncoloured
     matches = _match(store, body.resize((body.width * 2, body.height * 2), Image.Resampling.BICUBIC), tmp_path)
     derived = _derived(matches)
     assert derived and derived[0] == JERSEYS[0]
+
+
+def test_crop_of_a_mockup_is_found_when_its_siblings_have_more_inliers(testdata: Path, tmp_path: Path) -> None:
+    """The shop's other mockups from one template align on the shared model and backdrop with more inliers than
+    the bag itself (its own points span far more of the crop): the bag must still be compared and named."""
+    folder = testdata / "product-photos-more"
+    name = "spree__ror_bag__1.jpeg"
+    siblings = ("ror_ringer", "ror_tote", "ror_jr_spaghetti", "ror_baseball")
+    paths = [folder / name, *(folder / f"spree__{s}__1.jpeg" for s in siblings)]
+    store = library([*paths, folder / "spree__ror_baseball_jersey-green__1.png"], tmp_path)
+    im = Image.open(folder / name).convert("RGB")
+    w, h = im.size
+    crop = im.crop((int(w * 0.15), int(h * 0.25), int(w * 0.8), int(h * 0.9)))
+    turned = crop.rotate(10, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
+    buf = io.BytesIO()
+    turned.save(buf, "JPEG", quality=50)
+    path = tmp_path / "complaint.jpg"
+    path.write_bytes(buf.getvalue())
+    d = decode(read_source(path), max_side=1600)
+    matches = find_sources(store, d.image, d.scale, loader)
+    assert _derived(matches) == [name]
+    assert abs(abs(matches[0].geometry.rotation_deg) - 10) < 1.5
