@@ -5,6 +5,8 @@ fitted robustly (a painted defect must stay out of it) and chosen by consensus a
 that explains the most pixels (within EXPLAINED_PX, after clipping to 0-255 as a photo editor clips) wins,
 simpler models on ties:
 
+0. no map at all: a painted stain over a quarter of the photo pulls even the robust fits below, and leaving
+   the colours alone then explains more of the photo than any of them;
 1. a 3x4 affine map over every pixel (iteratively reweighted least squares);
 2. the same without the pixels the complaint shows clipped (a brightened white backdrop at 255 says only
    "at least 255" and pulls the slope back);
@@ -106,12 +108,12 @@ def fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> ColourMap:
     s = src[ys[::step], xs[::step]].astype(np.float64)
     d = dst[ys[::step], xs[::step]].astype(np.float64)
     whole = ColourMap(_robust_affine(s, d))
-    candidates = [whole]
+    candidates = [IDENTITY, whole]
     unclipped = (d.max(axis=1) < CLIPPED_HIGH) & (d.min(axis=1) > CLIPPED_LOW)
     if 50 <= int(unclipped.sum()) < unclipped.size:
         candidates.append(ColourMap(_robust_affine(s[unclipped], d[unclipped])))
     if s.shape[0] >= 500:  # each affine fit followed by tone curves
-        candidates += [ColourMap(m.affine, _tone_curves(m.apply(s), d)) for m in list(candidates)]
+        candidates += [ColourMap(m.affine, _tone_curves(m.apply(s), d)) for m in candidates[1:]]
 
     def explained(model: ColourMap) -> int:
         return int((_row_norm(model.apply(s) - d) <= EXPLAINED_PX).sum())

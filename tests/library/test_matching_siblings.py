@@ -245,3 +245,28 @@ def test_crop_of_a_mockup_is_found_when_its_siblings_have_more_inliers(testdata:
     matches = find_sources(store, d.image, d.scale, loader)
     assert _derived(matches) == [name]
     assert abs(abs(matches[0].geometry.rotation_deg) - 10) < 1.5
+
+
+@pytest.mark.parametrize(
+    ("name", "box"),
+    [("solidus__water-bottle__1.png", (557, 180, 592, 683)), ("solidus__canvas-tote__1.png", (426, 537, 666, 608))],
+)
+def test_stain_over_a_quarter_of_the_photo_does_not_bend_the_colour_map(
+    testdata: Path, tmp_path: Path, name: str, box: tuple[int, int, int, int]
+) -> None:
+    """A nearly opaque stain over a quarter of a product photo whose colours the buyer left alone: fitted colour
+    maps follow the stain (a bottle's print bleached, the stain half explained away); no map at all explains
+    more of the photo, is chosen, and the stain is found whole."""
+    folder = testdata / "product-photos-more"
+    others = ("solidus__tote__1.png", "solidus__mug-set__1.png")
+    store = library([folder / name, *(folder / o for o in others)], tmp_path)
+    im = decode(read_source(folder / name)).image
+    matches = _match(store, _stain(im, box, 230), tmp_path)
+    assert _derived(matches) == [name]
+    change = matches[0].change
+    assert (change.chroma_kept, change.hue_shift, change.chroma_balance) == (1.0, 0.0, 1.0)  # colours left alone
+    x, y, rw, rh = change.regions[0]
+    inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
+        0, min(y + rh, box[1] + box[3]) - max(y, box[1])
+    )
+    assert inter / (rw * rh + box[2] * box[3] - inter) > 0.7
