@@ -114,9 +114,9 @@ def test_stain_dimming_most_of_a_small_product_is_no_recolour(testdata: Path, tm
     name = "solidus__winter-hat__1.png"
     store = library([folder / name, folder / "solidus__cap-gray__1.png", folder / "solidus__tote__1.png"], tmp_path)
     im = decode(read_source(folder / name)).image  # transparent backdrop shown as the app shows it
-    box = (430, 205, 560, 750)  # 85% of the hat's width and height
+    box = (413, 189, 594, 792)  # 90% of the hat's width and height
     mask = Image.new("L", im.size, 0)
-    ImageDraw.Draw(mask).ellipse((box[0], box[1], box[0] + box[2], box[1] + box[3]), fill=215)
+    ImageDraw.Draw(mask).ellipse((box[0], box[1], box[0] + box[2], box[1] + box[3]), fill=200)
     stained = Image.composite(Image.new("RGB", im.size, (95, 60, 30)), im, mask.filter(ImageFilter.GaussianBlur(6)))
     matches = _match(store, stained, tmp_path)
     assert _derived(matches) == [name]
