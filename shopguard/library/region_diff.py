@@ -20,13 +20,13 @@ from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
+"""Px around a corner fill also kept out of ECC (its border rings after JPEG)."""
 ECC_RETRY_CC = 0.9
 """ECC correlation of a true copy is ~0.99 (re-saved, resized, recoloured); a stain over a quarter of the photo
 pulled it to 0.23-0.40 in the benchmark's misses."""
 DISAGREE_LEVELS = 30.0
 """Grey levels (after a 2 px blur and the median shift) beyond which a blob is kept out of ECC as a change: the
 benchmark's stains differ by 50-150; a textured bag re-saved at q70 and 1 px off stays well under 30."""
-"""Px around a corner fill also kept out of ECC (its border rings after JPEG)."""
 FILL_HIDES_TEXTURE = 6.0
 """Local grey standard deviation (5x5 px) of the listing above which a flat corner fill hides its content."""
 FILL_TOLERANCE = 12
@@ -294,7 +294,7 @@ def _ecc(template: np.ndarray, moving: np.ndarray, mask: np.ndarray) -> tuple[np
 def _clear_disagreement(grey_c: np.ndarray, grey_l: np.ndarray, overlap: np.ndarray) -> np.ndarray:
     """Blobs of pixels whose grey level is far off the rest's (beyond 3 robust deviations of the difference after
     its median shift, and DISAGREE_LEVELS), grown by a few px: a painted stain, kept out of ECC so that it polishes
-    on the photo. None when that would leave under half the compared area or of its texture."""
+    on the photo. Nothing when that would leave under half the compared area or of its texture."""
     diff = cv2.GaussianBlur(grey_c - grey_l, (0, 0), 2.0)  # texture, JPEG noise and a px of misalignment average out
     sample = diff[overlap][::5]
     if sample.size < 100:

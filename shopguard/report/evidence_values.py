@@ -25,8 +25,9 @@ SHARE_NAMES = (
     "print_in_changed",
     "chroma_kept",
 )
-# library-match values that only order or sort the engine's candidates (docs/matching.md): they stay in
-# the JSON for anyone re-checking a decision, but say nothing a reader of the report can weigh.
+# library-match values that only order twins (raw_distance) or only rule a match out as a recolour
+# (chroma_balance, which every derived match passes): they stay in the JSON for anyone re-checking a
+# decision, but say nothing a reader of the report can weigh (docs/matching.md).
 DIAGNOSTIC_NAMES = ("raw_distance", "chroma_balance")
 
 
