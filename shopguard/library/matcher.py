@@ -276,7 +276,7 @@ def _dense_tries(geometric: list[tuple[Geometry, int, str]]) -> list[tuple[Geome
     inliers, all on that shared patch, while only the source aligns over the whole photo."""
     tries = geometric[:DENSE_TRIES]
     if len(geometric) > DENSE_TRIES:
-        widest = max(geometric, key=lambda g: max(g[0].spread, g[0].covered_spread))
+        widest = max(geometric, key=lambda g: g[0].best_spread)
         if all(widest is not t for t in tries):
             tries = [*tries, widest]
     return tries
@@ -381,7 +381,7 @@ def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same
     overlay = (
         change.structure_in_changed >= OVERLAY_STRUCTURE
         and change.contrast_in_changed < OVERLAY_CONTRAST
-        and max(geometry.spread, geometry.covered_spread) >= OVERLAY_MIN_SPREAD
+        and geometry.best_spread >= OVERLAY_MIN_SPREAD
     )
     recoloured = (
         change.colour_cast > MAX_COLOUR_CAST

@@ -112,19 +112,20 @@ def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     return ssim, structure, textured
 
 
+def _gauss_sd(grey: np.ndarray) -> np.ndarray:
+    """Local grey standard deviation in the SSIM window (Gaussian, sigma 1.5) of a float32 grey image."""
+    mu = cv2.GaussianBlur(grey, (0, 0), 1.5)
+    sd: np.ndarray = np.sqrt(np.maximum(cv2.GaussianBlur(grey * grey, (0, 0), 1.5) - mu * mu, 0))
+    return sd
+
+
 def _contrast_ratio(c_grey: np.ndarray, l_grey: np.ndarray, changed: np.ndarray) -> float:
     """Median local contrast ratio complaint / listing over the changed pixels where the listing has texture."""
-
-    def local_sd(x: np.ndarray) -> np.ndarray:
-        mu = cv2.GaussianBlur(x, (0, 0), 1.5)
-        sd: np.ndarray = np.sqrt(np.maximum(cv2.GaussianBlur(x * x, (0, 0), 1.5) - mu * mu, 0))
-        return sd
-
-    l_sd = local_sd(l_grey)
+    l_sd = _gauss_sd(l_grey)
     where = changed & (l_sd * l_sd > _C2 / 4)
     if int(where.sum()) < 50:
         return 1.0
-    return float(np.median(local_sd(c_grey)[where] / l_sd[where]))
+    return float(np.median(_gauss_sd(c_grey)[where] / l_sd[where]))
 
 
 def _informative(gray: np.ndarray, overlap: np.ndarray) -> np.ndarray:
@@ -306,8 +307,7 @@ def _clear_disagreement(grey_c: np.ndarray, grey_l: np.ndarray, overlap: np.ndar
     blob = max(5, min(diff.shape) // 80) | 1
     far = _grow(cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_OPEN, np.ones((blob, blob), np.uint8)) > 0, 3)
     # ECC needs texture: a stain over most of a small product would leave it a plain backdrop to drift on.
-    mu = cv2.GaussianBlur(grey_l, (0, 0), 1.5)
-    textured = overlap & (cv2.GaussianBlur(grey_l * grey_l, (0, 0), 1.5) - mu * mu > 16.0)
+    textured = overlap & (_gauss_sd(grey_l) > 4.0)
     if int((far & overlap).sum()) > 0.5 * int(overlap.sum()) or int((far & textured).sum()) > 0.5 * int(textured.sum()):
         return np.zeros_like(overlap)
     return far

@@ -74,6 +74,12 @@ class Geometry:
     """Inlier span over the part of the complaint the listing photo covers (``spread`` over the whole photo)."""
 
     @property
+    def best_spread(self) -> float:
+        """The inlier span judged where it is largest: over the whole complaint or over the part the listing
+        covers (a photo inside a screenshot)."""
+        return max(self.spread, self.covered_spread)
+
+    @property
     def inlier_ratio(self) -> float:
         return self.inliers / self.matches if self.matches else 0.0
 
@@ -216,6 +222,6 @@ def _plausible(g: Geometry) -> bool:
     return (
         g.inliers >= MIN_INLIERS
         and g.inlier_ratio >= MIN_INLIER_RATIO
-        and max(g.spread, g.covered_spread) >= MIN_SPREAD
+        and g.best_spread >= MIN_SPREAD
         and SCALE_RANGE[0] <= g.scale <= SCALE_RANGE[1]
     )

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
-from shopguard.imaging import decode, read_source
 from shopguard.library.indexer import index_paths
-from shopguard.library.matcher import Match, find_sources
-from shopguard.library.store import LibraryStore, PhotoRecord
+from shopguard.library.matcher import Match
+from shopguard.library.store import LibraryStore
+from tests.library.photo_library import match_photo
 
 BAG = "abo__B0799CK52K__528c608a.jpg"
-
-
-def _loader(record: PhotoRecord) -> tuple[Image.Image, float] | None:
-    d = decode(read_source(record.path), max_side=1024)
-    return d.image, d.scale
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +31,7 @@ def library(testdata: Path, tmp_path_factory: pytest.TempPathFactory) -> Library
 
 
 def _match(store: LibraryStore, im: Image.Image, tmp_path: Path) -> list[Match]:
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=60)
-    path = tmp_path / "complaint.jpg"
-    path.write_bytes(buf.getvalue())
-    d = decode(read_source(path), max_side=1600)
-    return find_sources(store, d.image, d.scale, _loader)
+    return match_photo(store, im, tmp_path, quality=60)
 
 
 def _bag(testdata: Path) -> Image.Image:

@@ -7,26 +7,15 @@ Real photos from the test data; the edits are made here.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+from PIL import Image, ImageEnhance
 
 from shopguard.imaging import decode, read_source
-from shopguard.library.matcher import Match, find_sources
-from shopguard.library.store import LibraryStore
-from tests.library.photo_library import library, loader
+from shopguard.library.matcher import Match
+from tests.library.photo_library import box_iou, library, match_photo, stain
 
 MORE = "product-photos-more"
-
-
-def _match(store: LibraryStore, im: Image.Image, tmp_path: Path, fmt: str = "PNG", quality: int = 75) -> list[Match]:
-    buf = io.BytesIO()
-    im.save(buf, fmt, **({"quality": quality} if fmt == "JPEG" else {}))
-    path = tmp_path / f"complaint.{fmt.lower()}"
-    path.write_bytes(buf.getvalue())
-    d = decode(read_source(path), max_side=1600)
-    return find_sources(store, d.image, d.scale, loader)
 
 
 def _derived(matches: list[Match]) -> list[Match]:
@@ -41,7 +30,7 @@ def test_quarter_size_thumbnail_is_derived_without_changes(testdata: Path, tmp_p
     store = library([folder / name, *others], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
-    derived = _derived(_match(store, small, tmp_path))
+    derived = _derived(match_photo(store, small, tmp_path, "PNG"))
     assert [Path(m.record.path).name for m in derived] == [name]
     assert derived[0].change.regions == ()
     assert derived[0].change.similarity_outside > 0.97
@@ -58,7 +47,7 @@ def test_rotated_crop_with_white_corners_is_derived_without_changes(testdata: Pa
     w, h = im.size
     crop = im.crop((w // 8, h // 10, w // 8 + w * 7 // 10, h // 10 + h * 7 // 10))
     turned = crop.rotate(12, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
-    derived = _derived(_match(store, turned, tmp_path, "JPEG", 50))
+    derived = _derived(match_photo(store, turned, tmp_path, quality=50))
     assert [Path(m.record.path).name for m in derived] == [name]
     change = derived[0].change
     assert change.changed_share < 0.01
@@ -73,7 +62,7 @@ def test_darkened_photo_on_a_plain_backdrop_is_compared_whole(testdata: Path, tm
     name = "solidus__t-shirt__1.png"
     store = library([folder / name, folder / "solidus__hoodie-black__1.png"], tmp_path)
     im = ImageEnhance.Brightness(decode(read_source(folder / name)).image).enhance(0.75)  # backdrop as stored
-    derived = _derived(_match(store, im, tmp_path))
+    derived = _derived(match_photo(store, im, tmp_path, "PNG"))
     assert [Path(m.record.path).name for m in derived] == [name]
     assert derived[0].change.overlap_share > 0.9
     assert derived[0].change.regions == ()
@@ -87,7 +76,7 @@ def test_quarter_size_text_label_is_compared_whole(testdata: Path, tmp_path: Pat
     store = library([folder / name, folder / "abo__B07GTFSCHB__844a1cce.jpg"], tmp_path)
     im = decode(read_source(folder / name)).image
     small = im.resize((im.width // 4, im.height // 4), Image.Resampling.LANCZOS)
-    derived = _derived(_match(store, small, tmp_path))
+    derived = _derived(match_photo(store, small, tmp_path, "PNG"))
     assert [Path(m.record.path).name for m in derived] == [name]
     assert derived[0].change.overlap_share > 0.9
 
@@ -103,14 +92,8 @@ def test_stain_over_a_quarter_of_a_text_label_does_not_pull_the_fine_alignment(t
     )
     im = decode(read_source(folder / name)).image
     box = (219, 3, 274, 353)
-    mask = Image.new("L", im.size, 0)
-    ImageDraw.Draw(mask).ellipse((box[0], box[1], box[0] + box[2], box[1] + box[3]), fill=230)
-    stained = Image.composite(Image.new("RGB", im.size, (85, 55, 30)), im, mask.filter(ImageFilter.GaussianBlur(3)))
-    derived = _derived(_match(store, stained, tmp_path))
+    stained = stain(im, box, 230, colour=(85, 55, 30), blur=3, crack=False)
+    derived = _derived(match_photo(store, stained, tmp_path, "PNG"))
     assert [Path(m.record.path).name for m in derived] == [name]
     assert derived[0].change.similarity_outside > 0.97
-    x, y, rw, rh = derived[0].change.regions[0]
-    inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
-        0, min(y + rh, box[1] + box[3]) - max(y, box[1])
-    )
-    assert inter / (rw * rh + box[2] * box[3] - inter) > 0.6
+    assert box_iou(derived[0].change.regions[0], box) > 0.6

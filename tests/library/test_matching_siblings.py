@@ -7,52 +7,30 @@ until its backdrop clips, and a semi-transparent stain painted over a quarter of
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+from PIL import Image, ImageDraw, ImageEnhance
 
 from shopguard.imaging import decode, read_source
 from shopguard.library.features import COMPLAINT_SIDE
 from shopguard.library.matcher import OVERLAY_MIN_SPREAD, RECOLOUR_STRUCTURE, Match, find_sources
-from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features, verify_geometry
-from tests.library.photo_library import library, loader
+from tests.library.photo_library import box_iou, library, loader, match_photo, stain
 
 JERSEYS = [f"spree__ror_baseball_jersey-{c}__1.png" for c in ("red", "green", "blue")]
 WATERFALLS = [f"orientation__landscape_{n}.jpg" for n in (1, 4, 7)]
-
-
-def _match(store: LibraryStore, im: Image.Image, tmp_path: Path) -> list[Match]:
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=75)
-    path = tmp_path / "complaint.jpg"
-    path.write_bytes(buf.getvalue())
-    d = decode(read_source(path), max_side=1600)
-    return find_sources(store, d.image, d.scale, loader)
 
 
 def _derived(matches: list[Match]) -> list[str]:
     return [Path(m.record.path).name for m in matches if m.kind == "derived"]
 
 
-def _stain(im: Image.Image, box: tuple[int, int, int, int], opacity: int) -> Image.Image:
-    """A brown stain painted over ``box`` at ``opacity`` (0-255), edges softened, with a dark crack."""
-    x, y, w, h = box
-    mask = Image.new("L", im.size, 0)
-    ImageDraw.Draw(mask).ellipse((x, y, x + w, y + h), fill=opacity)
-    mask = mask.filter(ImageFilter.GaussianBlur(4))
-    out = Image.composite(Image.new("RGB", im.size, (90, 60, 30)), im, mask)
-    ImageDraw.Draw(out).line([(x + w // 10, y + h // 2), (x + w * 9 // 10, y + h // 3)], fill=(15, 10, 5), width=5)
-    return out
-
-
 def test_recoloured_sibling_is_not_named_as_the_source(testdata: Path, tmp_path: Path) -> None:
     folder = testdata / "product-photos-more"
     store = library([folder / n for n in JERSEYS], tmp_path)
     red = Image.open(folder / JERSEYS[0]).convert("RGB").rotate(12, expand=True, fillcolor="white")
-    matches = _match(store, red, tmp_path)
+    matches = match_photo(store, red, tmp_path)
     assert _derived(matches) == [JERSEYS[0]]
     others = [m for m in matches if Path(m.record.path).name != JERSEYS[0]]
     # the green and blue jerseys line up perfectly, but only by turning their colour by ~120 degrees
@@ -63,15 +41,15 @@ def test_held_out_colour_variant_is_not_derived_from_its_siblings(testdata: Path
     folder = testdata / "product-photos-more"
     store = library([folder / n for n in JERSEYS[1:]], tmp_path)
     red = Image.open(folder / JERSEYS[0]).convert("RGB")
-    assert _derived(_match(store, red, tmp_path)) == []
+    assert _derived(match_photo(store, red, tmp_path)) == []
 
 
 def test_source_among_near_identical_versions_is_the_one_the_complaint_shows(testdata: Path, tmp_path: Path) -> None:
     folder = testdata / "exif-camera"
     store = library([folder / n for n in WATERFALLS], tmp_path)
     four = decode(read_source(folder / WATERFALLS[1])).image
-    painted = _stain(four, (60, 260, 150, 110), 235)
-    matches = _match(store, painted, tmp_path)
+    painted = stain(four, (60, 260, 150, 110), 235)
+    matches = match_photo(store, painted, tmp_path)
     assert _derived(matches) == [WATERFALLS[1]]
     assert {Path(m.record.path).name for m in matches if m.kind == "same-base"} <= set(WATERFALLS)
 
@@ -82,7 +60,7 @@ def test_brightened_photo_with_clipped_backdrop_is_derived_without_changes(testd
     store = library([folder / n for n in (name, *JERSEYS)], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     im = ImageEnhance.Contrast(ImageEnhance.Brightness(im).enhance(1.25)).enhance(1.2)
-    matches = _match(store, im, tmp_path)
+    matches = match_photo(store, im, tmp_path)
     assert _derived(matches) == [name]
     assert matches[0].change.changed_share < 0.02
 
@@ -94,15 +72,11 @@ def test_semi_transparent_stain_over_a_quarter_of_the_photo_is_derived(testdata:
     im = Image.open(folder / name).convert("RGB")
     w, h = im.size
     box = (w // 4, h // 4, w // 2, h // 2)  # a quarter of the photo, over the printed bag
-    matches = _match(store, _stain(im, box, 220), tmp_path)
+    matches = match_photo(store, stain(im, box, 220), tmp_path)
     assert _derived(matches) == [name]
     m = matches[0]
     assert m.change.contrast_in_changed < 0.5  # the bag's print still shows faintly through the stain
-    x, y, rw, rh = m.change.regions[0]
-    inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
-        0, min(y + rh, box[1] + box[3]) - max(y, box[1])
-    )
-    assert inter / (rw * rh + box[2] * box[3] - inter) > 0.6
+    assert box_iou(m.change.regions[0], box) > 0.6
 
 
 def test_stain_dimming_most_of_a_small_product_is_no_recolour(testdata: Path, tmp_path: Path) -> None:
@@ -115,19 +89,12 @@ def test_stain_dimming_most_of_a_small_product_is_no_recolour(testdata: Path, tm
     store = library([folder / name, folder / "solidus__cap-gray__1.png", folder / "solidus__tote__1.png"], tmp_path)
     im = decode(read_source(folder / name)).image  # transparent backdrop shown as the app shows it
     box = (413, 189, 594, 792)  # 90% of the hat's width and height
-    mask = Image.new("L", im.size, 0)
-    ImageDraw.Draw(mask).ellipse((box[0], box[1], box[0] + box[2], box[1] + box[3]), fill=200)
-    stained = Image.composite(Image.new("RGB", im.size, (95, 60, 30)), im, mask.filter(ImageFilter.GaussianBlur(6)))
-    matches = _match(store, stained, tmp_path)
+    matches = match_photo(store, stain(im, box, 200, colour=(95, 60, 30), blur=6, crack=False), tmp_path)
     assert _derived(matches) == [name]
     change = matches[0].change
     assert change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= 0.4
     assert change.contrast_in_changed < 0.4 and matches[0].geometry.spread < OVERLAY_MIN_SPREAD
-    x, y, rw, rh = change.regions[0]
-    inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
-        0, min(y + rh, box[1] + box[3]) - max(y, box[1])
-    )
-    assert inter / (rw * rh + box[2] * box[3] - inter) > 0.6
+    assert box_iou(change.regions[0], box) > 0.6
 
 
 @pytest.mark.parametrize("opacity", [255])
@@ -141,8 +108,8 @@ def test_opaque_repaint_of_most_of_the_product_is_not_called_derived(
     store = library([folder / name], tmp_path)
     im = Image.open(folder / name).convert("RGB")
     w, h = im.size
-    covered = _stain(im, (w // 8, h // 10, w * 3 // 4, h * 8 // 10), opacity)
-    assert _derived(_match(store, covered, tmp_path)) == []
+    covered = stain(im, (w // 8, h // 10, w * 3 // 4, h * 8 // 10), opacity)
+    assert _derived(match_photo(store, covered, tmp_path)) == []
 
 
 def test_other_view_on_a_blank_backdrop_is_not_derived(testdata: Path, tmp_path: Path) -> None:
@@ -166,14 +133,14 @@ def test_small_product_on_a_plain_backdrop_inside_a_screenshot_is_derived(testda
     name = "spree__spree_stein__1.jpeg"
     others = [folder / "spree__ror_stein__1.jpeg", folder / "spree__spree_mug__1.jpeg"]
     store = library([folder / name, *others], tmp_path)
-    photo = _stain(Image.open(folder / name).convert("RGB").resize((400, 400)), (160, 160, 66, 50), 230)
+    photo = stain(Image.open(folder / name).convert("RGB").resize((400, 400)), (160, 160, 66, 50), 230)
     shot = Image.new("RGB", (1080, 2340), (246, 246, 246))
     shot.paste(photo, (340, 300))
     draw = ImageDraw.Draw(shot)
     draw.rectangle((0, 0, 1080, 90), fill=(20, 20, 20))
     for i in range(4):
         draw.text((60, 740 + 50 * i), "The item arrived damaged, please refund. " * 2, fill=(60, 60, 60))
-    matches = _match(store, shot, tmp_path)
+    matches = match_photo(store, shot, tmp_path)
     assert _derived(matches) == [name]
     assert matches[0].geometry.spread < 0.04 <= matches[0].geometry.covered_spread
     assert matches[0].change.regions
@@ -187,7 +154,7 @@ def test_stain_over_part_of_the_print_still_tells_the_source_among_siblings(test
     others = ["spree__apache_baseball__1.png", "spree__ruby_baseball__1.png"]
     store = library([folder / n for n in (name, *others)], tmp_path)
     im = decode(read_source(folder / name)).image
-    matches = _match(store, _stain(im, (180, 70, 190, 120), 235), tmp_path)
+    matches = match_photo(store, stain(im, (180, 70, 190, 120), 235), tmp_path)
     assert _derived(matches) == [name]
     assert {Path(m.record.path).name for m in matches if m.kind == "same-base"} <= set(others)
 
@@ -203,11 +170,11 @@ def test_colour_variant_made_from_one_render_is_not_derived_from_another(testdat
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     only_blue = library([folder / blue], tmp_path / "a")
-    matches = _match(only_blue, small, tmp_path)
+    matches = match_photo(only_blue, small, tmp_path)
     assert _derived(matches) == []
     assert [m.change.chroma_balance < 0.35 for m in matches] == [True]  # found, as the same base image
     both = library([folder / blue, folder / black, folder / "spree__ror_baseball_jersey-green__1.png"], tmp_path / "b")
-    assert _derived(_match(both, small, tmp_path)) == [black]
+    assert _derived(match_photo(both, small, tmp_path)) == [black]
 
 
 def test_of_colour_twins_identical_where_the_complaint_shows_them_the_uncoloured_one_comes_first(
@@ -220,7 +187,7 @@ def test_of_colour_twins_identical_where_the_complaint_shows_them_the_uncoloured
     store = library([folder / n for n in JERSEYS], tmp_path)
     red = decode(read_source(folder / JERSEYS[0])).image
     body = red.crop((50, 60, 170, 200))  # the print, the white shirt and slivers of the sleeves
-    matches = _match(store, body.resize((body.width * 2, body.height * 2), Image.Resampling.BICUBIC), tmp_path)
+    matches = match_photo(store, body.resize((body.width * 2, body.height * 2), Image.Resampling.BICUBIC), tmp_path)
     derived = _derived(matches)
     assert derived and derived[0] == JERSEYS[0]
 
@@ -237,12 +204,7 @@ def test_crop_of_a_mockup_is_found_when_its_siblings_have_more_inliers(testdata:
     w, h = im.size
     crop = im.crop((int(w * 0.15), int(h * 0.25), int(w * 0.8), int(h * 0.9)))
     turned = crop.rotate(10, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
-    buf = io.BytesIO()
-    turned.save(buf, "JPEG", quality=50)
-    path = tmp_path / "complaint.jpg"
-    path.write_bytes(buf.getvalue())
-    d = decode(read_source(path), max_side=1600)
-    matches = find_sources(store, d.image, d.scale, loader)
+    matches = match_photo(store, turned, tmp_path, quality=50)
     assert _derived(matches) == [name]
     assert abs(abs(matches[0].geometry.rotation_deg) - 10) < 1.5
 
@@ -261,12 +223,8 @@ def test_stain_over_a_quarter_of_the_photo_does_not_bend_the_colour_map(
     others = ("solidus__tote__1.png", "solidus__mug-set__1.png")
     store = library([folder / name, *(folder / o for o in others)], tmp_path)
     im = decode(read_source(folder / name)).image
-    matches = _match(store, _stain(im, box, 230), tmp_path)
+    matches = match_photo(store, stain(im, box, 230), tmp_path)
     assert _derived(matches) == [name]
     change = matches[0].change
     assert (change.chroma_kept, change.hue_shift, change.chroma_balance) == (1.0, 0.0, 1.0)  # colours left alone
-    x, y, rw, rh = change.regions[0]
-    inter = max(0, min(x + rw, box[0] + box[2]) - max(x, box[0])) * max(
-        0, min(y + rh, box[1] + box[3]) - max(y, box[1])
-    )
-    assert inter / (rw * rh + box[2] * box[3] - inter) > 0.7
+    assert box_iou(change.regions[0], box) > 0.7
