@@ -34,10 +34,10 @@ import matching_transforms as tf
 
 from shopguard.imaging import decode, read_source
 from shopguard.library.descriptor_index import DescriptorIndex
-from shopguard.library.features import COMPLAINT_SIDE, index_keys
+from shopguard.library.features import COMPLAINT_SIDE
 from shopguard.library.fingerprint import image_hashes
 from shopguard.library.indexer import index_paths
-from shopguard.library.matcher import HASH_SHORTLIST, INDEX_SHORTLIST, QUERY_INDEX_KEYPOINTS, _dihedral
+from shopguard.library.matcher import HASH_SHORTLIST, INDEX_SHORTLIST, _dihedral, index_query_keys
 from shopguard.library.region_diff import change_map
 from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features, verify_geometry
@@ -160,13 +160,7 @@ def bench_query(size: int) -> None:
                 best = np.minimum(best, np.bitwise_count(hashes[:, 0] ^ image_hashes(variant)[0]))
             hash_top = np.argsort(best)[:6]
             t_hash = time.perf_counter()
-            qk = np.concatenate(
-                [
-                    index_keys(q.normal.descriptors, QUERY_INDEX_KEYPOINTS),
-                    index_keys(q.mirrored.descriptors, QUERY_INDEX_KEYPOINTS),
-                ]
-            )
-            top = index.top(qk, 16)
+            top = index.top(index_query_keys(q), 16)
             t_index = time.perf_counter()
             # The matcher verifies the index's top INDEX_SHORTLIST and the hash top HASH_SHORTLIST. A replica
             # has no stored features: it is verified with those of the real photo it copies (same cost).

@@ -117,7 +117,13 @@ def spread_order(points: np.ndarray, grid: int = INDEX_GRID) -> np.ndarray:
 
 def library_index_keys(features: LocalFeatures) -> np.ndarray:
     """The index keys of a library photo: those of INDEX_KEYPOINTS keypoints taken in ``spread_order``."""
-    chosen = np.sort(spread_order(features.points)[:INDEX_KEYPOINTS])
+    return spread_index_keys(features, INDEX_KEYPOINTS)
+
+
+def spread_index_keys(features: LocalFeatures, limit: int) -> np.ndarray:
+    """The index keys of ``limit`` keypoints taken in ``spread_order``. For a complaint photo this matters most
+    in a phone screenshot: the app's text holds the strongest corners, the photo's own rank below them."""
+    chosen = np.sort(spread_order(features.points)[:limit])
     return index_keys(features.descriptors[chosen], None)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from shopguard.library.descriptor_index import DescriptorIndex
-from shopguard.library.features import COMPLAINT_SIDE, index_keys
+from shopguard.library.features import COMPLAINT_SIDE, spread_index_keys
 from shopguard.library.fingerprint import image_hashes
 from shopguard.library.region_diff import ChangeMap, change_map
 from shopguard.library.store import LibraryStore, PhotoRecord
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 HASH_SHORTLIST = 6
 INDEX_SHORTLIST = 14
 QUERY_INDEX_KEYPOINTS = 1200
-"""Strongest complaint keypoints (per orientation) that query the index: index time grows with them."""
+"""Complaint keypoints (per orientation, spread over the photo) that query the index: index time grows with them."""
 VERIFY_ALL_BELOW = 24
 """Libraries this small are verified photo by photo (about 10 ms each); the shortlist is for big ones."""
 DENSE_TRIES = 4
@@ -190,6 +190,17 @@ def build_index(store: LibraryStore) -> DescriptorIndex:
     return store.descriptor_index()
 
 
+def index_query_keys(query: ComplaintFeatures) -> np.ndarray:
+    """The keys the complaint photo queries the descriptor index with: QUERY_INDEX_KEYPOINTS spread over it, as is
+    and mirrored."""
+    return np.concatenate(
+        [
+            spread_index_keys(query.normal, QUERY_INDEX_KEYPOINTS),
+            spread_index_keys(query.mirrored, QUERY_INDEX_KEYPOINTS),
+        ]
+    )
+
+
 def shortlist(
     store: LibraryStore,
     complaint: Image.Image,
@@ -204,13 +215,7 @@ def shortlist(
     for pid, _distance in hash_shortlist(store, complaint, HASH_SHORTLIST):
         found.setdefault(pid, "hash")
     index = index if index is not None else build_index(store)
-    keys = np.concatenate(
-        [
-            index_keys(query.normal.descriptors, QUERY_INDEX_KEYPOINTS),
-            index_keys(query.mirrored.descriptors, QUERY_INDEX_KEYPOINTS),
-        ]
-    )
-    for pid, _score in index.top(keys, INDEX_SHORTLIST):
+    for pid, _score in index.top(index_query_keys(query), INDEX_SHORTLIST):
         found.setdefault(pid, "index")
     return list(found.items())
 
