@@ -4,9 +4,9 @@
    same run: Pillow draft decode at 1/8 in one process (what the issue calls the single-core floor).
    Ours: ``index_paths`` with every core, everything the matcher needs stored (SHA-256, EXIF, hashes,
    ORB features, index keys) into a fresh SQLite library.
-2. Query at scale: a descriptor index and hash table of 100k photos, made by replicating the real
-   library's keys with random bit flips (so replicas do not collide exactly), then one complaint
-   photo (a heavy crop and a screenshot) through the full pipeline: complaint features, hash
+2. Query at scale: a descriptor index and hash table of 100k photos, made of the real library's keys
+   drawn at random across its photos, with one bit flipped per key (so replicas do not collide exactly),
+   then one complaint photo (a heavy crop and a screenshot) through the full pipeline: complaint features, hash
    shortlist over 100k x 8 turns, index votes over 100k, geometric verification of the shortlist,
    dense comparison of the best. Memory is the process's RSS (current, and the peak while building).
 
@@ -120,9 +120,15 @@ def bench_query(size: int) -> None:
         columns = [np.empty((copies + 1) * n_rows, np.uint16) for _ in real_columns]
         for column, real in zip(columns, real_columns, strict=True):
             column[:n_rows] = real
-            for c in range(1, copies + 1):
+        for c in range(1, copies + 1):
+            # A new photo: real descriptors drawn from all real photos (so the keys keep the real bits' skew and
+            # correlations), one bit flipped per key so that no row repeats a real one exactly. Drawing the rows
+            # of one real photo instead would make hundreds of near-copies of it, each a few bits from the
+            # source's own keys: a shop holds no such crowd of one picture.
+            rows = rng.integers(0, n_rows, n_rows)
+            for column, real in zip(columns, real_columns, strict=True):
                 flips = (1 << rng.integers(0, 16, n_rows, dtype=np.uint16)).astype(np.uint16)
-                column[c * n_rows : (c + 1) * n_rows] = real ^ flips  # one bit flipped per key: a new photo
+                column[c * n_rows : (c + 1) * n_rows] = real[rows] ^ flips
         next_id = int(real_photos.max()) + 1
         photo_ids = np.concatenate(
             [real_photos, np.arange(next_id, next_id + copies * len(real_photos), dtype=np.int64)]
