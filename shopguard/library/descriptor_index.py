@@ -88,13 +88,16 @@ class DescriptorIndex:
         self.keys_per_photo = counts.astype(np.float32)
         self._codes: list[np.ndarray] = [np.ascontiguousarray(c, dtype=np.uint16) for c in columns]
         columns.clear()
-        self._bucket_sizes = [np.bincount(c, minlength=_BUCKETS).astype(np.int32) for c in self._codes]
         self._entries: list[np.ndarray] = []
         self._offsets: list[np.ndarray] = []
         for column in self._codes[: self.LOOKUP_TABLES]:
             entries, offsets = self._sorted_table(column)
             self._entries.append(entries)
             self._offsets.append(offsets)
+        # Bucket sizes for the weights: a looked-up table's are its offsets' steps, the others' are counted.
+        self._bucket_sizes = [np.diff(o).astype(np.int32) for o in self._offsets] + [
+            np.bincount(c, minlength=_BUCKETS).astype(np.int32) for c in self._codes[self.LOOKUP_TABLES :]
+        ]
 
     @classmethod
     def _sorted_table(cls, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -129,9 +132,8 @@ class DescriptorIndex:
     def votes(self, query_keys: np.ndarray) -> np.ndarray:
         """Per library photo (aligned with ``self.ids``): the weighted votes of its library descriptors that are
         near neighbours of some query descriptor (each votes once)."""
-        scores = np.zeros(len(self.ids), np.float64)
         if self._n_desc == 0 or query_keys.shape[0] == 0:
-            return scores
+            return np.zeros(len(self.ids), np.float64)
         # A pair (query descriptor, library descriptor) is judged on its own, so the query is worked through in
         # chunks: the temporaries stay a few MB instead of ~200 MB.
         parts = [

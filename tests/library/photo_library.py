@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from shopguard.imaging import decode, read_source
+from shopguard.imaging import DecodedImage, decode, read_source
 from shopguard.library.indexer import index_paths
 from shopguard.library.matcher import Match, find_sources
 from shopguard.library.store import LibraryStore, PhotoRecord
@@ -37,12 +37,18 @@ def match_photo(
 ) -> list[Match]:
     """``im`` saved as a buyer's file (JPEG at ``quality``, or PNG), decoded as the app decodes a complaint
     (1600 px), and matched against ``store``."""
+    d = complaint_decode(im, tmp_path, fmt, quality)
+    return find_sources(store, d.image, d.scale, loader)
+
+
+def complaint_decode(im: Image.Image, tmp_path: Path, fmt: str = "JPEG", quality: int = 75) -> DecodedImage:
+    """``im`` saved as a buyer's file (JPEG at ``quality``, or PNG) and decoded as the app decodes a complaint
+    (1600 px)."""
     buf = io.BytesIO()
     im.save(buf, fmt, **({"quality": quality} if fmt == "JPEG" else {}))
     path = tmp_path / f"complaint.{fmt.lower()}"
     path.write_bytes(buf.getvalue())
-    d = decode(read_source(path), max_side=1600)
-    return find_sources(store, d.image, d.scale, loader)
+    return decode(read_source(path), max_side=1600)
 
 
 Box = tuple[int, int, int, int]

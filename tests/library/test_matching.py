@@ -15,7 +15,7 @@ from shopguard.library.indexer import index_paths
 from shopguard.library.matcher import Match, index_query_keys
 from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features
-from tests.library.photo_library import match_photo, stain
+from tests.library.photo_library import complaint_decode, match_photo, stain
 
 BAG = "abo__B0799CK52K__528c608a.jpg"
 
@@ -147,9 +147,7 @@ def test_descriptor_index_finds_a_stained_photo_under_an_apps_text(
 
 def _index_top(store: LibraryStore, im: Image.Image, tmp_path: Path) -> str:
     """The library photo (file name) the descriptor index votes for most, for ``im`` saved as a PNG."""
-    path = tmp_path / "complaint.png"
-    im.save(path)
-    d = decode(read_source(path), max_side=1600)
+    d = complaint_decode(im, tmp_path, "PNG")
     query = complaint_features(d.image, d.scale, COMPLAINT_SIDE)
     (photo_id, _votes), *_ = store.descriptor_index().top(index_query_keys(query), 1)
     record = store.photo_by_id(photo_id)
@@ -169,8 +167,8 @@ def test_descriptor_index_votes_most_for_the_source_of_a_crop_of_a_small_photo(
     big_library: LibraryStore, testdata: Path, tmp_path: Path, name: str
 ) -> None:
     """40% crops (at each corner and the centre) of 348 px shelf photos: a copy differs from the listing in ~30 of
-    256 descriptor bits, so the keys rarely agree exactly in two tables (2 of these 15 crops then still voted most
-    for the source); one exact table with at most 3 flipped bits, weighted by rarity, votes most for it in all."""
+    256 descriptor bits, so the keys rarely agree exactly in two tables (4 of these 15 crops then voted most for
+    another photo); one exact table with at most 3 flipped bits, weighted by rarity, votes most for it in all."""
     im = Image.open(testdata / "product-photos-more" / name).convert("RGB")
     w, h = im.size
     cw, ch = round(w * 0.63), round(h * 0.63)
@@ -234,7 +232,7 @@ def test_descriptor_index_votes_match_a_brute_force_count() -> None:
     rng = np.random.default_rng(9)
     ids = np.repeat(np.arange(1, 21), 30)
     keys = rng.integers(0, 64, (ids.size, 3)).astype(np.uint16)  # crowded buckets: a key meets many rows
-    flipped = keys[:40] ^ (1 << rng.integers(0, 16, (40, 3))).astype(np.uint16)  # 3 flips: near; more are not
+    flipped = keys[:40] ^ (1 << rng.integers(0, 16, (40, 3))).astype(np.uint16)  # no table exact: not near their rows
     query = np.concatenate([keys[rng.choice(ids.size, 40, replace=False)], keys[:5], flipped])  # repeats vote once
     expected = _brute_force_votes(ids, keys, query, 20)
     whole, chunked = DescriptorIndex(ids, keys), DescriptorIndex(ids, keys)
