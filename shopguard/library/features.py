@@ -25,6 +25,14 @@ COMPLAINT_SIDE = 1024
 MIN_WORK_SIDE = 640
 """Small photos are enlarged to this before ORB: its 31 px patches find too few corners on tiny images."""
 LIBRARY_KEYPOINTS = 900
+LIBRARY_CANDIDATES = 2500
+"""ORB finds this many corners of a library photo; LIBRARY_KEYPOINTS of them, spread over a LIBRARY_GRID x
+LIBRARY_GRID cut of the photo, are kept. The strongest 900 alone crowd onto the busiest texture (a net, wood
+grain, a printed label): a buyer's crop of a quieter part then found too few of them to verify."""
+LIBRARY_GRID = 6
+FEATURES_VERSION = 2
+"""Bumped when library features are computed differently: a re-scan (``library add``) refreshes older rows.
+1: the strongest 900 corners; 2: 900 of 2,500 spread over the photo."""
 COMPLAINT_KEYPOINTS = 2500
 INDEX_KEYPOINTS = 200
 """Keypoints of a library photo that go into the shortlist index (memory at 100k photos): the strongest of
@@ -93,7 +101,9 @@ def orb_features(gray: np.ndarray, nfeatures: int, to_full: float) -> LocalFeatu
 def library_features(image: Image.Image, decode_scale: float) -> LocalFeatures:
     """Features of a library photo decoded at ``decode_scale`` (decoded px per full px)."""
     gray, scale = work_gray(image, LIBRARY_SIDE)
-    return orb_features(gray, LIBRARY_KEYPOINTS, scale * decode_scale)
+    found = orb_features(gray, LIBRARY_CANDIDATES, scale * decode_scale)
+    kept = np.sort(spread_order(found.points, LIBRARY_GRID)[:LIBRARY_KEYPOINTS])  # still strongest first
+    return LocalFeatures(found.points[kept], found.descriptors[kept], found.work_scale)
 
 
 def spread_order(points: np.ndarray, grid: int = INDEX_GRID) -> np.ndarray:

@@ -187,9 +187,10 @@ def index_paths(
 ) -> IndexSummary:
     """Add ``paths`` (files and folders, recursive) to the library.
 
-    Files whose size and mtime match the stored row (and that have features) are skipped; changed
-    files are re-read. A stored photo under a re-scanned folder that is gone from disk is marked
-    ``missing`` (never dropped silently). Photos are committed in batches of ``BATCH``.
+    Files whose size and mtime match the stored row (and whose features are of FEATURES_VERSION) are skipped;
+    changed files, and those described by an earlier version, are re-read. A stored photo under a re-scanned
+    folder that is gone from disk is marked ``missing`` (never dropped silently). Photos are committed in batches
+    of ``BATCH``.
 
     Args:
         workers: processes for fingerprinting (default: every core).
@@ -219,14 +220,16 @@ def index_paths(
                 and existing.mtime == stat.st_mtime
                 and existing.status == "present"
                 and existing.id is not None
-                and store.has_features(existing.id)
+                and store.has_current_features(existing.id)
             ):
                 summary.unchanged += 1
                 continue
         jobs.append(
             _Job(
                 key,
-                existing.sha256 if existing and existing.id is not None and store.has_features(existing.id) else None,
+                existing.sha256
+                if existing and existing.id is not None and store.has_current_features(existing.id)
+                else None,
             )
         )
     done = total - len(jobs)

@@ -37,6 +37,14 @@ def _spread_index_keys(conn: sqlite3.Connection) -> None:
         )
 
 
+def _features_version_column(conn: sqlite3.Connection) -> None:
+    """Add ``photo_features.version`` (1 for the rows there). Checked first: a library whose version number was
+    set back by hand keeps working."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(photo_features)")}
+    if "version" not in columns:
+        conn.execute("ALTER TABLE photo_features ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: library photos and complaint photos seen in earlier cases
     """
@@ -79,6 +87,9 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     """,
     # 3: the shortlist index takes keypoints spread over the photo (features.library_index_keys)
     _spread_index_keys,
+    # 4: how each photo's features were computed (features.FEATURES_VERSION); rows made before are version 1 and
+    # are refreshed when their folder is scanned again (they keep working meanwhile)
+    _features_version_column,
 )
 
 

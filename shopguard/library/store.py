@@ -20,7 +20,13 @@ import numpy as np
 
 from shopguard.errors import HomeError
 from shopguard.library.descriptor_index import DescriptorIndex
-from shopguard.library.features import INDEX_TABLES, LocalFeatures, library_index_keys, pack_index_keys
+from shopguard.library.features import (
+    FEATURES_VERSION,
+    INDEX_TABLES,
+    LocalFeatures,
+    library_index_keys,
+    pack_index_keys,
+)
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
 from shopguard.library.schema import migrate, select_in
 
@@ -159,13 +165,14 @@ class LibraryStore:
                     keys = library_index_keys(r.features)
                     conn.execute(
                         """INSERT OR REPLACE INTO photo_features(photo_id, work_scale, points, descriptors,
-                                                                 index_keys) VALUES (?,?,?,?,?)""",
+                                                                 index_keys, version) VALUES (?,?,?,?,?,?)""",
                         (
                             photo_id,
                             r.features.work_scale,
                             points,
                             descriptors,
                             pack_index_keys(keys),
+                            FEATURES_VERSION,
                         ),
                     )
         return len(records)
@@ -247,6 +254,11 @@ class LibraryStore:
     def has_features(self, photo_id: int) -> bool:
         row = self._conn().execute("SELECT 1 FROM photo_features WHERE photo_id = ?", (photo_id,)).fetchone()
         return row is not None
+
+    def has_current_features(self, photo_id: int) -> bool:
+        """Whether the photo's features were computed the way this version computes them (FEATURES_VERSION)."""
+        row = self._conn().execute("SELECT version FROM photo_features WHERE photo_id = ?", (photo_id,)).fetchone()
+        return row is not None and int(row[0]) >= FEATURES_VERSION
 
     def photos(self, status: str | None = None) -> list[PhotoRecord]:
         """All library photos (optionally only those with ``status``), ordered by path."""

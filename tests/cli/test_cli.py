@@ -179,6 +179,7 @@ def test_library_from_an_earlier_version_is_upgraded_and_said_so(
 ) -> None:
     import sqlite3
 
+    from shopguard.library.schema import MIGRATIONS
     from shopguard.paths import Home
 
     db = Home(demo_library).library_db
@@ -190,6 +191,6 @@ def test_library_from_an_earlier_version_is_upgraded_and_said_so(
     assert "Updating the photo library" in err
     assert json.loads(out)["photos"][0]["findings"][0]["check"] == "library-match"
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     code, _, err = run(capsys, "--home", str(demo_library), "library", "list", "--json")
     assert code == 0 and "Updating" not in err  # once

@@ -15,6 +15,7 @@ from PIL import Image
 
 from shopguard.errors import Cancelled
 from shopguard.library.indexer import index_paths
+from shopguard.library.schema import MIGRATIONS
 from shopguard.library.store import LibraryStore
 from shopguard.progress import CancelToken, Progress
 
@@ -121,6 +122,7 @@ def test_library_from_before_the_spread_index_keys_is_migrated_in_place(testdata
     store.close()
     with sqlite3.connect(db) as conn:  # schema 2 stored the keys of the 200 strongest keypoints
         conn.execute("UPDATE photo_features SET index_keys = zeroblob(1200)")
+        conn.execute("ALTER TABLE photo_features DROP COLUMN version")
         conn.execute("PRAGMA user_version = 2")
     store = LibraryStore(db)
     photo_ids, counts, columns = store.index_groups()
@@ -131,4 +133,29 @@ def test_library_from_before_the_spread_index_keys_is_migrated_in_place(testdata
         assert (stored == expected[int(pid)]).all()
     assert store.descriptor_index().votes(expected[int(photo_ids[0])]).argmax() == 0
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_photos_described_by_an_earlier_version_are_read_again_on_the_next_scan(
+    testdata: Path, tmp_path: Path
+) -> None:
+    """A schema-3 library (features of version 1, before the keypoints were spread) keeps its features when this
+    version opens it; the next ``library add`` of the folder describes those photos again, once."""
+    folder = _shop(testdata, tmp_path / "shop")
+    db = tmp_path / "library.db"
+    store = LibraryStore(db)
+    index_paths(store, [folder], workers=1)
+    store.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE photo_features DROP COLUMN version")
+        conn.execute("UPDATE photo_features SET points = zeroblob(8), descriptors = zeroblob(32)")  # one keypoint
+        conn.execute("PRAGMA user_version = 3")
+    store = LibraryStore(db)
+    ids = [r.id or -1 for r in store.photos()]
+    assert all(store.has_features(i) and not store.has_current_features(i) for i in ids)
+    assert {len(f) for f in store.features(ids).values()} == {1}  # kept as they were until the scan
+    again = index_paths(store, [folder], workers=1)
+    assert (again.added, again.updated, again.unchanged) == (0, 12, 0)
+    assert all(store.has_current_features(i) for i in ids)
+    assert min(len(f) for f in store.features(ids).values()) > 100
+    assert index_paths(store, [folder], workers=1).unchanged == 12

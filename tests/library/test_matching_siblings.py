@@ -89,7 +89,9 @@ def test_stain_dimming_most_of_a_small_product_is_no_recolour(testdata: Path, tm
     store = library([folder / name, folder / "solidus__cap-gray__1.png", folder / "solidus__tote__1.png"], tmp_path)
     im = decode(read_source(folder / name)).image  # transparent backdrop shown as the app shows it
     box = (413, 189, 594, 792)  # 90% of the hat's width and height
-    matches = match_photo(store, stain(im, box, 200, colour=(95, 60, 30), blur=6, crack=False), tmp_path)
+    # opacity 210: the knit's structure under it measures 0.85-0.88 between 170 and 210 (with dips below 0.85),
+    # so this one sits inside the recolour rule's structure range, which is the point of the test
+    matches = match_photo(store, stain(im, box, 210, colour=(95, 60, 30), blur=6, crack=False), tmp_path)
     assert _derived(matches) == [name]
     change = matches[0].change
     assert change.structure_in_changed >= RECOLOUR_STRUCTURE and change.informative_changed_share >= 0.4

@@ -10,14 +10,7 @@ import pytest
 from PIL import Image
 
 from shopguard.library import verification
-from shopguard.library.features import (
-    COMPLAINT_SIDE,
-    LIBRARY_KEYPOINTS,
-    LIBRARY_SIDE,
-    LocalFeatures,
-    orb_features,
-    work_gray,
-)
+from shopguard.library.features import COMPLAINT_SIDE, LocalFeatures, library_features
 from shopguard.library.verification import Geometry, complaint_features, verify_geometry
 
 BAG = "abo__B0799CK52K__528c608a.jpg"
@@ -25,8 +18,7 @@ OTHER_PRODUCTS = ("abo__B074M5HPBD__dcace9b5.jpg", "abo__B07GTFSCHB__7e487bec.jp
 
 
 def _library_features(im: Image.Image) -> LocalFeatures:
-    gray, scale = work_gray(im, LIBRARY_SIDE)
-    return orb_features(gray, LIBRARY_KEYPOINTS, scale)
+    return library_features(im, 1.0)
 
 
 def _complaint(bag: Image.Image) -> Image.Image:
@@ -65,3 +57,19 @@ def test_probe_stops_at_other_products(testdata: Path, name: str) -> None:
     assert verification._good_pairs(other, query.normal) is None
     assert verification._good_pairs(other, query.mirrored) is None
     assert verify_geometry(other, query, (query.width, query.height)) is None
+
+
+@pytest.mark.parametrize("corner", [(0, 0), (1, 0), (0, 1), (1, 1), (0.5, 0.5)])
+def test_crop_of_a_busy_photo_verifies(testdata: Path, corner: tuple[float, float]) -> None:
+    """A 40% crop of a photo of toy balls in a net on wood grain, from each corner and the centre, verifies with
+    its crop box. The net held nearly all of the photo's 900 strongest corners: the bottom and centre crops found
+    too few of them (no geometry) until the library's keypoints were spread over the photo."""
+    photo = Image.open(testdata / "product-photos-more" / "jskapc__kyjen_squeakin_eggs_plush_puppies__1.jpg")
+    photo = photo.convert("RGB")
+    w, h = photo.size
+    cw, ch = int(w * 0.632), int(h * 0.632)
+    x, y = round(corner[0] * (w - cw)), round(corner[1] * (h - ch))
+    listing = library_features(photo.reduce(4), 0.25)  # as from a JPEG draft, in full-resolution px
+    geometry = _verify(listing, photo.crop((x, y, x + cw, y + ch)), photo.size)
+    assert geometry is not None and geometry.inliers >= 30
+    assert np.allclose(geometry.crop_box(w, h, (cw, ch)), [x, y, cw, ch], atol=8)
