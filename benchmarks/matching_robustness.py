@@ -15,6 +15,7 @@ Usage: python benchmarks/matching_robustness.py [--quick] [--sources N] [--seed 
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 import tempfile
@@ -173,7 +174,13 @@ def main() -> None:
                 matches, dt = _query(store, out, tmp, f"q{i}")
                 times.append(dt)
                 derived = [m for m in matches if m.kind == "derived"]
-                if derived and _same_picture(Path(derived[0].record.path), src, thumbs):
+                # a painted defect in the source's own frame (no crop) may hide what tells two twins apart
+                painted = None
+                if truth is not None and out.size == im.size:
+                    painted = (truth[0] / im.width, truth[1] / im.height, truth[2] / im.width, truth[3] / im.height)
+                named = Path(derived[0].record.path) if derived else None
+                if named is not None and named != src and _same_picture(named, src, thumbs, painted):
+                    print("TWIN", name, src.name, "->", named.name)
                     derived[0] = replace(derived[0], record=replace(derived[0].record, path=str(src)))
                 if args.stats:
                     for m in matches:
@@ -235,7 +242,8 @@ def _stats(m: Match) -> str:
         f"inf={c.informative_changed_share:.2f} struct={c.structure_in_changed:.2f} "
         f"sim_out={c.similarity_outside:.3f} overlap={c.overlap_share:.2f} "
         f"print={c.print_in_changed:.2f} chroma_kept={c.chroma_kept:.2f} "
-        f"hue={c.hue_shift:.0f} contrast={c.contrast_in_changed:.2f} balance={c.chroma_balance:.2f}"
+        f"hue={c.hue_shift:.0f} contrast={c.contrast_in_changed:.2f} balance={c.chroma_balance:.2f} "
+        f"print_contrast={c.print_contrast_kept:.2f}"
     )
 
 
@@ -249,11 +257,32 @@ def _thumb(path: Path) -> list[np.ndarray] | None:
     return [np.rot90(v, k) for v in (a, a[:, ::-1]) for k in range(4)]
 
 
-def _same_picture(found: Path, source: Path, thumbs: dict[Path, list[np.ndarray] | None]) -> bool:
+def _same_picture(
+    found: Path,
+    source: Path,
+    thumbs: dict[Path, list[np.ndarray] | None],
+    painted: tuple[float, float, float, float] | None = None,
+) -> bool:
     """The library holds some pictures twice (e.g. one photo under all 8 EXIF orientations, or stored mirrored
-    or turned as another file): finding the twin is finding the source."""
+    or turned as another file): finding the twin is finding the source. ``painted`` (x, y, w, h as shares of the
+    source frame) is left out of the comparison: where the only difference between two library photos is under the
+    painted defect (a numeral), the complaint shows nothing that tells them apart. Found twins are counted as
+    hits and also listed (``TWIN``), so they stay visible."""
     a, b = thumbs.get(found), thumbs.get(source)
-    return a is not None and b is not None and any(float(np.abs(a[0] - v).mean()) < 3.0 for v in b)
+    if a is None or b is None:
+        return False
+    keep = np.ones((48, 48), bool)
+    if painted is not None:
+        x, y, w, h = painted
+        keep[math.floor(48 * y) : math.ceil(48 * (y + h)), math.floor(48 * x) : math.ceil(48 * (x + w))] = False
+    masks = [np.rot90(m, k) for m in (keep, keep[:, ::-1]) for k in range(4)]
+    return any(float(np.abs(_standard(a[0]) - _standard(v))[m].mean()) < 0.1 for v, m in zip(b, masks, strict=True))
+
+
+def _standard(thumb: np.ndarray) -> np.ndarray:
+    """Grey levels in standard deviations from their mean: a twin stored brighter (one of the EXIF-orientation set
+    is) is still the same picture. Twins measure 0.01-0.07 apart, unrelated photos ~1."""
+    return (thumb - thumb.mean()) / max(1e-6, float(thumb.std()))
 
 
 def _big_enough(p: Path) -> bool:

@@ -44,6 +44,8 @@ SIDE_MAJORITY, SIDE_MINORITY = 0.6, 0.15
 RIVAL_INLIER_SHARE = 0.3
 SAME_PICTURE_SHARE = 0.01
 """Two aligned library photos that differ on under 1% of their common area are one picture."""
+TWIN_COVERS_MORE = 0.03
+"""Of two twins, one covering this much more of the complaint (share of its area) is named first."""
 MIN_SIMILARITY_OUTSIDE = 0.96
 """Mean SSIM outside the changed regions: the same picture re-saved stays above ~0.96 even at JPEG q40 and
 25% scale (benchmark p5), a second shot of the same scene from the same spot (parallax, light) mostly not."""
@@ -93,15 +95,22 @@ MIN_CHROMA_BALANCE = 0.35
 MAX_HUE_SHIFT = 45.0
 """Degrees a global colour map may turn a saturated hue. A buyer's brightness/contrast/white-balance or filter
 edit turns hues by < 20 degrees (gains of +-15% per channel: < 10); turning a green jersey red takes ~120."""
-PRINT_SWAP_SHARE = 0.9
-"""When at least 90% of the listing's print (its coloured pixels) lies inside the changed area while the blank
+PRINT_SWAP_SHARE = 0.75
+"""When at least 75% of the listing's print (its coloured pixels) lies inside the changed area while the blank
 product around it agrees, the print was swapped: a mockup rendered from one template (issue 3's demo-store
-steins and mugs), not a defect. A painted defect covers part of a product, rarely all of its print."""
+steins and mugs), not a defect. A painted defect covers part of a product, rarely most of its print. (0.9 until
+the stein's other view, its base turned over with the logo put on the right way round at the same place, came
+within reach of verification: 79% of its print reads as changed.)"""
 BLEACHED_PRINT_SHARE = 0.5
 MIN_CHROMA_KEPT = 0.35
 """A fitted colour map that keeps under 35% of the listing print's colourfulness, while half the print or more
 reads as changed, was bent to make a different print look alike; a buyer's colour edit keeps >= ~55%
 (brightness 0.75 x contrast 0.8 in benchmarks/matching_transforms.py)."""
+MIN_PRINT_CONTRAST_KEPT = 0.5
+"""...and a map that also washes the print out to its surroundings' grey (under half its contrast kept: 0.11 for
+a red logo mapped to the white of a mug's blank side) makes the print vanish from the comparison, so it is not
+even seen as changed: such a match is no derivation. A buyer's colour edit keeps the print's colour or, turning
+the photo grey, its contrast."""
 PRINT_SWAP_MAX_STRUCTURE = 0.5
 """...and only when the shapes inside the changed area differ too (mean SSIM structure term < 0.5; the four
 template mockups of the benchmark measure 0.13-0.26): a mark painted over the print that leaves the print's
@@ -143,6 +152,7 @@ class Match:
             "chroma_kept": round(self.change.chroma_kept, 3),
             "hue_shift_deg": round(self.change.hue_shift, 1),
             "chroma_balance": round(self.change.chroma_balance, 3),
+            "print_contrast_kept": round(self.change.print_contrast_kept, 3),
             "raw_distance": round(self.change.raw_distance, 1),
             "contrast_in_changed": round(self.change.contrast_in_changed, 3),
             "shortlist": self.found_by,
@@ -342,7 +352,24 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
             -m.geometry.inliers,
         )
     )
-    return matches
+    return _fuller_twin_first(matches)
+
+
+def _fuller_twin_first(matches: list[Match]) -> list[Match]:
+    """The first derived match, or the next twin of it that covers clearly more of the complaint (TWIN_COVERS_MORE):
+    a copy stored turned by a free angle has filled corners, so it explains less of what the complaint shows,
+    and its smaller compared area can make its changed share look the smaller one."""
+    derived = [m for m in matches if m.kind == "derived"]
+    if len(derived) < 2:
+        return matches
+    first = derived[0]
+    covers = first.change.overlap_share + TWIN_COVERS_MORE
+    fuller = next(
+        (m for m in derived[1:] if m.change.overlap_share >= covers and _same_picture(first.change, m.change)), None
+    )
+    if fuller is None:
+        return matches
+    return [fuller, *(m for m in matches if m is not fuller)]
 
 
 def _sides_with(own: ChangeMap, rival: ChangeMap) -> bool:
@@ -392,6 +419,7 @@ def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same
         change.colour_cast > MAX_COLOUR_CAST
         or change.hue_shift > MAX_HUE_SHIFT
         or change.chroma_balance < MIN_CHROMA_BALANCE
+        or (change.chroma_kept < MIN_CHROMA_KEPT and change.print_contrast_kept < MIN_PRINT_CONTRAST_KEPT)
         or (
             change.structure_in_changed >= RECOLOUR_STRUCTURE
             and change.informative_changed_share >= RECOLOUR_INFORMATIVE

@@ -40,6 +40,8 @@ CHROMA_PRINT = 40.0
 or black product surface; JPEG chroma noise on a grey render stays well below it."""
 MIN_PRINT_SHARE = 0.01
 """A photo's coloured pixels must cover at least 1% of the compared area to count as a print."""
+PRINT_STANDS_OUT = 20.0
+"""Grey levels (0-255) by which a print must differ from its surroundings before its contrast can be lost."""
 MIN_REGION_SHARE = 0.003
 """Changed blobs smaller than 0.3% of the compared area are noise, not a defect a buyer would show."""
 _C1, _C2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
@@ -93,6 +95,11 @@ class ChangeMap:
     """Lowest over highest colourfulness the fitted colour map keeps among the print's main colours
     (``colour_fit.chroma_balance``): near 1 for a buyer's global edit, near 0 for a map that bleaches one
     colour of the product and keeps another."""
+    print_contrast_kept: float = 1.0
+    """How far the listing's print stands out from the rest of the compared area in grey (mean difference) after
+    the fitted colour map, over before. A buyer's colour edit, turning the photo grey included, keeps most of
+    it; a map that washes a red logo out to the white of the mug around it (fitted to a blank side of the mug)
+    keeps little. 1 when there is no print, or it is as light as its surroundings."""
 
 
 def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -234,7 +241,21 @@ def change_map(
         chroma_balance=chroma_balance(colour, l_f, ink),
         raw_distance=raw_distance,
         contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
+        print_contrast_kept=_print_contrast_kept(l_f, l_fit, ink, overlap),
     )
+
+
+def _print_contrast_kept(before: np.ndarray, after: np.ndarray, ink: np.ndarray, overlap: np.ndarray) -> float:
+    """``ChangeMap.print_contrast_kept`` of the aligned listing ``before`` and ``after`` the colour map (RGB)."""
+    rest = overlap & ~ink
+    if int(ink.sum()) < 50 or int(rest.sum()) < 50:
+        return 1.0
+    grey_before = cv2.cvtColor(before, cv2.COLOR_RGB2GRAY)
+    grey_after = cv2.cvtColor(after, cv2.COLOR_RGB2GRAY)
+    stood_out = abs(float(grey_before[ink].mean()) - float(grey_before[rest].mean()))
+    if stood_out < PRINT_STANDS_OUT:
+        return 1.0
+    return abs(float(grey_after[ink].mean()) - float(grey_after[rest].mean())) / stood_out
 
 
 def _chroma(rgb: np.ndarray) -> np.ndarray:

@@ -26,9 +26,9 @@ SHARE_NAMES = (
     "chroma_kept",
 )
 # library-match values that only order twins (raw_distance) or only rule a match out as a recolour
-# (chroma_balance, which every derived match passes): they stay in the JSON for anyone re-checking a
-# decision, but say nothing a reader of the report can weigh (docs/matching.md).
-DIAGNOSTIC_NAMES = ("raw_distance", "chroma_balance")
+# (chroma_balance, print_contrast_kept, which every derived match passes): they stay in the JSON for anyone
+# re-checking a decision, but say nothing a reader of the report can weigh (docs/matching.md).
+DIAGNOSTIC_NAMES = ("raw_distance", "chroma_balance", "print_contrast_kept")
 
 
 def _evidence_label(name: str) -> Say:

@@ -230,3 +230,47 @@ def test_stain_over_a_quarter_of_the_photo_does_not_bend_the_colour_map(
     change = matches[0].change
     assert (change.chroma_kept, change.hue_shift, change.chroma_balance) == (1.0, 0.0, 1.0)  # colours left alone
     assert box_iou(change.regions[0], box) > 0.7
+
+
+@pytest.mark.parametrize(("box", "degrees"), [((0.1, 0.05, 0.75, 0.8), 8), ((0.2, 0.15, 0.95, 0.9), -11)])
+def test_photo_also_stored_turned_is_named_before_its_turned_twin(
+    testdata: Path, tmp_path: Path, box: tuple[float, float, float, float], degrees: int
+) -> None:
+    """The library holds a photo as is, mirrored, and turned by a free angle with filled corners. A turned, cropped
+    q50 copy of it matches all three as derived (they are one picture), but the turned twin covers less of the
+    complaint: its compared area is smaller, which made its changed share look the smaller one, and it was named."""
+    folder = testdata / "product-photos"
+    names = [f"ukbench__ukbench00120{s}.jpg" for s in ("", "_rotation", "_hflip")]
+    store = library([folder / n for n in names], tmp_path)
+    photo = Image.open(folder / names[0]).convert("RGB")
+    w, h = photo.size
+    cropped = photo.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
+    complaint = cropped.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white")
+    derived = _derived(match_photo(store, complaint, tmp_path, quality=50))
+    assert derived[0] == names[0]
+    assert set(derived) <= set(names)
+
+
+def test_blank_side_of_a_mug_is_not_derived_from_its_printed_side(testdata: Path, tmp_path: Path) -> None:
+    """The shop's mug seen from its blank side is another render of one base, mirrored. It aligns with the printed
+    side's photo turned over (handle and rim), and a colour map that washes the red logo out to the white around
+    it hid the logo from the comparison: that read as "derived, 3% changed". The map kept 6% of the print's
+    colour and 11% of its contrast: no buyer's edit."""
+    folder = testdata / "product-photos-more"
+    store = library([folder / "spree__ror_mug__1.jpeg"], tmp_path)
+    blank_side = decode(read_source(folder / "spree__ror_mug__2.jpeg")).image
+    matches = match_photo(store, blank_side, tmp_path, fmt="PNG")
+    assert _derived(matches) == []
+    assert all(m.change.print_contrast_kept < 0.3 for m in matches)
+
+
+def test_other_side_of_a_stein_with_its_logo_the_right_way_round_is_same_base(testdata: Path, tmp_path: Path) -> None:
+    """The demo shop's stein seen from its other side is its base render turned over with the logo put back on
+    the right way round, at the same place: everything but the logo aligns perfectly, and 79% of the listing's
+    print reads as changed. Same base image, never derived."""
+    folder = testdata / "product-photos-more"
+    store = library([folder / "spree__ror_stein__1.jpeg"], tmp_path)
+    other_side = decode(read_source(folder / "spree__ror_stein__2.jpeg")).image
+    matches = match_photo(store, other_side, tmp_path, fmt="PNG")
+    assert [m.kind for m in matches] == ["same-base"]
+    assert matches[0].geometry.mirrored and matches[0].change.print_in_changed > 0.75
