@@ -136,9 +136,7 @@ def test_library_from_before_the_spread_index_keys_is_migrated_in_place(testdata
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
-def test_photos_described_by_an_earlier_version_are_read_again_on_the_next_scan(
-    testdata: Path, tmp_path: Path
-) -> None:
+def test_photos_described_by_an_earlier_version_are_read_again_on_the_next_scan(testdata: Path, tmp_path: Path) -> None:
     """A schema-3 library (features of version 1, before the keypoints were spread) keeps its features when this
     version opens it; the next ``library add`` of the folder describes those photos again, once."""
     folder = _shop(testdata, tmp_path / "shop")
