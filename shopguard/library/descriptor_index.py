@@ -48,7 +48,8 @@ class DescriptorIndex:
     """Tables with a sorted bucket list; every table's keys are kept for the flip count."""
     MAX_FLIPS = 3
     SORT_SLICES = 16
-    """The key space is sorted in this many slices: np.argsort's int64 result for 20M keys is 160 MB."""
+    """The key space is sorted in this many slices of about equal size: np.argsort's int64 result for 20M keys is
+    160 MB."""
     QUERY_CHUNK = 256
     """Query descriptors whose votes are counted together (``votes``)."""
 
@@ -96,22 +97,30 @@ class DescriptorIndex:
             self._offsets.append(offsets)
         # Bucket sizes for the weights: a looked-up table's are its offsets' steps, the others' are counted.
         self._bucket_sizes = [np.diff(o).astype(np.int32) for o in self._offsets] + [
-            np.bincount(c, minlength=_BUCKETS).astype(np.int32) for c in self._codes[self.LOOKUP_TABLES :]
+            _key_counts(c).astype(np.int32) for c in self._codes[self.LOOKUP_TABLES :]
         ]
 
     @classmethod
     def _sorted_table(cls, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(descriptor numbers sorted by key, stable; CSR offsets per key) of one table."""
-        counts = np.bincount(column, minlength=_BUCKETS)
+        """(descriptor numbers sorted by key, stable; CSR offsets per key) of one table.
+
+        The key space is cut into SORT_SLICES ranges holding about equal numbers of descriptors (ORB keys are
+        skewed), and each range is sorted on its own."""
+        counts = _key_counts(column)
         offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         entries = np.empty(column.size, np.uint32)
-        shift = INDEX_BITS - cls.SORT_SLICES.bit_length() + 1
+        # slice of each key: the descriptors before it, in SORT_SLICES equal shares (a big bucket stays whole)
+        slice_of_key = np.minimum(offsets[:-1] * cls.SORT_SLICES // max(1, column.size), cls.SORT_SLICES - 1)
+        slice_of = np.empty(column.size, np.uint8)
+        lookup = slice_of_key.astype(np.uint8)
+        for start in range(0, column.size, _CHUNK):  # an index array is widened to int64: 8 bytes a key at once
+            slice_of[start : start + _CHUNK] = lookup[column[start : start + _CHUNK]]
         for part in range(cls.SORT_SLICES):
-            members = np.flatnonzero((column >> shift) == part)  # ascending descriptor numbers
+            members = np.flatnonzero(slice_of == part).astype(np.uint32)  # ascending descriptor numbers
             if members.size == 0:
                 continue
             order = np.argsort(column[members], kind="stable")
-            first = offsets[part << shift]
+            first = offsets[int(np.argmax(slice_of_key == part))]  # the slice's first key: its keys are contiguous
             entries[first : first + members.size] = members[order]
         return entries, offsets
 
@@ -184,3 +193,15 @@ class DescriptorIndex:
         best = np.argpartition(-votes, k - 1)[:k]
         best = best[np.argsort(-votes[best], kind="stable")]
         return [(int(self.ids[i]), float(votes[i])) for i in best if votes[i] > 0]
+
+
+_CHUNK = 1 << 20
+"""Keys handled at once where numpy would widen all of them to int64 (160 MB for 20M keys: the index's peak)."""
+
+
+def _key_counts(column: np.ndarray) -> np.ndarray:
+    """Descriptors per key value (np.bincount, chunk by chunk: it widens its input to int64)."""
+    counts = np.zeros(_BUCKETS, np.int64)
+    for start in range(0, column.size, _CHUNK):
+        counts += np.bincount(column[start : start + _CHUNK], minlength=_BUCKETS)
+    return counts
