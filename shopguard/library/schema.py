@@ -21,9 +21,9 @@ def select_in(conn: sqlite3.Connection, select: str, ids: Iterable[int]) -> Iter
         yield from conn.execute(f"{select} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
 
 
-def _spread_index_keys(conn: sqlite3.Connection) -> None:
-    """Index keys of 200 keypoints spread over each photo (were its 200 strongest), recomputed from the stored
-    keypoints and descriptors: no photo is read again."""
+def _recompute_index_keys(conn: sqlite3.Connection) -> None:
+    """Every photo's index keys recomputed the way this version takes them (``features.library_index_keys``) from
+    the stored keypoints and descriptors: no photo is read again."""
     ids = [int(row[0]) for row in conn.execute("SELECT photo_id FROM photo_features")]
     select = "SELECT photo_id, work_scale, points, descriptors FROM photo_features WHERE photo_id"
     for start in range(0, len(ids), ID_CHUNK):
@@ -85,11 +85,13 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         index_keys BLOB NOT NULL
     );
     """,
-    # 3: the shortlist index takes keypoints spread over the photo (features.library_index_keys)
-    _spread_index_keys,
+    # 3: the shortlist index takes keypoints spread over the photo (were the 200 strongest)
+    _recompute_index_keys,
     # 4: how each photo's features were computed (features.FEATURES_VERSION); rows made before are version 1 and
     # are refreshed when their folder is scanned again (they keep working meanwhile)
     _features_version_column,
+    # 5: ...spread over the photo's 450 strongest stored keypoints (features.INDEX_FROM)
+    _recompute_index_keys,
 )
 
 
