@@ -115,6 +115,9 @@ def _check(args: argparse.Namespace, home: Home) -> int:
         claim_text=args.claim,
     )
     store = _open_library(home, lang)
+    outdated = store.outdated_feature_count()
+    if outdated:
+        error_line(text("library.outdated_features", lang, count=outdated))
     request = CheckRequest(photos=tuple(Path(p).expanduser().absolute() for p in args.photos), facts=facts)
     bar = ProgressBar(lang)
     try:

@@ -255,6 +255,20 @@ class LibraryStore:
         row = self._conn().execute("SELECT 1 FROM photo_features WHERE photo_id = ?", (photo_id,)).fetchone()
         return row is not None
 
+    def outdated_feature_count(self) -> int:
+        """Present photos whose features an earlier version computed (``photo_features.version`` below
+        FEATURES_VERSION): they match as before until their folder is scanned again."""
+        row = (
+            self._conn()
+            .execute(
+                """SELECT COUNT(*) FROM photo_features f JOIN photos p ON p.id = f.photo_id
+               WHERE p.status = 'present' AND f.version < ?""",
+                (FEATURES_VERSION,),
+            )
+            .fetchone()
+        )
+        return int(row[0])
+
     def has_current_features(self, photo_id: int) -> bool:
         """Whether the photo's features were computed the way this version computes them (FEATURES_VERSION)."""
         row = self._conn().execute("SELECT version FROM photo_features WHERE photo_id = ?", (photo_id,)).fetchone()

@@ -194,3 +194,26 @@ def test_library_from_an_earlier_version_is_upgraded_and_said_so(
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     code, _, err = run(capsys, "--home", str(demo_library), "library", "list", "--json")
     assert code == 0 and "Updating" not in err  # once
+
+
+def test_check_says_when_library_photos_need_a_rescan(
+    demo_library: Path, demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Photos an earlier version described keep matching as they were; ``check`` says so on stderr (the JSON is
+    unchanged) until ``library add`` has described them again."""
+    import sqlite3
+
+    from shopguard.paths import Home
+
+    with sqlite3.connect(Home(demo_library).library_db) as conn:
+        conn.execute("UPDATE photo_features SET version = 1")
+        outdated = conn.execute("SELECT COUNT(*) FROM photo_features").fetchone()[0]
+    complaint = demo / "complaints" / "complaint-bag-stain.jpg"
+    code, out, err = run(capsys, "--home", str(demo_library), "check", "--json", str(complaint))
+    assert code == 0, err
+    assert f"{outdated} library photos were described by an earlier version" in err
+    assert json.loads(out)["photos"][0]["findings"][0]["check"] == "library-match"
+    code, _, _ = run(capsys, "--home", str(demo_library), "library", "add", str(demo / "library"))
+    assert code == 0
+    code, _, err = run(capsys, "--home", str(demo_library), "check", "--json", str(complaint))
+    assert code == 0 and "earlier version" not in err

@@ -194,3 +194,30 @@ def test_library_from_an_earlier_version_is_upgraded_off_the_gui_thread(
     with sqlite3.connect(home.library_db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS)
     window.close()
+
+
+def test_library_with_photos_from_an_earlier_version_asks_for_a_rescan(
+    qtbot: QtBot, isolated_home: Path, demo_library_db: Path
+) -> None:
+    import sqlite3
+
+    from shopguard.paths import Home
+    from tests.gui.conftest import ScriptedDialogs
+
+    home = Home(isolated_home).ensure()
+    shutil.copyfile(demo_library_db, home.library_db)
+    with sqlite3.connect(home.library_db) as conn:
+        conn.execute(
+            "UPDATE photo_features SET version = 1 WHERE photo_id IN (SELECT photo_id FROM photo_features LIMIT 5)"
+        )
+    window = MainWindow(home)
+    window.state.dialogs = ScriptedDialogs()
+    qtbot.addWidget(window)
+    messages: list[str] = []
+    window.state.status_message.connect(messages.append)
+    window.show()
+    with qtbot.waitSignal(window.library_view.count_known, timeout=15_000):
+        window.start()
+    assert any(m.startswith("5 library photos were described by an earlier version") for m in messages)
+    assert "Re-scan" in window.statusBar().currentMessage()
+    window.close()

@@ -164,6 +164,9 @@ class LibraryView(QWidget):
         count = self._store.count()
         self._show_count(count)
         self.count_known.emit(count)
+        outdated = self._store.outdated_feature_count()
+        if outdated:
+            self.state.status_message.emit(self.state.t("library.outdated_features", count=outdated))
 
     def close_store(self) -> None:
         if self._store is not None:
