@@ -261,8 +261,8 @@ class LibraryStore:
         row = (
             self._conn()
             .execute(
-                """SELECT COUNT(*) FROM photo_features f JOIN photos p ON p.id = f.photo_id
-               WHERE p.status = 'present' AND f.version < ?""",
+                """SELECT COUNT(*) FROM photo_features f INDEXED BY photo_features_version
+               JOIN photos p ON p.id = f.photo_id WHERE p.status = 'present' AND f.version < ?""",
                 (FEATURES_VERSION,),
             )
             .fetchone()
@@ -271,7 +271,14 @@ class LibraryStore:
 
     def has_current_features(self, photo_id: int) -> bool:
         """Whether the photo's features were computed the way this version computes them (FEATURES_VERSION)."""
-        row = self._conn().execute("SELECT version FROM photo_features WHERE photo_id = ?", (photo_id,)).fetchone()
+        # the index holds the version: the row itself has it after the descriptor blobs, in their overflow pages
+        row = (
+            self._conn()
+            .execute(
+                "SELECT version FROM photo_features INDEXED BY photo_features_version WHERE photo_id = ?", (photo_id,)
+            )
+            .fetchone()
+        )
         return row is not None and int(row[0]) >= FEATURES_VERSION
 
     def photos(self, status: str | None = None) -> list[PhotoRecord]:

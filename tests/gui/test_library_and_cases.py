@@ -197,7 +197,7 @@ def test_library_from_an_earlier_version_is_upgraded_off_the_gui_thread(
 
 
 def test_library_with_photos_from_an_earlier_version_asks_for_a_rescan(
-    qtbot: QtBot, isolated_home: Path, demo_library_db: Path
+    qtbot: QtBot, isolated_home: Path, demo_library_db: Path, demo: Path
 ) -> None:
     import sqlite3
 
@@ -218,6 +218,14 @@ def test_library_with_photos_from_an_earlier_version_asks_for_a_rescan(
     window.show()
     with qtbot.waitSignal(window.library_view.count_known, timeout=15_000):
         window.start()
-    assert any(m.startswith("5 library photos were described by an earlier version") for m in messages)
+    assert any(m.startswith("5 library photos were indexed by an older version") for m in messages)
     assert "Re-scan" in window.statusBar().currentMessage()
+    library = window.library_view
+    assert "5 indexed by an older version" in library.count_label.text()
+    with qtbot.waitSignal(library.entries_loaded, timeout=TIMEOUT_MS):
+        window.show_page(MainWindow.PAGE_LIBRARY)
+    assert library.index([demo / "library"], remember=False)  # the demo library's folder, scanned again
+    qtbot.waitUntil(
+        lambda: not library.is_indexing and "older version" not in library.count_label.text(), timeout=30_000
+    )
     window.close()

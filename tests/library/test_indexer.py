@@ -122,6 +122,7 @@ def test_library_from_before_the_spread_index_keys_is_migrated_in_place(testdata
     store.close()
     with sqlite3.connect(db) as conn:  # schema 2 stored the keys of the 200 strongest keypoints
         conn.execute("UPDATE photo_features SET index_keys = zeroblob(1200)")
+        conn.execute("DROP INDEX photo_features_version")
         conn.execute("ALTER TABLE photo_features DROP COLUMN version")
         conn.execute("PRAGMA user_version = 2")
     store = LibraryStore(db)
@@ -145,6 +146,7 @@ def test_photos_described_by_an_earlier_version_are_read_again_on_the_next_scan(
     index_paths(store, [folder], workers=1)
     store.close()
     with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX photo_features_version")
         conn.execute("ALTER TABLE photo_features DROP COLUMN version")
         conn.execute("UPDATE photo_features SET points = zeroblob(8), descriptors = zeroblob(32)")  # one keypoint
         conn.execute("PRAGMA user_version = 3")

@@ -166,7 +166,7 @@ class LibraryView(QWidget):
         self.count_known.emit(count)
         outdated = self._store.outdated_feature_count()
         if outdated:
-            self.state.status_message.emit(self.state.t("library.outdated_features", count=outdated))
+            self.state.status_message.emit(self.state.t("gui.library.outdated_status", count=outdated))
 
     def close_store(self) -> None:
         if self._store is not None:
@@ -194,7 +194,11 @@ class LibraryView(QWidget):
 
     def _show_count(self, count: int) -> None:
         missing = sum(1 for row in range(self.model.rowCount()) if self.model.entry(row).status != "present")
-        self.count_label.setText(self.state.t("gui.library.count", count=count, missing=missing))
+        label = self.state.t("gui.library.count", count=count, missing=missing)
+        outdated = self._store.outdated_feature_count() if self._store is not None else 0
+        if outdated:  # until a re-scan describes them again (docs/matching.md)
+            label += " · " + self.state.t("gui.library.outdated", count=outdated)
+        self.count_label.setText(label)
 
     # --- indexing -------------------------------------------------------------------------------
     @property
