@@ -213,25 +213,18 @@ def index_paths(
         except OSError as exc:
             summary.failed.append((key, ImageReadError("error.image.cannot_open", path=key, reason=str(exc))))
             continue
+        current = existing is not None and existing.id is not None and store.has_current_features(existing.id)
         if existing is not None:
             known[key] = existing
             if (
-                existing.size_bytes == stat.st_size
+                current
+                and existing.size_bytes == stat.st_size
                 and existing.mtime == stat.st_mtime
                 and existing.status == "present"
-                and existing.id is not None
-                and store.has_current_features(existing.id)
             ):
                 summary.unchanged += 1
                 continue
-        jobs.append(
-            _Job(
-                key,
-                existing.sha256
-                if existing and existing.id is not None and store.has_current_features(existing.id)
-                else None,
-            )
-        )
+        jobs.append(_Job(key, existing.sha256 if existing is not None and current else None))
     done = total - len(jobs)
     report(progress, done, total, "progress.index_fingerprint", path="")
     batch: list[PhotoRecord] = []

@@ -190,11 +190,11 @@ def change_map(
     c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
     l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
     # Where the shapes agree (SSIM structure term, blind to colour) is where the photo is: compare only there.
-    c_grey, l_grey = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_f, cv2.COLOR_RGB2GRAY)
-    _, pre_structure, pre_textured = _ssim_maps(c_grey, l_grey)
+    c_grey, l_grey_raw = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_f, cv2.COLOR_RGB2GRAY)
+    _, pre_structure, pre_textured = _ssim_maps(c_grey, l_grey_raw)
     # Flat areas agree when their grey levels are close once a global brightness shift is taken out (a plain
     # backdrop is part of the photo too, also in a brightened copy).
-    grey_diff = c_grey - l_grey
+    grey_diff = c_grey - l_grey_raw
     shift = float(np.median(grey_diff[overlap][::7])) if overlap.any() else 0.0
     flat_agree = ~pre_textured & (np.abs(grey_diff - shift) < 25)
     agree = overlap & ((pre_textured & (pre_structure > 0.8)) | flat_agree)
@@ -204,7 +204,7 @@ def change_map(
     raw_distance = float(np.sqrt(((c_f - l_f)[overlap] ** 2).sum(axis=1)).mean()) if overlap.any() else 0.0
     l_fit = colour.apply(l_f)
     dist = np.linalg.norm(c_f - l_fit, axis=2)
-    c_grey, l_grey = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
+    l_grey = cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
     ssim, structure, textured = _ssim_maps(c_grey, l_grey)
     noise = float(np.median(dist[overlap])) if overlap.any() else 0.0
     score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
@@ -241,17 +241,17 @@ def change_map(
         chroma_balance=chroma_balance(colour, l_f, ink),
         raw_distance=raw_distance,
         contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
-        print_contrast_kept=_print_contrast_kept(l_f, l_fit, ink, overlap),
+        print_contrast_kept=_print_contrast_kept(l_grey_raw, l_grey, ink, overlap),
     )
 
 
-def _print_contrast_kept(before: np.ndarray, after: np.ndarray, ink: np.ndarray, overlap: np.ndarray) -> float:
-    """``ChangeMap.print_contrast_kept`` of the aligned listing ``before`` and ``after`` the colour map (RGB)."""
+def _print_contrast_kept(
+    grey_before: np.ndarray, grey_after: np.ndarray, ink: np.ndarray, overlap: np.ndarray
+) -> float:
+    """``ChangeMap.print_contrast_kept`` of the aligned listing in grey, before and after the colour map."""
     rest = overlap & ~ink
     if int(ink.sum()) < 50 or int(rest.sum()) < 50:
         return 1.0
-    grey_before = cv2.cvtColor(before, cv2.COLOR_RGB2GRAY)
-    grey_after = cv2.cvtColor(after, cv2.COLOR_RGB2GRAY)
     stood_out = abs(float(grey_before[ink].mean()) - float(grey_before[rest].mean()))
     if stood_out < PRINT_STANDS_OUT:
         return 1.0

@@ -94,6 +94,7 @@ class LibraryView(QWidget):
         self.state = state
         self.setObjectName("page")
         self._store: LibraryStore | None = None
+        self._outdated = 0  # photos an earlier version described (LibraryStore.outdated_feature_count)
         self._index_token: CancelToken | None = None
         self._loaded = False
         self.indexing_bar = IndexingBar(state)
@@ -162,11 +163,11 @@ class LibraryView(QWidget):
     def _open_store(self) -> None:
         self._store = LibraryStore(self.state.home.library_db)
         count = self._store.count()
+        self._outdated = self._store.outdated_feature_count()
         self._show_count(count)
         self.count_known.emit(count)
-        outdated = self._store.outdated_feature_count()
-        if outdated:
-            self.state.status_message.emit(self.state.t("gui.library.outdated_status", count=outdated))
+        if self._outdated:
+            self.state.status_message.emit(self.state.t("gui.library.outdated_status", count=self._outdated))
 
     def close_store(self) -> None:
         if self._store is not None:
@@ -189,15 +190,16 @@ class LibraryView(QWidget):
 
     def _on_entries_read(self, entries: list[object]) -> None:
         self.model.set_entries(entries)  # type: ignore[arg-type]  # LibraryEntry list from the job
+        if self._store is not None:  # entries are read again after indexing, which may have refreshed some
+            self._outdated = self._store.outdated_feature_count()
         self._show_count(len(entries))
         self.entries_loaded.emit()
 
     def _show_count(self, count: int) -> None:
         missing = sum(1 for row in range(self.model.rowCount()) if self.model.entry(row).status != "present")
         label = self.state.t("gui.library.count", count=count, missing=missing)
-        outdated = self._store.outdated_feature_count() if self._store is not None else 0
-        if outdated:  # until a re-scan describes them again (docs/matching.md)
-            label += " · " + self.state.t("gui.library.outdated", count=outdated)
+        if self._outdated:  # until a re-scan describes them again (docs/matching.md)
+            label += " · " + self.state.t("gui.library.outdated", count=self._outdated)
         self.count_label.setText(label)
 
     # --- indexing -------------------------------------------------------------------------------
