@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -14,7 +14,7 @@ from shopguard.cases.model import Case, CasePhoto
 from shopguard.checks.findings import Finding, Strength
 from shopguard.report.options import ReportOptions
 from shopguard.report.pictures import Picture, PictureMaker
-from shopguard.report.writer import RULE, Say, Writer, key
+from shopguard.report.writer import RULE, Say, Writer
 
 # Evidence keys that carry a location; printed only when the seller opted in (settings).
 GPS_MARKERS = ("gps", "latitude", "longitude", "altitude", "location")
@@ -63,10 +63,6 @@ def show_time(iso: str | None) -> str:
         return iso
     zone = "UTC" if moment.utcoffset() is not None and not moment.utcoffset() else moment.strftime("%z")
     return f"{moment:%Y-%m-%d %H:%M} {zone}".strip()
-
-
-def show_date(value: date | None) -> Say:
-    return (lambda _lang: value.isoformat()) if value else key("report.value.not_given")
 
 
 def show_value(value: object) -> str:
