@@ -178,10 +178,24 @@ def heatmap_overlay(
     return Image.fromarray(cv2.cvtColor(blended, cv2.COLOR_BGR2RGB))
 
 
+def _stamp_scale(width_px: int) -> float:
+    return min(0.45, max(0.25, width_px / 1500))
+
+
+def stamp_band_px(width_px: int) -> int:
+    """Height of the label strip ``annotate_stamp`` burns into the top rows of a map ``width_px`` wide.
+
+    The report cuts these rows off and prints its own label, in the report's language, at a size
+    that stays legible on paper (the strip's 0.25-0.45 Hershey text does not).
+    """
+    (_tw, th), base = cv2.getTextSize("Ag", cv2.FONT_HERSHEY_SIMPLEX, _stamp_scale(width_px), 1)
+    return int(th + base + 8) + 1
+
+
 def annotate_stamp(canvas_bgr: npt.NDArray[Any], stamp: str) -> None:
     """Burn a small label into the top-left corner (in place): this image is an analysis copy."""
     label = f"ShopGuard {stamp} - annotated copy"
-    font_scale = min(0.45, max(0.25, canvas_bgr.shape[1] / 1500))
+    font_scale = _stamp_scale(canvas_bgr.shape[1])
     (tw, th), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)
     cv2.rectangle(canvas_bgr, (0, 0), (tw + 8, th + base + 8), (0, 0, 0), -1)
     cv2.putText(canvas_bgr, label, (4, th + 4), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (255, 255, 255), 1, cv2.LINE_AA)

@@ -24,6 +24,7 @@ from shopguard.progress import CancelToken
 from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
 from shopguard.report.page_images import export_report_images
+from shopguard.report.upload_images import export_upload_images, preset_named
 from shopguard.settings import load_settings
 
 
@@ -181,11 +182,18 @@ def _cases(args: argparse.Namespace, home: Home) -> int:
 
 
 def _report(args: argparse.Namespace, home: Home) -> int:
+    preset = getattr(args, "preset", None)
+    if preset and not args.images:
+        raise UsageError(reason="--preset needs --images DIR (the folder for the pictures)")
     case = CaseStore(home.cases_dir).load(args.case_id)
     path = _write_report(home, case, Path(args.output), args.lang, args.paper)
     print(str(path))
     if args.images:
         images_dir = Path(args.images).expanduser().absolute()
-        for image in export_report_images(path, images_dir, fmt=args.image_format, dpi=args.dpi):
+        if preset:
+            images = export_upload_images(path, images_dir, preset_named(preset))
+        else:
+            images = export_report_images(path, images_dir, fmt=args.image_format, dpi=args.dpi)
+        for image in images:
             print(str(image))
     return EXIT_OK

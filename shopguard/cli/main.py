@@ -17,6 +17,7 @@ from shopguard.cli import commands
 from shopguard.cli.console import error_line
 from shopguard.errors import EXIT_USAGE, Cancelled, ShopGuardError, UsageError
 from shopguard.paths import Home, resolve_home
+from shopguard.report.upload_images import upload_presets
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--images", metavar="DIR", help="also write every page as an image into DIR")
     rep.add_argument("--image-format", choices=("png", "jpeg"), default="png")
     rep.add_argument("--dpi", type=int, default=150, help="resolution of the page images (36-600)")
+    rep.add_argument(
+        "--preset",
+        choices=tuple(upload_presets()),
+        default=None,
+        help="with --images: pictures for this platform's upload form instead (a long image, then pages, "
+        "within its count, width and size limits; shopguard/report/upload_presets.json)",
+    )
     return p
 
 

@@ -18,6 +18,7 @@ from shopguard.paths import Home
 from shopguard.progress import CancelToken, ProgressFn
 from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
+from shopguard.report.upload_images import export_upload_images, preset_for_platform
 
 
 def run_check(
@@ -74,3 +75,10 @@ def report_image_exporter() -> Callable[..., Any] | None:
         if callable(exporter):
             return exporter  # type: ignore[no-any-return]  # checked callable above
     return None
+
+
+def export_for_upload(
+    pdf_path: Path, folder: Path, platform: str, progress: ProgressFn, cancel: CancelToken
+) -> list[Path]:
+    """The report's pictures within the upload limits of ``platform``'s preset (generic if it has none)."""
+    return export_upload_images(pdf_path, folder, preset_for_platform(platform), progress=progress, cancel=cancel)

@@ -8,11 +8,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from shopguard.cases.model import CasePhoto
-from shopguard.checks.findings import Category
+from shopguard.checks.findings import Category, Finding
 from shopguard.errors import ImageReadError
 from shopguard.imaging import probe, read_source
 from shopguard.report.content import Fact, ReportContext, fact_grid, show_time
 from shopguard.report.exhibits import exhibit_numbers, file_name
+from shopguard.report.listing_dates import LIBRARY_ADDED_SOURCE, existed_by
 from shopguard.report.writer import RULE, Say, key, literal
 
 
@@ -86,13 +87,13 @@ def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
     return fact_grid(ctx, rows, label_width=30 * mm, style="mono")
 
 
-def _library_photos(ctx: ReportContext) -> dict[str, str]:
-    """Listing photos the findings refer to: path -> added-at (ISO), in order of first mention."""
-    found: dict[str, str] = {}
+def _library_photos(ctx: ReportContext) -> dict[str, Finding]:
+    """Listing photos the findings refer to: path -> the first finding naming it."""
+    found: dict[str, Finding] = {}
     for photo in ctx.case.photos:
         for finding in photo.findings:
             if finding.library_photo and finding.library_photo not in found:
-                found[finding.library_photo] = str(finding.evidence.get("library_added_at", ""))
+                found[finding.library_photo] = finding
     return found
 
 
@@ -108,16 +109,15 @@ def _predates(ctx: ReportContext, added_at: str) -> Say:
     return key(name, order_date=order_date.isoformat())
 
 
-def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
+def _listing_facts(ctx: ReportContext, path: str, finding: Finding) -> Flowable:
+    added_at = str(finding.evidence.get("library_added_at", ""))
     rows: list[Fact] = [(key("report.file.name"), file_name(path))]
     try:
         source = read_source(path)
         facts = probe(source)
         rows += [
             (key("report.file.sha256"), source.sha256),
-            (key("report.file.size"), _size(source.size_bytes)),
-            (key("report.file.dimensions"), f"{facts.width} × {facts.height} px"),
-            (key("report.file.format"), facts.format.upper()),
+            (key("report.file.dimensions"), f"{facts.width} × {facts.height} px, {facts.format.upper()}"),
             (key("report.file.mtime"), show_time(datetime.fromtimestamp(source.mtime, UTC).isoformat())),
         ]
     except ImageReadError as exc:
@@ -126,6 +126,12 @@ def _listing_facts(ctx: ReportContext, path: str, added_at: str) -> Flowable:
         (key("report.library.added"), show_time(added_at) or "—"),
         (key("report.library.timing"), _predates(ctx, added_at)),
     ]
+    existed = existed_by(finding)
+    if existed is not None and existed.source != LIBRARY_ADDED_SOURCE:
+        # the library's earliest dated evidence: the three-facts sentence of the exhibit names it
+        detail = f" — {existed.detail}" if existed.detail else ""
+        said_source, shown = existed.source_say(), existed.shown()
+        rows.append((key("report.listing.existed_by"), lambda lang: f"{shown} ({said_source(lang)}){detail}"))
     return fact_grid(ctx, rows, label_width=30 * mm, style="mono")
 
 
@@ -146,7 +152,7 @@ def files_section(ctx: ReportContext) -> list[Flowable]:
             writer.heading(key("report.section.listings"), "h2"),
             *writer.block(key("report.listings.intro"), "small"),
         ]
-        story += _kept(head, [_listing_facts(ctx, path, added) for path, added in listings.items()])
+        story += _kept(head, [_listing_facts(ctx, path, finding) for path, finding in listings.items()])
     return story
 
 

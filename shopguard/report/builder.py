@@ -24,6 +24,7 @@ from shopguard.report.layout import FOOTER_PT, MARGIN_PT, FooterLines, footer_ca
 from shopguard.report.options import ReportOptions
 from shopguard.report.pictures import PictureMaker
 from shopguard.report.summary import summary_page
+from shopguard.report.technical_appendix import technical_appendix
 from shopguard.report.writer import Writer, make_styles
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def build_report(case: Case, out_path: Path, options: ReportOptions | None = Non
         case=case,
         options=options,
         writer=writer,
-        pictures=PictureMaker(),
+        pictures=PictureMaker(writer.joined(lambda lang: text("report.stamp", lang)), font),
         report_id=rid,
         generated_at=generated_at,
         frame_height=height,
@@ -94,6 +95,7 @@ def build_report(case: Case, out_path: Path, options: ReportOptions | None = Non
         *findings_section(ctx),
         *files_section(ctx),
         *method_section(ctx),
+        *technical_appendix(ctx),
     ]
     title = writer.joined(lambda lang: text("report.title", lang))
     canvas = footer_canvas(font, _footer(options.languages, rid, show_time(generated_at)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -14,7 +14,7 @@ from shopguard.cases.model import Case, CasePhoto
 from shopguard.checks.findings import Finding, Strength
 from shopguard.report.options import ReportOptions
 from shopguard.report.pictures import Picture, PictureMaker
-from shopguard.report.writer import RULE, Say, Writer, key
+from shopguard.report.writer import RULE, Say, Writer
 
 # Evidence keys that carry a location; printed only when the seller opted in (settings).
 GPS_MARKERS = ("gps", "latitude", "longitude", "altitude", "location")
@@ -65,10 +65,6 @@ def show_time(iso: str | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} {zone}".strip()
 
 
-def show_date(value: date | None) -> Say:
-    return (lambda _lang: value.isoformat()) if value else key("report.value.not_given")
-
-
 def show_value(value: object) -> str:
     """An evidence value as one readable line (nested values flattened, long ones cut)."""
     if isinstance(value, float):
@@ -87,10 +83,94 @@ def is_gps_key(name: str) -> bool:
     return any(marker in low for marker in GPS_MARKERS)
 
 
+# The "annotated copy" label over a picture's top-left corner: 7 pt text stays legible on an office
+# print (the writer's 6.5 pt floor), whatever the picture's pixel size or printed size.
+STAMP_FONT_PT = 7.0
+STAMP_PAD_PT = 2.0
+STAMP_RGB = (0.80, 0.0, 0.0)
+
+
+class LabelledImage(Image):  # type: ignore[misc]  # reportlab ships no type hints
+    """A picture with its "annotated copy" label drawn over the top-left corner as PDF text."""
+
+    def __init__(self, data: io.BytesIO, width: float, height: float, label: str, font: str) -> None:
+        super().__init__(data, width=width, height=height)
+        self.label = label
+        self.font = font
+
+    def draw(self) -> None:
+        super().draw()
+        canvas = self.canv
+        label_w = stringWidth(self.label, self.font, STAMP_FONT_PT) + 2 * STAMP_PAD_PT
+        box_h = STAMP_FONT_PT + 2 * STAMP_PAD_PT
+        left = self._offs_x if hasattr(self, "_offs_x") else 0.0
+        bottom = (self._offs_y if hasattr(self, "_offs_y") else 0.0) + self.drawHeight - box_h
+        canvas.saveState()
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.rect(left, bottom, min(label_w, self.drawWidth), box_h, stroke=0, fill=1)
+        canvas.setFillColorRGB(*STAMP_RGB)
+        canvas.setFont(self.font, STAMP_FONT_PT)
+        canvas.drawString(left + STAMP_PAD_PT, bottom + STAMP_PAD_PT + 1.0, self.label)
+        canvas.restoreState()
+
+
 def picture_flowable(picture: Picture, max_width: float, max_height: float) -> Image:
-    """The picture scaled to fit the box, keeping its aspect ratio."""
+    """The picture scaled to fit the box, keeping its aspect ratio; labelled when annotated."""
     scale = min(max_width / picture.width_px, max_height / picture.height_px)
-    return Image(io.BytesIO(picture.jpeg), width=picture.width_px * scale, height=picture.height_px * scale)
+    width, height = picture.width_px * scale, picture.height_px * scale
+    if picture.stamp and picture.stamp_font:
+        return LabelledImage(io.BytesIO(picture.jpeg), width, height, picture.stamp, picture.stamp_font)
+    return Image(io.BytesIO(picture.jpeg), width=width, height=height)
+
+
+class FitPicture(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """A picture with its caption under it, as large as the rest of the page allows.
+
+    Between ``min_height`` and ``max_height``: a picture that must start on the next page at full
+    size would leave a gap of up to half a page under the text before it (issue 15: "a large gap
+    on page 3"); this one takes the room left, and moves on only when even ``min_height`` does not
+    fit. Inside a KeepTogether it is measured at ``min_height`` (reportlab measures kept content
+    against an unbounded height), so the text before it stays on the page whenever that fits.
+    """
+
+    UNBOUNDED_PT = 1e6
+
+    def __init__(
+        self, picture: Picture, max_width: float, min_height: float, max_height: float, caption: list[Flowable]
+    ) -> None:
+        super().__init__()
+        self.picture = picture
+        self.max_width = max_width
+        self.min_height = min_height
+        self.max_height = max_height
+        self.caption = caption
+        self._image: Image | None = None
+        self._caption_h = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._caption_h = CAPTION_GAP_PT + sum(p.wrap(avail_width, self.UNBOUNDED_PT)[1] for p in self.caption)
+        if avail_height >= self.UNBOUNDED_PT:
+            box_h = self.min_height
+        else:
+            box_h = max(self.min_height, min(self.max_height, avail_height - self._caption_h - 1.0))
+        self._image = picture_flowable(self.picture, min(avail_width, self.max_width), box_h)
+        _w, image_h = self._image.wrap(avail_width, box_h)
+        self.width, self.height = avail_width, image_h + self._caption_h
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if self._image is None:
+            return
+        image_w, image_h = self._image.drawWidth, self._image.drawHeight
+        self._image.drawOn(self.canv, (self.width - image_w) / 2, self.height - image_h)
+        y = self.height - image_h - CAPTION_GAP_PT
+        for paragraph in self.caption:
+            _w, h = paragraph.wrap(self.width, self.UNBOUNDED_PT)
+            y -= h
+            paragraph.drawOn(self.canv, 0, y)
+
+
+CAPTION_GAP_PT = 2.0
 
 
 Fact = tuple[Say, str | Say | None]

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from shopguard.checks.findings import EvidenceImage, Strength
 from shopguard.i18n import has_key, text
 from shopguard.report.content import (
+    FitPicture,
     RankedFinding,
     ReportContext,
     fact_grid,
@@ -26,6 +27,7 @@ from shopguard.report.content import (
     show_time,
 )
 from shopguard.report.evidence_values import evidence_rows
+from shopguard.report.listing_dates import is_library_match, lead_match, three_facts
 from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, Picture
 from shopguard.report.writer import Say, key
 
@@ -34,18 +36,20 @@ LEAD_KINDS = ("side-by-side", "changed-outline", "thumbnail")
 # The library-match check's side-by-side is its changed-outline image and its aligned listing
 # photo joined (checks/match_evidence.py): with the pair shown, the halves would repeat it.
 HALVES_OF_PAIR = ("changed-outline", "listing")
-# Its images carry an English caption band that the report replaces with its own stamp.
+# Its images carry an English caption band that the report replaces with its own label.
 BANDED_CHECK = "library-match"
-# The lead picture: at 72 mm a side-by-side pair is still ~65 mm per photo (sharp at 1200 px), and
-# an exhibit's text, picture and values fit about one page (the demo's two exhibits: 2.5 pages).
+# Forensic maps with the English strip forensic_maps.annotate_stamp burns along their top.
+STRIPPED_KINDS = ("ela", "noise", "copy-move")
+# The lead picture: at 72 mm a side-by-side pair is still ~65 mm per photo (sharp at 1200 px).
 EXHIBIT_IMAGE_HEIGHT_PT = 72 * mm
+# ... and down to 40 mm (~38 mm per photo of a pair) to finish the page it starts on (content.FitPicture).
+MIN_EXHIBIT_IMAGE_HEIGHT_PT = 40 * mm
 # The photo as received, when the finding rests on its data (an AI label) rather than its pixels.
 CONTEXT_IMAGE_HEIGHT_PT = 55 * mm
 CONTEXT_IMAGE_WIDTH_PT = 55 * mm
 # Further pictures (heat map, ELA...) two to a row at half the width, captions under them.
-FURTHER_IMAGE_HEIGHT_PT = 55 * mm
+FURTHER_IMAGE_HEIGHT_PT = 48 * mm
 PICTURE_GAP_PT = 12.0
-MIN_VALUES_ROOM_PT = 30 * mm
 
 
 def file_name(path: str) -> str:
@@ -95,7 +99,7 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
     def check_images(wanted: Callable[[str], bool]) -> Iterator[Shown]:
         for image in finding.images:
             if wanted(image.kind) and not (has_pair and image.kind in HALVES_OF_PAIR):
-                picture = ctx.pictures.evidence(image.path, max_side, has_band)
+                picture = ctx.pictures.evidence(image.path, max_side, has_band, image.kind in STRIPPED_KINDS)
                 if picture:
                     caption = _image_caption(image)
                     yield Shown(picture, caption, caption, image)
@@ -239,25 +243,38 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
         Spacer(1, 4),
     ]
     shown_all = list(pictures_for(ctx, item, EXHIBIT_MAX_SIDE_PX))
-    lead: list[Flowable] = []
-    if shown_all and shown_all[0].is_context:
+    lead: FitPicture | None = None
+    # The plain-words account; the check's own detail names its measurements (the appendix has it).
+    account: Say = finding.detail
+    if is_library_match(finding):
+        account = three_facts(ctx, item)
+    if item.finding is getattr(lead_match(ctx), "finding", None) and shown_all and not shown_all[0].is_context:
+        # page 1 shows this pair at the same size: it is not printed twice
+        shown_all = shown_all[1:]
+        head += [*writer.block(account), Spacer(1, 2), *writer.block(key("report.exhibit.on_page1"), "small")]
+        head += [Spacer(1, 6)]
+    elif shown_all and shown_all[0].is_context:
         # the photo as received only gives context: beside the text, not under it
-        head += [_beside(ctx, writer.block(finding.detail), shown_all[0]), Spacer(1, 6)]
+        head += [_beside(ctx, writer.block(account), shown_all[0]), Spacer(1, 6)]
+        shown_all = shown_all[1:]
     else:
-        head += [*writer.block(finding.detail), Spacer(1, 6)]
+        head += [*writer.block(account), Spacer(1, 6)]
         if shown_all:
-            lead = _shown(ctx, shown_all[0], writer.width, EXHIBIT_IMAGE_HEIGHT_PT)
-    # The exhibit's title and text stay on the page of its first picture.
-    story: list[Flowable] = [KeepTogether(head + lead)]
-    rows = evidence_rows(ctx, item)
-    if rows:
-        heading = writer.heading(key("report.exhibit.values"), "h2")
-        # a heading with one row under it at a page foot reads as a table that ended there
-        story += [CondPageBreak(MIN_VALUES_ROOM_PT), fact_grid(ctx, rows, 46 * mm, "mono", heading)]
-    # The values before the further pictures: they carry the finding, the maps illustrate it
-    # (and a half-page map is easier to fit after them).
-    if len(shown_all) > 1:
-        story.append(_further_pictures(ctx, shown_all[1:]))
+            caption = writer.block(shown_all[0].caption, "caption")
+            lead = FitPicture(
+                shown_all[0].picture, writer.width, MIN_EXHIBIT_IMAGE_HEIGHT_PT, EXHIBIT_IMAGE_HEIGHT_PT, caption
+            )
+            shown_all = shown_all[1:]
+    if evidence_rows(ctx, item) or is_library_match(finding):
+        head += [*writer.block(key("report.exhibit.see_appendix", number=number), "small"), Spacer(1, 6)]
+    # The exhibit's title and text stay together; its picture takes the room left on that page, or
+    # starts the next one (keeping them together left half a page empty before a large picture).
+    story: list[Flowable] = [KeepTogether(head)]
+    if lead is not None:
+        story += [lead, Spacer(1, 6)]
+    if shown_all:
+        # a gap above the maps: a heat map right under the text above reads as part of it
+        story += [Spacer(1, PICTURE_GAP_PT / 2), _further_pictures(ctx, shown_all)]
     if finding.limits_key:
         story += [writer.heading(key("report.exhibit.limits"), "h2"), *writer.block(limits, "small")]
     story.append(Spacer(1, 10))

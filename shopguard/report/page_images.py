@@ -22,8 +22,8 @@ JPEG_QUALITY_PCT = 90
 MIN_DPI, MAX_DPI = 36, 600
 POINTS_PER_INCH = 72.0
 # PDFium is not thread-safe (pypdfium2 docs, "Thread incompatibility"): the GUI's pool may run two
-# exports at once, so rendering is serialised process-wide.
-_PDFIUM_LOCK = threading.Lock()
+# exports at once, so rendering is serialised process-wide (upload_images.py shares the lock).
+PDFIUM_LOCK = threading.Lock()
 
 
 def page_image_name(pdf_path: Path, page: int, fmt: str) -> str:
@@ -62,7 +62,7 @@ def export_report_images(
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise ReportError(path=str(out_dir), reason=f"dpi {dpi} outside {MIN_DPI}-{MAX_DPI}")
     written: list[Path] = []
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(pdf_path))
         except (pdfium.PdfiumError, OSError) as exc:

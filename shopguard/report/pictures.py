@@ -1,10 +1,12 @@
 """Pictures for the report: downsampled JPEG copies, outlined regions, side-by-side pairs.
 
 Every picture is made from a decoded copy (``shopguard.imaging``); originals are never written.
-Anything drawn on a picture (an outline, a pair, a check's heat map) is stamped "annotated copy"
-in both languages, so no reader can mistake it for the photo the buyer sent. It is the only
-marking: the English caption band the library-match check puts under its images is cut off first
-(a picture with two "annotated copy" marks reads as two pictures stacked).
+Anything drawn on a picture (an outline, a pair, a check's heat map) carries an "annotated copy"
+label, so no reader can mistake it for the photo the buyer sent. The label is PDF text drawn over
+the picture's corner (``content.picture_flowable``), in the report's language and at a fixed
+printed size, not pixels burnt in at a size that depends on the picture. It is the only marking:
+the English labels the checks burn into their images (the library-match check's caption band
+under its pictures, the forensic maps' strip along their top) are cut off first.
 Pictures are passed to reportlab as JPEG bytes: a decoded Pillow image would be re-encoded
 losslessly, 10-50x larger and slower (PERFORMANCE.md, PDF section).
 """
@@ -15,16 +17,14 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from shopguard.checks.findings import Region
+from shopguard.checks.forensic_maps import stamp_band_px
 from shopguard.checks.match_evidence import band_height_px
 from shopguard.errors import ImageReadError
-from shopguard.i18n import text
 from shopguard.imaging import DecodedImage, decode, read_source
-from shopguard.report.fonts import font_file
 
 log = logging.getLogger(__name__)
 
@@ -47,35 +47,15 @@ class Picture:
     width_px: int
     height_px: int
     is_annotated: bool
+    stamp: str = ""
+    """The "annotated copy" label to print over the picture's corner ("" for an unmarked photo)."""
+    stamp_font: str = ""
 
 
-def _encode(im: Image.Image, is_annotated: bool) -> Picture:
+def _encode(im: Image.Image, stamp: str = "", font: str = "") -> Picture:
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=JPEG_QUALITY_PCT, optimize=False)
-    return Picture(buf.getvalue(), im.width, im.height, is_annotated)
-
-
-@cache
-def _stamp_font(size_px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_file()), size_px, index=0)
-
-
-def stamp_text() -> str:
-    """The in-picture mark, always in both languages (pictures are shared by every report language)."""
-    return f"{text('report.stamp', 'zh_CN')} · {text('report.stamp', 'en')}"
-
-
-def _stamp(im: Image.Image) -> Image.Image:
-    """Write "annotated copy" in a white band along the picture's top-left corner."""
-    size = max(11, min(28, im.width // 28))
-    font = _stamp_font(size)
-    draw = ImageDraw.Draw(im)
-    label = stamp_text()
-    left, top, right, bottom = draw.textbbox((0, 0), label, font=font)
-    pad = max(3, size // 4)
-    draw.rectangle((0, 0, right - left + 2 * pad, bottom - top + 2 * pad), fill=(255, 255, 255))
-    draw.text((pad - left, pad - top), label, fill=OUTLINE_RGB, font=font)
-    return im
+    return Picture(buf.getvalue(), im.width, im.height, bool(stamp), stamp, font)
 
 
 def _outline(im: Image.Image, regions: Sequence[Region], scale: float) -> None:
@@ -89,7 +69,11 @@ def _outline(im: Image.Image, regions: Sequence[Region], scale: float) -> None:
 class PictureMaker:
     """Makes the report's pictures; decodes each file once per size (a case repeats photos)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stamp: str = "annotated copy", font: str = "") -> None:
+        """``stamp``: the "annotated copy" label in the report's language(s), printed in ``font``
+        (a registered reportlab font; "" prints no label, for pictures that never reach a PDF)."""
+        self.stamp = stamp
+        self.font = font
         self._decoded: dict[tuple[str, int], DecodedImage | None] = {}
 
     def _decode(self, path: str | None, max_side: int) -> DecodedImage | None:
@@ -107,21 +91,21 @@ class PictureMaker:
     def plain(self, path: str | None, max_side: int) -> Picture | None:
         """A downsampled, unmarked copy of a photo (as received, or the shop's listing photo)."""
         decoded = self._decode(path, max_side)
-        return _encode(decoded.image, is_annotated=False) if decoded else None
+        return _encode(decoded.image) if decoded else None
 
     def outlined(self, path: str | None, regions: Sequence[Region], max_side: int) -> Picture | None:
-        """The photo with ``regions`` (full-size oriented coordinates) outlined in red, stamped."""
+        """The photo with ``regions`` (full-size oriented coordinates) outlined in red, labelled."""
         decoded = self._decode(path, max_side)
         if decoded is None:
             return None
         im = decoded.image.copy()
         _outline(im, regions, decoded.scale)
-        return _encode(_stamp(im), is_annotated=True)
+        return _encode(im, self.stamp, self.font)
 
     def pair(
         self, left_path: str | None, right_path: str | None, regions: Sequence[Region], max_side: int
     ) -> Picture | None:
-        """Complaint photo (left, regions outlined) and listing photo (right) at one height, stamped."""
+        """Complaint photo (left, regions outlined) and listing photo (right) at one height, labelled."""
         left = self._decode(left_path, max_side)
         right = self._decode(right_path, max_side)
         if left is None or right is None:
@@ -139,19 +123,24 @@ class PictureMaker:
         canvas.paste(parts[1], (parts[0].width + PAIR_GAP_PX, 0))
         if max(canvas.size) > max_side * 1.5:
             canvas.thumbnail((round(max_side * 1.5), round(max_side * 1.5)), Image.Resampling.BILINEAR)
-        return _encode(_stamp(canvas), is_annotated=True)
+        return _encode(canvas, self.stamp, self.font)
 
-    def evidence(self, path: str | None, max_side: int, has_band: bool = False) -> Picture | None:
-        """A check's evidence image (heat map, outline, thumbnail...), downsampled and stamped.
+    def evidence(
+        self, path: str | None, max_side: int, has_band: bool = False, has_strip: bool = False
+    ) -> Picture | None:
+        """A check's evidence image (heat map, outline, thumbnail...), downsampled and labelled.
 
         ``has_band``: the image was written by the library-match check with its caption band,
-        which is cut off (the stamp replaces it).
+        which is cut off (the report's label replaces it). ``has_strip``: a forensic map with the
+        label strip ``annotate_stamp`` burns along its top, also cut off.
         """
         decoded = self._decode(path, max_side)
         if decoded is None:
             return None
         im = _without_band(decoded) if has_band else decoded.image.copy()
-        return _encode(_stamp(im), is_annotated=True)
+        if has_strip:
+            im = _without_strip(decoded, im)
+        return _encode(im, self.stamp, self.font)
 
 
 def _without_band(decoded: DecodedImage) -> Image.Image:
@@ -168,3 +157,17 @@ def _without_band(decoded: DecodedImage) -> Image.Image:
         log.debug("report: an evidence image has no caption band where one was expected")
         return im.copy()
     return im.crop((0, 0, im.width, cut))
+
+
+def _without_strip(decoded: DecodedImage, im: Image.Image) -> Image.Image:
+    """The map below the strip a forensic check burnt along its top rows (forensic_maps.annotate_stamp)."""
+    strip_px = stamp_band_px(decoded.width)
+    cut = round(strip_px * im.height / decoded.height)
+    if not 0 < cut < im.height // 4:
+        return im
+    corner = im.crop((0, 0, min(im.width, 4 * cut), cut)).convert("L")
+    histogram = corner.histogram()
+    mean_level = sum(level * count for level, count in enumerate(histogram)) / max(1, sum(histogram))
+    if mean_level > BAND_MAX_MEAN_LEVEL:
+        return im  # no strip there (an older map, or a map written without one)
+    return im.crop((0, cut, im.width, im.height))

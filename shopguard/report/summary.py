@@ -7,22 +7,26 @@ for a reader of either language (in "both" mode every text appears in Chinese an
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepInFrame, Spacer, Table
 
-from shopguard.checks.findings import VerdictLevel
+from shopguard.checks.findings import Finding, Strength, VerdictLevel
+from shopguard.i18n import has_key, text
 from shopguard.report.content import (
+    Fact,
     RankedFinding,
     ReportContext,
+    fact_grid,
     picture_flowable,
     ranked_findings,
-    show_date,
 )
 from shopguard.report.exhibits import lead_picture
-from shopguard.report.pictures import THUMB_MAX_SIDE_PX
+from shopguard.report.listing_dates import lead_match, three_facts
+from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, THUMB_MAX_SIDE_PX
 from shopguard.report.writer import PANEL, RULE, Say, key, literal
 
 KEY_FACTS = 3
@@ -34,6 +38,11 @@ LOGO_MAX_SIDE_PX = 300
 # Page-1 picture box: larger when fewer facts share the page.
 THUMB_BOX_PT = {1: (90 * mm, 66 * mm), 2: (76 * mm, 56 * mm), 3: (60 * mm, 44 * mm)}
 TINY_BOX_PT = (46 * mm, 30 * mm)
+# The buyer's photo beside the listing photo across the page: at 70 mm high each half of a pair
+# is ~85 mm wide, and a changed region of 5% of the picture is still ~1.5 cm across on paper.
+MAX_PAIR_HEIGHT_PT = 82 * mm
+MIN_PAIR_HEIGHT_PT = 50 * mm
+HASH_LABEL_PT = 40 * mm
 LEVEL_COLOURS = {
     VerdictLevel.STRONG: colors.HexColor("#b3261e"),
     VerdictLevel.MODERATE: colors.HexColor("#b26a00"),
@@ -44,7 +53,7 @@ LEVEL_COLOURS = {
 
 def _header(ctx: ReportContext) -> list[Flowable]:
     writer = ctx.writer
-    shop = ctx.options.shop_name
+    shop = shop_name(ctx)
     lines: list[Flowable] = [writer.heading(key("report.title"), "title")]
     if shop:
         lines.append(writer.heading(literal(shop), "h2"))
@@ -67,31 +76,46 @@ def _header(ctx: ReportContext) -> list[Flowable]:
     ]
 
 
+def shop_name(ctx: ReportContext) -> str:
+    """The shop's name: from the report options (Settings), else the one stored with the case."""
+    stored = getattr(ctx.case.facts, "shop_name", None)
+    return ctx.options.shop_name or (str(stored) if stored else "")
+
+
+def platform_name(platform: str | None) -> Say | None:
+    """The platform's name in each language (the order form stores ids such as "taobao")."""
+    if not platform:
+        return None
+    name_key = f"gui.platform.{platform.lower()}"
+    return key(name_key) if has_key(name_key) else literal(platform)
+
+
 def _case_facts(ctx: ReportContext) -> Table:
+    """The order facts the seller entered (a field left empty is left out, not shown as "not given")."""
     writer, facts = ctx.writer, ctx.case.facts
-    not_given = key("report.value.not_given")
-    shop = ctx.options.shop_name
 
-    def value(text_value: str | None) -> Say:
-        return literal(text_value) if text_value else not_given
+    def day(value: date | None) -> Say | None:
+        return literal(value.isoformat()) if value else None
 
-    pairs: list[tuple[str, Say]] = [
-        ("report.field.shop", value(shop)),
-        ("report.field.platform", value(facts.platform)),
-        ("report.field.order_id", value(facts.order_id)),
-        ("report.field.buyer", value(facts.buyer)),
-        ("report.field.order_date", show_date(facts.order_date)),
-        ("report.field.delivery_date", show_date(facts.delivery_date)),
-        ("report.field.complaint_date", show_date(facts.complaint_date)),
+    shop = shop_name(ctx)
+    given: list[tuple[str, Say | None]] = [
+        ("report.field.shop", literal(shop) if shop else None),
+        ("report.field.platform", platform_name(facts.platform)),
+        ("report.field.order_id", literal(facts.order_id) if facts.order_id else None),
+        ("report.field.buyer", literal(facts.buyer) if facts.buyer else None),
+        ("report.field.order_date", day(facts.order_date)),
+        ("report.field.delivery_date", day(facts.delivery_date)),
+        ("report.field.complaint_date", day(facts.complaint_date)),
         ("report.field.photos", literal(str(len(ctx.case.photos)))),
     ]
+    pairs = [(label, say) for label, say in given if say is not None]
     label_w, value_w = 26 * mm, writer.width / 2 - 26 * mm
     rows: list[list[Flowable | str]] = []
     for index in range(0, len(pairs), 2):
         row: list[Flowable | str] = []
         for label, say in pairs[index : index + 2]:
             row += [writer.label(key(label)), writer.p(literal(writer.joined(say, " / ")))]
-        rows.append(row)
+        rows.append(row + [""] * (4 - len(row)))
     if facts.claim_text:
         rows.append(
             [writer.label(key("report.field.claim")), writer.p(literal(facts.claim_text)), Spacer(0, 0), Spacer(0, 0)]
@@ -213,16 +237,88 @@ def _photos_checked(ctx: ReportContext) -> list[Flowable]:
     return [writer.heading(key("report.section.photos_checked"), "h2"), table]
 
 
-def summary_page(ctx: ReportContext) -> list[Flowable]:
-    """The flowables of page 1 (the caller adds the page break)."""
+def _hashes(ctx: ReportContext, match: RankedFinding | None) -> Table:
+    """SHA-256 of the buyer's photo(s) and of the matched listing photo: the files, fixed.
+
+    With a match, the two photos of the pair (and the listing photo's library journal entry);
+    the file facts in the appendix give every photo's hash.
+    """
+    photos = [match.photo] if match is not None else list(ctx.case.photos[:KEY_FACTS])
+    rows: list[Fact] = [(key("report.hash.buyer"), photo.sha256 or "—") for photo in photos]
+    if match is not None:
+        listing_sha = str(match.finding.evidence.get("library_sha256") or "—")
+        rows.append((key("report.hash.listing"), listing_sha))
+        entry = match.finding.evidence.get("journal_entry")
+        if isinstance(entry, dict) and entry.get("entry_hash"):
+            rows.append((key("report.hash.journal", seq=entry.get("seq", "?")), str(entry["entry_hash"])))
+    return fact_grid(ctx, rows, label_width=HASH_LABEL_PT, style="mono", is_list=True)
+
+
+def _others(ctx: ReportContext, lead: RankedFinding) -> list[Flowable]:
+    """The other strong and moderate findings by title, one line each (their exhibits follow)."""
     writer = ctx.writer
-    story: list[Flowable] = [
-        *_header(ctx),
-        Spacer(1, 4),
+    items = [item for item in ranked_findings(ctx.case, Strength.MODERATE) if item.finding is not lead.finding]
+    if not items:
+        return []
+    story: list[Flowable] = [writer.heading(key("report.page1.also"), "h2")]
+    for item in items[:KEY_FACTS]:
+        finding = item.finding
+
+        def line(lang: str, finding: Finding = finding, photo: str = item.photo.name) -> str:
+            strength = text(f"strength.{finding.strength.value}", lang)
+            return f"• [{strength}] {finding.title(lang)} ({photo})"
+
+        story += writer.block(line, "small")
+    return story
+
+
+def _match_page(ctx: ReportContext, head: list[Flowable], match: RankedFinding) -> list[Flowable]:
+    """Page 1 of a case whose photo was made from a listing photo: the pair, the three facts, the facts."""
+    writer = ctx.writer
+    shown = lead_picture(ctx, match, EXHIBIT_MAX_SIDE_PX)
+    facts_block: list[Flowable] = [
+        Spacer(1, 6),
+        writer.heading(key("report.page1.what_shows"), "h2"),
+        *writer.block(three_facts(ctx, match)),
+        Spacer(1, 6),
+        writer.heading(key("report.page1.case"), "h2"),
         _case_facts(ctx),
-        Spacer(1, 8),
-        _verdict_box(ctx),
-        Spacer(1, 8),
+        Spacer(1, 4),
+        _hashes(ctx, match),
+    ]
+    caption: list[Flowable] = [Spacer(1, 2), *writer.block(shown.short_caption, "caption")] if shown else []
+    head = [*head, Spacer(1, 6)]
+    others = [Spacer(1, 4), *_others(ctx, match)]
+    # "Also found" only when the pair keeps its size: the exhibits list those findings anyway
+    for extra in (others, []):
+        room = ctx.frame_height - _height([*head, *caption, *facts_block, *extra], writer.width) - FIT_SLACK_PT
+        if shown is not None and room >= MIN_PAIR_HEIGHT_PT:
+            picture = picture_flowable(shown.picture, writer.width, min(room, MAX_PAIR_HEIGHT_PT))
+            return [*head, picture, *caption, *facts_block, *extra]
+    # absurdly long claim text or names: shrink the whole page rather than lose the pair or the facts
+    story = [*head, *([picture_flowable(shown.picture, writer.width, MIN_PAIR_HEIGHT_PT)] if shown else [])]
+    return [KeepInFrame(writer.width, ctx.frame_height - FIT_SLACK_PT, [*story, *caption, *facts_block], mode="shrink")]
+
+
+def summary_page(ctx: ReportContext) -> list[Flowable]:
+    """The flowables of page 1 (the caller adds the page break).
+
+    With a listing photo matched, page 1 carries the case alone: the verdict, the buyer's photo
+    beside the listing photo with the changed region outlined, the three facts in two sentences,
+    the order facts and the hashes. Without one, it shows the strongest facts with pictures.
+    """
+    writer = ctx.writer
+    head: list[Flowable] = [*_header(ctx), Spacer(1, 4), _verdict_box(ctx)]
+    match = lead_match(ctx)
+    if match is not None:
+        return _match_page(ctx, head, match)
+    story: list[Flowable] = [
+        *head,
+        Spacer(1, 6),
+        _case_facts(ctx),
+        Spacer(1, 4),
+        _hashes(ctx, None),
+        Spacer(1, 6),
         # not kept with the table: a table that does not fit whole would take the heading off page 1
         writer.heading(key("report.section.key_facts"), "h1:loose"),
     ]

@@ -104,3 +104,24 @@ def test_export_report_pages_as_images(qtbot: QtBot, window: MainWindow, demo: P
     qtbot.waitUntil(lambda: dialogs(window).opened_urls[-1] == str(tmp_path / "pages"), timeout=TIMEOUT_MS)
     pages = sorted((tmp_path / "pages").glob("*.png"))
     assert pages and pages[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_export_uses_the_platform_preset_of_the_order_form(
+    qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path
+) -> None:
+    from shopguard.report.upload_images import preset_named
+
+    window.check_page.start_view.order_form.set_platform("pinduoduo")
+    _check_demo_complaint(qtbot, window, demo)
+    result = window.check_page.result_view
+    dialogs(window).save_path = tmp_path / "report.pdf"
+    with qtbot.waitSignal(window.check_page.report_created, timeout=TIMEOUT_MS):
+        result.report_button.click()
+    dialogs(window).folder = tmp_path / "upload"
+    result.export_button.click()
+    qtbot.waitUntil(lambda: dialogs(window).opened_urls[-1] == str(tmp_path / "upload"), timeout=TIMEOUT_MS)
+    pictures = sorted((tmp_path / "upload").iterdir())
+    preset = preset_named("pinduoduo")
+    assert (tmp_path / "upload" / "report-long.jpg") in pictures
+    assert 2 <= len(pictures) <= preset.count
+    assert all(p.suffix == ".jpg" and p.stat().st_size <= preset.max_bytes for p in pictures)

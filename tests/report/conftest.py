@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from PIL import Image, ImageDraw
@@ -162,3 +163,46 @@ def crowded_case(tmp_path: Path, request: pytest.FixtureRequest) -> Case:
         facts=replace(FACTS, claim_text="收到的包有污渍和破洞，申请仅退款。" * 40) if absurd else FACTS,
         photos=tuple(photos),
     )
+
+
+EXISTED_BY = "2026-10-02"
+JOURNAL_HEAD = {"seq": 12, "entry_hash": "e" * 64}
+
+
+def with_listing_dates(case: Case, existed_by: str = EXISTED_BY, before_order: bool | None = True) -> Case:
+    """``case`` as the library of issue 15 stores it: each library-derived finding carries the listing
+    photo's earliest dated evidence and its journal entry; the case carries the journal's head."""
+    photos = []
+    for seq, photo in enumerate(case.photos, start=1):
+        findings = []
+        for finding in photo.findings:
+            if finding.library_photo:
+                evidence = dict(finding.evidence)
+                evidence["listing_existed_by"] = {
+                    "date": existed_by,
+                    "source": "listed_since",
+                    "detail": "https://item.taobao.com/item.htm?id=6170",
+                }
+                evidence["listing_before_order"] = before_order
+                evidence["journal_entry"] = {
+                    "seq": seq,
+                    "sha256": evidence.get("library_sha256"),
+                    "prev_hash": f"{seq - 1:064x}",
+                    "entry_hash": f"{seq:x}" * 64,
+                    "recorded_at": f"{existed_by}T09:00:00+00:00",
+                }
+                finding = replace(finding, evidence=evidence)
+            findings.append(finding)
+        photos.append(replace(photo, findings=tuple(findings)))
+    dated = replace(case, photos=tuple(photos))
+    if "library_journal_head" in {f.name for f in fields(Case)}:
+        rebuild: Any = replace  # the field of the engine's Case (issue 15), absent from older ones
+        return cast(Case, rebuild(dated, library_journal_head=JOURNAL_HEAD))
+    object.__setattr__(dated, "library_journal_head", JOURNAL_HEAD)  # what the engine's Case will hold
+    return dated
+
+
+@pytest.fixture(scope="session")
+def dated_case(pipeline_case: Case) -> Case:
+    """The demo case with its listing photos listed on 2026-10-02, before the 2026-11-10 order."""
+    return with_listing_dates(pipeline_case)

@@ -136,7 +136,10 @@ def test_annotated_pictures_are_marked(pipeline_case: Case, tmp_path: Path) -> N
         assert any(squash(text(k, lang)) in body for k in ("report.caption.pair.short", "caption.library.side_by_side"))
     reader = PdfReader(str(tmp_path / "report.pdf"))
     images = [img for page in reader.pages for img in page.images]
-    assert len(images) >= 4  # page-1 thumbnails and exhibit pairs
+    # page 1's pair (exhibit 1 refers to it rather than printing it again), exhibit 2's pair, a heat map
+    assert len(images) >= 3
+    # each annotated picture carries the label as PDF text in the report's languages
+    assert body.count(squash(f"{text('report.stamp', 'zh_CN')} · {text('report.stamp', 'en')}")) >= 3
     assert all(img.name.lower().endswith((".jpg", ".jpeg")) for img in images), "JPEG-encoded pictures"
 
 
@@ -165,7 +168,10 @@ def test_clean_case_with_unreadable_photo(clean_case: Case, tmp_path: Path) -> N
     assert squash(text("report.exhibits.none", "zh_CN")) in body
     assert "broken.heic" in body
     assert "JD-77" in body
-    assert squash(text("report.value.not_given", "zh_CN")) in body
+    # only the facts the seller entered: no row of "not given" dates (issue 15)
+    for lang in ("en", "zh_CN"):
+        assert squash(text("report.value.not_given", lang)) not in body
+        assert squash(text("report.field.order_date", lang)) not in body
 
 
 def test_missing_photo_copies_do_not_stop_the_report(ai_label_case: Case, tmp_path: Path) -> None:

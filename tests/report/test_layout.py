@@ -83,10 +83,9 @@ def test_each_picture_appears_once(pipeline_case: Case, tmp_path: Path) -> None:
     out = build_report(pipeline_case, tmp_path / "both.pdf", BOTH)
     images = [image for page in PdfReader(str(out)).pages for image in page.images]
     exhibited = [f for p in pipeline_case.photos for f in p.findings if f.strength.rank >= Strength.MODERATE.rank]
-    # page 1: one thumbnail per key fact; exhibits: the side-by-side, then the maps that are not its halves
-    expected = len(exhibited) + sum(
-        1 + sum(image.kind not in (*HALVES, "side-by-side") for image in f.images) for f in exhibited
-    )
+    # page 1: the lead match's side-by-side (its exhibit refers to it instead of printing it again);
+    # exhibits: the side-by-side, then the maps that are not its halves
+    expected = sum(1 + sum(image.kind not in (*HALVES, "side-by-side") for image in f.images) for f in exhibited)
     assert all(any(image.kind == "side-by-side" for image in f.images) for f in exhibited)
     assert len(images) == expected
 
@@ -155,16 +154,16 @@ def test_a_translation_stays_on_the_page_of_its_chinese(pipeline_case: Case, tmp
 
 
 def test_report_stamp_covers_the_pixel_checks_own_label(tmp_path: Path) -> None:
-    """The forensic maps burn a small black "annotated copy" label into their corner; the report's
-    bilingual stamp must hide it, so each printed map carries one mark."""
+    """The forensic maps burn a small black English "annotated copy" strip along their top; the report
+    cuts it off and prints its own label (PDF text in the report's language), so each map carries one mark."""
     for width, height in ((1024, 768), (640, 480), (320, 240), (1024, 300)):
         for label in ("ELA map", "noise map", "copy-move map"):
             canvas = np.full((height, width, 3), 128, np.uint8)
             annotate_stamp(canvas, label)
             path = tmp_path / f"map-{width}-{label.replace(' ', '_')}.jpg"
             Image.fromarray(canvas).save(path, "JPEG", quality=90)
-            shown = PictureMaker().evidence(str(path), 1200)
-            assert shown is not None
+            shown = PictureMaker().evidence(str(path), 1200, has_strip=True)
+            assert shown is not None and shown.stamp
             with Image.open(io.BytesIO(shown.jpeg)) as im:
                 darkest = min(im.convert("L").crop((0, 0, im.width, im.height // 4)).getextrema())
             # the map is mid-grey everywhere; anything near black is the check's label showing through

@@ -84,3 +84,32 @@ def test_report_command_letter_both_and_images(demo: Path, capsys: pytest.Captur
 
 def test_report_rejects_unknown_paper(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["report", "nope", "-o", str(tmp_path / "x.pdf"), "--paper", "B5"]) == 2
+
+
+def test_report_images_with_a_platform_preset(demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from shopguard.report.upload_images import preset_named
+
+    case_id, _ = _checked_case(demo, capsys, tmp_path, "en")
+    pdf, pictures_dir = tmp_path / "appeal.pdf", tmp_path / "for-jd"
+    code = main(["report", case_id, "-o", str(pdf), "--images", str(pictures_dir), "--preset", "jd"])
+    assert code == 0
+    printed = capsys.readouterr().out.split()
+    assert printed[0] == str(pdf)
+    preset = preset_named("jd")
+    pictures = [Path(p) for p in printed[1:]]
+    assert pictures[0].name == "appeal-long.jpg"
+    assert 2 <= len(pictures) <= preset.count
+    assert sorted(pictures_dir.iterdir()) == sorted(pictures)
+    for picture in pictures:
+        assert picture.suffix == ".jpg" and picture.stat().st_size <= preset.max_bytes
+
+
+def test_report_preset_needs_images_and_a_known_name(
+    demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    case_id, _ = _checked_case(demo, capsys, tmp_path, "en")
+    assert main(["report", case_id, "-o", str(tmp_path / "a.pdf"), "--preset", "jd"]) == 2
+    assert "--images" in capsys.readouterr().err
+    assert not (tmp_path / "a.pdf").exists()
+    out = ["report", case_id, "-o", str(tmp_path / "b.pdf"), "--images", str(tmp_path / "x"), "--preset", "myspace"]
+    assert main(out) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -320,8 +321,15 @@ class CheckPage(QStackedWidget):
         folder = self.state.dialogs.choose_folder(self, self.state.t("gui.report.export_title"))
         if folder is None:
             return
+        # The platform chosen in the order form picks its upload preset (count, width, bytes per
+        # picture, and a long image first); a case without one gets every page as PNG, as before.
+        platform = self.case.facts.platform if self.case is not None else None
+        if platform:
+            work = functools.partial(check_jobs.export_for_upload, path, folder, platform)
+        else:
+            work = functools.partial(exporter, path, folder, "png")
         self.state.runner.submit(
-            lambda progress, cancel: exporter(path, folder, "png", progress=progress, cancel=cancel),
+            lambda progress, cancel: work(progress=progress, cancel=cancel),
             on_success=lambda _r: self.state.dialogs.open_url(QUrl.fromLocalFile(str(folder))),
             on_failure=lambda f: self.state.show_failure(self, f),
         )
