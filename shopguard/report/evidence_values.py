@@ -29,6 +29,9 @@ SHARE_NAMES = (
 # (chroma_balance, print_contrast_kept, which every derived match passes): they stay in the JSON for anyone
 # re-checking a decision, but say nothing a reader of the report can weigh (docs/matching.md).
 DIAGNOSTIC_NAMES = ("raw_distance", "chroma_balance", "print_contrast_kept")
+# A video's per-frame rows and region tracks: the finding's text names the frame times and the contact sheet
+# shows them; the rows stay in the JSON for anyone re-checking.
+PER_FRAME_NAMES = ("frames", "region_tracks")
 
 
 def _evidence_label(name: str) -> Say:
@@ -60,7 +63,7 @@ def evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
     private = {str(name) for name in evidence.get(PRIVATE_FIELDS_KEY) or ()}
     nested: list[Fact] = []
     for name, value in evidence.items():
-        if name == PRIVATE_FIELDS_KEY or name in DIAGNOSTIC_NAMES:
+        if name == PRIVATE_FIELDS_KEY or name in DIAGNOSTIC_NAMES or name in PER_FRAME_NAMES:
             continue
         if (name in private or is_gps_key(name)) and not ctx.options.include_gps:
             hidden_gps = True

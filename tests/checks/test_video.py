@@ -16,23 +16,30 @@ from shopguard.cases.service import CheckRequest, check_photos
 from shopguard.checks.context import CaseFacts
 from shopguard.checks.findings import Finding
 from shopguard.cli.main import main
+from shopguard.i18n import text as text_of
 from shopguard.imaging import read_source
 from shopguard.imaging.video import probe_video, sample_frames
 from shopguard.imaging.video_sniff import is_video
 from shopguard.library.indexer import index_paths
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home, resolve_home
+from shopguard.report.builder import build_report
+from shopguard.report.options import ReportOptions
 from tests.checks.video_clips import audio_only_clip, paint_stain, pan_clip, slideshow_clip, stain_box_px
+from tests.report.pdf_reading import pdf_text, squash
 
 LISTING = "abo__B07GTFSCHB__7e487bec.jpg"  # a supplement label: print all over, as product photos have
 
 
-def _check(demo: Path, clip: Path, facts: CaseFacts | None = None) -> CasePhoto:
+def _case(demo: Path, clip: Path, facts: CaseFacts | None = None) -> Case:
     home = Home(resolve_home(None)).ensure()
     store = LibraryStore(home.library_db)
     index_paths(store, [demo / "library"], workers=1)
-    case: Case = check_photos(home, CheckRequest(photos=(clip,), facts=facts or CaseFacts()), store)
-    return case.photos[0]
+    return check_photos(home, CheckRequest(photos=(clip,), facts=facts or CaseFacts()), store)
+
+
+def _check(demo: Path, clip: Path, facts: CaseFacts | None = None) -> CasePhoto:
+    return _case(demo, clip, facts).photos[0]
 
 
 def _load(path: Path) -> Image.Image:
@@ -54,7 +61,8 @@ def _iou(a: list[float], b: tuple[float, ...]) -> float:
 def test_pan_over_a_stained_listing_photo_is_found_with_its_region_track(demo: Path, tmp_path: Path) -> None:
     listing = _load(demo / "library" / LISTING)
     clip = pan_clip(paint_stain(listing), tmp_path / "complaint.mp4", seconds=4.0)
-    item = _check(demo, clip)
+    case = _case(demo, clip)
+    item = case.photos[0]
     assert item.media == "video" and item.is_readable
     assert (item.width, item.height) == (640, 480)
     finding = _match(item)
@@ -76,6 +84,11 @@ def test_pan_over_a_stained_listing_photo_is_found_with_its_region_track(demo: P
     assert all(Path(img.path).is_file() for img in finding.images)
     assert item.poster_path is not None and _load(Path(item.poster_path)).size == (640, 480)
     assert finding.detail("zh_CN") != finding.detail("en")
+    # The report shows the key frame in place of the video and the contact sheet; per-frame rows stay in the JSON.
+    report = build_report(case, tmp_path / "video.pdf", ReportOptions(lang="en"))
+    text = squash(pdf_text(report))
+    assert squash(text_of("image.video.contact_sheet", "en")) in text
+    assert "region_tracks" not in text and "time_s=" not in text
 
 
 def test_rotated_phone_clip_is_turned_upright_and_found_without_a_change(demo: Path, tmp_path: Path) -> None:
