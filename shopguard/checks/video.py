@@ -122,25 +122,37 @@ def _match_frames(
     chosen = _spread(frames, MATCH_FRAMES)
     matches: list[FrameMatch] = []
     note: Finding | None = None
+    tracked: tuple[int, ...] | None = None
     for i, frame in enumerate(chosen):
         report(progress, i, len(chosen), "progress.video_frame", time=f"{frame.time_s:.1f}")
-        fctx = FrameContext(
-            source=ctx.source,
-            facts=ctx.facts,
-            case=ctx.case,
-            library=ctx.library,
-            artifact_dir=(ctx.artifact_dir / f"frame-{frame.index:02d}") if ctx.artifact_dir else None,
-            case_id=ctx.case_id,
-            cancel=ctx.cancel,
-            frame=frame,
-            frame_facts=frame_facts,
-        )
-        for finding in check.run(fctx):
+
+        def run(only: tuple[int, ...] | None, frame: VideoFrame = frame) -> list[Finding]:
+            fctx = FrameContext(
+                source=ctx.source,
+                facts=ctx.facts,
+                case=ctx.case,
+                library=ctx.library,
+                artifact_dir=(ctx.artifact_dir / f"frame-{frame.index:02d}") if ctx.artifact_dir else None,
+                case_id=ctx.case_id,
+                cancel=ctx.cancel,
+                library_only=only,
+                frame=frame,
+                frame_facts=frame_facts,
+            )
+            return check.run(fctx)
+
+        # A clip keeps showing the same picture: try the source the last matched frame showed first (one
+        # verification instead of a shortlist), and search the whole library only when it is not there.
+        found = run(tracked) if tracked else []
+        if not any(f.library_photo for f in found):
+            found = run(None)
+        for finding in found:
             if finding.library_photo:
                 matches.append(FrameMatch(frame, finding))
+                record = ctx.library.photo_by_path(finding.library_photo) if ctx.library else None
+                tracked = (record.id,) if record is not None and record.id is not None else None
             else:
-                note = finding  # "no library" note: the same for every frame
-                return matches, note
+                return matches, finding  # "no library" note: the same for every frame
     return matches, note
 
 
