@@ -35,6 +35,14 @@ class CasePhoto:
     verdict: Verdict
     file_mtime: str | None = None
     is_readable: bool = True
+    media: str = "photo"
+    poster_path: str | None = None
+    video: dict[str, Any] | None = None
+
+    @property
+    def picture_path(self) -> str | None:
+        """The picture to show for this item: the photo itself, or a video's poster frame (its key frame)."""
+        return self.poster_path or self.stored_path
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -49,6 +57,9 @@ class CasePhoto:
             "received_at": self.received_at,
             "file_mtime": self.file_mtime,
             "readable": self.is_readable,
+            "media": self.media,
+            "poster_path": self.poster_path,
+            "video": self.video,
             "verdict": self.verdict.to_json(lang),
             "findings": [f.to_json(lang) for f in self.findings],
         }
@@ -69,6 +80,9 @@ class CasePhoto:
             verdict=Verdict.from_json(d["verdict"]),
             file_mtime=d.get("file_mtime"),
             is_readable=d.get("readable", True),
+            media=d.get("media", "photo"),
+            poster_path=d.get("poster_path"),
+            video=d.get("video"),
         )
 
 

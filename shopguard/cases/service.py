@@ -13,6 +13,7 @@ from pathlib import Path
 
 from shopguard.cases.model import Case, CasePhoto
 from shopguard.cases.store import CaseStore, new_case_id
+from shopguard.cases.video_item import check_video_item
 from shopguard.checks.context import CaseFacts, CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import Check
@@ -20,6 +21,7 @@ from shopguard.checks.runner import run_checks
 from shopguard.checks.verdict import photo_verdict
 from shopguard.errors import ImageReadError
 from shopguard.imaging import probe, read_source
+from shopguard.imaging.video_sniff import is_video
 from shopguard.library.fingerprint import fingerprint
 from shopguard.library.store import CasePhotoRecord, LibraryStore
 from shopguard.paths import Home
@@ -102,6 +104,14 @@ def check_photos(
         received_at = _now()
         try:
             source = read_source(path)
+            if is_video(source.data):
+                photos.append(
+                    check_video_item(
+                        store, case_id, index, source, request.facts, library, received_at, cancel, progress
+                    )
+                )
+                _announce(photo_checked, photos[-1])
+                continue
             facts = probe(source)
             ctx = CheckContext(
                 source=source,

@@ -30,7 +30,14 @@ log = logging.getLogger(__name__)
 
 # c2pa-rs settings (sdk/src/settings): never touch the network while reading.
 OFFLINE_SETTINGS = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
-_MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heif": "image/heif", "tiff": "image/tiff"}
+_MIME = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "heif": "image/heif",
+    "tiff": "image/tiff",
+    "video": "video/mp4",
+}
 _TRUST_CODES = frozenset({"signingCredential.untrusted"})
 
 

@@ -50,6 +50,8 @@ class CheckContext:
     artifact_dir: Path | None = None
     case_id: str | None = None
     cancel: CancelToken | None = None
+    library_only: tuple[int, ...] | None = None
+    """When set, the library match verifies just these photo ids (a video frame tried against its clip's source)."""
     _decoded: dict[int, DecodedImage] = field(default_factory=dict, repr=False)
 
     def pixels(self, max_side: int | None = None) -> DecodedImage:

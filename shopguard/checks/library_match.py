@@ -82,7 +82,9 @@ class LibraryMatchCheck:
                 )
             ]
         complaint = ctx.pixels(MATCH_SIDE)
-        matches = find_sources(ctx.library, complaint.image, complaint.scale, _load_listing, cancel=ctx.cancel)
+        matches = find_sources(
+            ctx.library, complaint.image, complaint.scale, _load_listing, cancel=ctx.cancel, only=ctx.library_only
+        )
         if not matches:
             return []
         return [self._finding(ctx, matches[0], (complaint.width, complaint.height))]

@@ -46,6 +46,15 @@ _TABLE: list[tuple[str, str, SoftwareKind]] = [
     (r"leonardo\.?ai", "Leonardo.Ai", SoftwareKind.AI_APP),
     (r"\bwhee\b|美图.?ai|meitu ai", "美图 AI (WHEE)", SoftwareKind.AI_APP),
     (r"\bgemini\b|made with google ai|edited with google ai", "Google AI (Gemini)", SoftwareKind.AI_APP),
+    # AI video generators (names as their apps and exports spell them).
+    (r"runway(ml)?\b|\bgen-?[234]\b", "Runway", SoftwareKind.AI_APP),
+    (r"\bpika(\s?labs|\.art)?\b", "Pika", SoftwareKind.AI_APP),
+    (r"\bsora\b", "OpenAI Sora", SoftwareKind.AI_APP),
+    (r"海螺|hailuo|minimax video", "海螺 (Hailuo / MiniMax)", SoftwareKind.AI_APP),
+    (r"luma ai|dream machine", "Luma Dream Machine", SoftwareKind.AI_APP),
+    (r"\bvidu\b", "Vidu", SoftwareKind.AI_APP),
+    (r"pixverse", "PixVerse", SoftwareKind.AI_APP),
+    (r"\bveo\s?\d", "Google Veo", SoftwareKind.AI_APP),
     # Photo editors and beauty apps.
     (r"lightroom", "Adobe Lightroom", SoftwareKind.EDITOR),
     (r"photoshop", "Adobe Photoshop", SoftwareKind.EDITOR),
@@ -57,6 +66,12 @@ _TABLE: list[tuple[str, str, SoftwareKind]] = [
     (r"美颜相机|beautycam", "美颜相机 (BeautyCam)", SoftwareKind.EDITOR),
     (r"醒图|hypic|xingtu", "醒图 (Hypic)", SoftwareKind.EDITOR),
     (r"剪映|capcut|jianying", "剪映 (CapCut)", SoftwareKind.EDITOR),
+    (
+        r"premiere|after effects|final cut|davinci resolve|imovie|必剪|快影|kwaiying|\bvn video editor|videoleap"
+        r"|filmora|kinemaster|power ?director",
+        "video editor",
+        SoftwareKind.EDITOR,
+    ),
     (
         r"轻颜|faceu|黄油相机|b612|snow\b|vsco|polarr|facetune|inshot|fotor|pixlr|photopea|canva",
         "photo / beauty app",
@@ -99,7 +114,9 @@ def classify(value: str) -> SoftwareMatch:
     for pattern, name, kind in _COMPILED:
         if pattern.search(text):
             return SoftwareMatch(
-                name if name not in ("photo editor", "photo / beauty app", "camera vendor software") else text[:80],
+                name
+                if name not in ("photo editor", "photo / beauty app", "video editor", "camera vendor software")
+                else text[:80],
                 kind,
             )
     if any(p.search(text) for p in _FIRMWARE):

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-IMAGE_FILTER_SUFFIXES = "*.jpg *.jpeg *.png *.webp *.heic *.heif *.avif *.tif *.tiff *.bmp *.gif"
+IMAGE_FILTER_SUFFIXES = (
+    "*.jpg *.jpeg *.png *.webp *.heic *.heif *.avif *.tif *.tiff *.bmp *.gif *.mp4 *.mov *.m4v *.3gp *.3g2 *.webm *.mkv"
+)
 
 
 class Dialogs:

@@ -2,10 +2,11 @@
 
 One entry point, ``read_container(data)``: it walks JPEG segments (APP1 EXIF / XMP incl. extended
 XMP, APP11 JUMBF, APP13 Photoshop IRB, COM, DQT), every PNG chunk wherever it sits (tEXt, zTXt,
-iTXt, eXIf, caBX, also after IDAT), WebP RIFF chunks (EXIF, XMP, C2PA) and HEIF/AVIF boxes (Exif
-and XMP items, at file offsets or inside the meta box's idat). It follows the declared structure
-only: it never scans pixel data for strings, so text that happens to appear inside compressed image
-data can never become a "label".
+iTXt, eXIf, caBX, also after IDAT), WebP RIFF chunks (EXIF, XMP, C2PA), HEIF/AVIF boxes (Exif
+and XMP items, at file offsets or inside the meta box's idat) and the metadata boxes of MP4 /
+QuickTime videos (movie_boxes.py). It follows the declared structure only: it never scans pixel
+data for strings, so text that happens to appear inside compressed image data can never become a
+"label".
 
 Every length is checked against the buffer and against caps; a malformed structure stops the walk
 and is recorded in ``problems`` (the checks turn that into an ``info`` "metadata unreadable").
@@ -18,7 +19,9 @@ import logging
 
 from shopguard.imaging.container_chunks import read_isobmff, read_png, read_webp
 from shopguard.imaging.metadata_records import ContainerMetadata, TextEntry, decode_xml_bytes
+from shopguard.imaging.movie_boxes import read_movie
 from shopguard.imaging.samsung_trailer import read_samsung_trailer
+from shopguard.imaging.video_sniff import is_video
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,9 @@ def read_container(data: bytes) -> ContainerMetadata:
     elif data[:4] in (b"II*\x00", b"MM\x00*"):
         meta.format = "tiff"  # a TIFF file is itself an EXIF-style IFD tree
         meta.exif.append(data)
+    elif is_video(data):
+        meta.format = "video"
+        read_movie(data, meta)
     elif data[4:8] == b"ftyp":
         meta.format = "heif"
         read_isobmff(data, meta)

@@ -237,6 +237,7 @@ def find_sources(
     listing_loader: ListingLoader,
     cancel: CancelToken | None = None,
     index: DescriptorIndex | None = None,
+    only: tuple[int, ...] | None = None,
 ) -> list[Match]:
     """Verified library sources of ``complaint``, best first (derived before same-base).
 
@@ -246,10 +247,12 @@ def find_sources(
         listing_loader: gives a library photo's pixels for the dense comparison.
         cancel: checked between candidates.
         index: a prebuilt descriptor index (built from the store when None).
+        only: verify just these library photo ids, no shortlist (a video's next frame tried against the source
+            its earlier frames showed).
     """
     query = complaint_features(complaint, complaint_scale, COMPLAINT_SIDE)
     full_size = (round(complaint.width / complaint_scale), round(complaint.height / complaint_scale))
-    candidates = shortlist(store, complaint, query, index)
+    candidates = [(pid, "track") for pid in only] if only else shortlist(store, complaint, query, index)
     features = store.features(pid for pid, _ in candidates)
     sizes = store.photo_sizes(pid for pid, _ in candidates)
     geometric: list[tuple[Geometry, int, str]] = []

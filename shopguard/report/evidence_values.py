@@ -39,6 +39,9 @@ SHOWN_ELSEWHERE_NAMES = (
     "library_added_at",
     "library_file_mtime",
 )
+# A video's per-frame rows and region tracks: the finding's text names the frame times and the contact sheet
+# shows them; the rows stay in the JSON for anyone re-checking.
+PER_FRAME_NAMES = ("frames", "region_tracks")
 
 
 def _evidence_label(name: str) -> Say:
@@ -70,7 +73,7 @@ def evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
     private = {str(name) for name in evidence.get(PRIVATE_FIELDS_KEY) or ()}
     nested: list[Fact] = []
     for name, value in evidence.items():
-        if name == PRIVATE_FIELDS_KEY or name in DIAGNOSTIC_NAMES or name in SHOWN_ELSEWHERE_NAMES:
+        if name in (PRIVATE_FIELDS_KEY, *DIAGNOSTIC_NAMES, *SHOWN_ELSEWHERE_NAMES, *PER_FRAME_NAMES):
             continue
         if (name in private or is_gps_key(name)) and not ctx.options.include_gps:
             hidden_gps = True

@@ -109,7 +109,7 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
         shown_any = True
         yield shown
     if finding.library_photo and "side-by-side" not in kinds:
-        picture = ctx.pictures.pair(photo.stored_path, finding.library_photo, finding.regions, max_side)
+        picture = ctx.pictures.pair(photo.picture_path, finding.library_photo, finding.regions, max_side)
         if picture:
             shown_any = True
             added = show_time(str(finding.evidence.get("library_added_at", "")))
@@ -122,7 +122,7 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
         shown_any = True
         yield shown
     if finding.regions and "changed-outline" not in kinds:
-        picture = ctx.pictures.outlined(photo.stored_path, finding.regions, max_side)
+        picture = ctx.pictures.outlined(photo.picture_path, finding.regions, max_side)
         if picture:
             shown_any = True
             yield Shown(picture, key("report.caption.outline", photo=photo.name), key("report.caption.outline.short"))
@@ -130,7 +130,7 @@ def pictures_for(ctx: ReportContext, item: RankedFinding, max_side: int) -> Iter
         shown_any = True
         yield shown
     if not shown_any:
-        picture = ctx.pictures.plain(photo.stored_path, max_side)
+        picture = ctx.pictures.plain(photo.picture_path, max_side)
         if picture:
             caption = key("report.caption.photo", photo=photo.name)
             yield Shown(picture, caption, key("report.caption.photo.short"), is_context=True)

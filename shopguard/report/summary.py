@@ -222,7 +222,7 @@ def _photos_checked(ctx: ReportContext) -> list[Flowable]:
     writer = ctx.writer
     cells: list[list[Flowable]] = []
     for photo in ctx.case.photos[:KEY_FACTS]:
-        picture = ctx.pictures.plain(photo.stored_path, THUMB_MAX_SIDE_PX)
+        picture = ctx.pictures.plain(photo.picture_path, THUMB_MAX_SIDE_PX)
         # a file that could not be read says so where its picture would be, not an empty gap
         cell = (
             [picture_flowable(picture, *THUMB_BOX_PT[3])] if picture else writer.stacked(key("report.file.unreadable"))

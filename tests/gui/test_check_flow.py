@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from shopguard.cases.store import CaseStore
 from shopguard.gui.main_window import MainWindow
 from shopguard.gui.views.evidence_view import EvidenceView
+from tests.checks.video_clips import paint_stain, pan_clip
 from tests.gui.conftest import dialogs, drop_files
 
 CHECK_TIMEOUT_MS = 30_000
@@ -172,3 +173,20 @@ def test_closing_during_a_check_cancels_and_stores_nothing(window: MainWindow, d
     window.close()
     assert window.state.runner.is_idle
     assert len(CaseStore(window.state.home.cases_dir).list()) <= 1, "at most a case that was already done"
+
+
+def test_dropped_complaint_video_shows_its_key_frame_and_finding(
+    qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path
+) -> None:
+    with Image.open(demo / "library" / "abo__B07GTFSCHB__7e487bec.jpg") as im:
+        listing = im.convert("RGB")
+    clip = pan_clip(paint_stain(listing), tmp_path / "buyer clip.mp4", seconds=2.0)
+    page = window.check_page
+    with qtbot.waitSignal(page.case_checked, timeout=CHECK_TIMEOUT_MS) as blocker:
+        assert drop_files(page.start_view.drop_zone, [clip])
+    case = blocker.args[0]
+    assert case.photos[0].media == "video"
+    result = page.result_view
+    assert result.banner.level == "strong"
+    assert "abo__B07GTFSCHB__7e487bec.jpg" in result.banner.summary_label.text()
+    qtbot.waitUntil(lambda: result.evidence.photo_view.has_image, timeout=CHECK_TIMEOUT_MS)

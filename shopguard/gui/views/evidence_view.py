@@ -127,7 +127,7 @@ class EvidenceView(QTabWidget):
         for view in (self.photo_view, self.buyer_view, self.listing_view, self.changed_view, self.map_view):
             view.clear_image()
         self.overlay_slider.setValue(0)  # each photo starts on the buyer's own picture
-        paths: list[str] = [photo.stored_path] if photo.stored_path else []
+        paths: list[str] = [photo.picture_path] if photo.picture_path else []
         for f in photo.findings:
             if f.library_photo:
                 paths.append(f.library_photo)
@@ -181,7 +181,7 @@ class EvidenceView(QTabWidget):
         photo, t = self.photo, self.state.t
         if photo is None:
             return
-        own = self.images.get(photo.stored_path or "")
+        own = self.images.get(photo.picture_path or "")
         findings = [self.finding] if self.finding else list(photo.findings)
         regions = [r for f in findings for r in f.regions]
         if own is not None:

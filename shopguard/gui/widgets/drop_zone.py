@@ -8,15 +8,16 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from shopguard.imaging.video_sniff import VIDEO_SUFFIXES
 from shopguard.library.indexer import IMAGE_SUFFIXES
 
 
 def image_paths_from_mime(mime: QMimeData) -> list[Path]:
-    """Local image files named in a drag or the clipboard (other files are ignored)."""
+    """Local photo and video files named in a drag or the clipboard (other files are ignored)."""
     if not mime.hasUrls():
         return []
     paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-    return [p for p in paths if p.suffix.lower() in IMAGE_SUFFIXES]
+    return [p for p in paths if p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES]
 
 
 class DropZone(QFrame):
