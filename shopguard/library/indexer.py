@@ -24,6 +24,7 @@ from shopguard.imaging import read_source
 from shopguard.imaging.exif_basics import read_exif_basics
 from shopguard.library.fingerprint import fingerprint
 from shopguard.library.store import LibraryStore, PhotoRecord, utc_now
+from shopguard.library.video_frames import FRAMES_FOLDER, frame_photos, is_video_name, iter_video_files
 from shopguard.progress import CancelToken, ProgressFn, report
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,9 @@ def index_paths(
     """
     paths = list(paths)
     summary = IndexSummary()
-    files = list(iter_image_files(paths))
+    files = [f for f in iter_image_files(paths) if not is_video_name(f)]
+    # The seller's product videos: their sampled frames join the library as photos (video_frames.py).
+    files += frame_photos(store.db_path.parent / FRAMES_FOLDER, iter_video_files(paths), summary.failed, cancel)
     folders = [Path(p).expanduser().absolute() for p in paths if Path(p).is_dir()]
     total = len(files)
     jobs: list[_Job] = []

@@ -25,7 +25,7 @@ from shopguard.library.store import LibraryStore
 from shopguard.paths import Home, resolve_home
 from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
-from tests.checks.video_clips import audio_only_clip, paint_stain, pan_clip, slideshow_clip, stain_box_px
+from tests.checks.video_clips import audio_only_clip, paint_stain, pan_clip, recut_clip, slideshow_clip, stain_box_px
 from tests.report.pdf_reading import pdf_text, squash
 
 LISTING = "abo__B07GTFSCHB__7e487bec.jpg"  # a supplement label: print all over, as product photos have
@@ -184,3 +184,27 @@ def test_no_photo_is_taken_for_a_video(testdata: Path) -> None:
     assert len(files) > 50
     videos = [p.name for p in files if is_video(p.read_bytes()[:64])]
     assert videos == []
+
+
+def test_a_clip_cut_from_the_sellers_own_video_is_found(demo: Path, testdata: Path, tmp_path: Path) -> None:
+    """The seller adds a product video to the library; its frames are indexed, and a buyer's clip cut out of it (a
+    stain painted on, re-encoded smaller) is traced to a frame of that video."""
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    product = _load(testdata / "product-photos" / "abo__B074M5HPBD__9ea6992d.jpg")
+    own = pan_clip(product, shop / "product video.mp4", seconds=6.0, zoom=(0.95, 0.6))
+    home = Home(resolve_home(None)).ensure()
+    store = LibraryStore(home.library_db)
+    summary = index_paths(store, [shop], workers=1)
+    names = [Path(r.path).name for r in store.photos()]
+    assert summary.failed == [] and len(names) >= 4
+    assert all(n.startswith("product video.mp4@") and n.endswith("s.jpg") for n in names)
+    assert own.read_bytes() == (shop / "product video.mp4").read_bytes()  # the seller's video is only read
+    again = index_paths(store, [shop], workers=1)
+    assert again.added == 0 and again.unchanged == len(names)  # a re-scan does not decode the video again
+    complaint = recut_clip(own, tmp_path / "buyer.mp4", 2.0, 4.0, painter=paint_stain)
+    case = check_photos(home, CheckRequest(photos=(complaint,)), store)
+    finding = _match(case.photos[0])
+    assert finding is not None and finding.strength.value == "strong"
+    assert finding.library_photo is not None and Path(finding.library_photo).name.startswith("product video.mp4@")
+    assert finding.title_key == "finding.video.derived_changed.title"

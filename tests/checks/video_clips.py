@@ -118,3 +118,31 @@ def audio_only_clip(path: Path, seconds: float = 1.0) -> Path:
         container.mux(packet)
     container.close()
     return path
+
+
+def recut_clip(source: Path, path: Path, start_s: float, end_s: float, painter: Painter | None = None) -> Path:
+    """Cut ``start_s``..``end_s`` out of ``source`` and re-encode it (smaller, CRF 30), painting each frame."""
+    src = av.open(str(source))
+    container = av.open(str(path), mode="w")
+    stream = container.add_stream("libx264", rate=15)
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"crf": "30", "preset": "veryfast"}
+    opened = False
+    for frame in src.decode(src.streams.video[0]):
+        t = float(frame.time or 0.0)
+        if not start_s <= t <= end_s:
+            continue
+        image = frame.to_image().convert("RGB")
+        image = image.resize((image.width * 3 // 4 // 2 * 2, image.height * 3 // 4 // 2 * 2), Image.Resampling.BILINEAR)
+        if painter is not None:
+            image = painter(image)
+        if not opened:
+            stream.width, stream.height = image.size
+            opened = True
+        for packet in stream.encode(av.VideoFrame.from_ndarray(np.asarray(image), format="rgb24")):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    src.close()
+    return path
