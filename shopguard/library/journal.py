@@ -173,9 +173,9 @@ def append(
 ) -> JournalEntry:
     """Add one entry after the current head. Call inside a write transaction that has already written (so
     the write lock is held and no other writer can append between reading the head and inserting)."""
-    last = head(conn)
-    seq = last.seq + 1 if last else 1
-    prev = last.entry_hash if last else GENESIS_HASH
+    last = conn.execute("SELECT seq, entry_hash FROM library_journal ORDER BY seq DESC LIMIT 1").fetchone()
+    seq = int(last[0]) + 1 if last else 1
+    prev = str(last[1]) if last else GENESIS_HASH
     clean = {k: v for k, v in dates.items() if v not in (None, "")}
     hash_ = entry_hash(seq, recorded_at, event, path, sha256, clean, prev)
     conn.execute(

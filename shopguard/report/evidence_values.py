@@ -29,6 +29,9 @@ SHARE_NAMES = (
 # (chroma_balance, print_contrast_kept, which every derived match passes): they stay in the JSON for anyone
 # re-checking a decision, but say nothing a reader of the report can weigh (docs/matching.md).
 DIAGNOSTIC_NAMES = ("raw_distance", "chroma_balance", "print_contrast_kept")
+# library-match values about when the listing photo existed (listing_dates.py, docs/cli.md): said in the finding's
+# own words and printed with the case facts, not repeated as measured values of the exhibit.
+DATED_NAMES = ("listing_existed_by", "listing_before_order", "journal_entry")
 
 
 def _evidence_label(name: str) -> Say:
@@ -60,7 +63,7 @@ def evidence_rows(ctx: ReportContext, item: RankedFinding) -> list[Fact]:
     private = {str(name) for name in evidence.get(PRIVATE_FIELDS_KEY) or ()}
     nested: list[Fact] = []
     for name, value in evidence.items():
-        if name == PRIVATE_FIELDS_KEY or name in DIAGNOSTIC_NAMES:
+        if name == PRIVATE_FIELDS_KEY or name in DIAGNOSTIC_NAMES or name in DATED_NAMES:
             continue
         if (name in private or is_gps_key(name)) and not ctx.options.include_gps:
             hidden_gps = True

@@ -58,8 +58,8 @@ def test_a_listing_photo_dated_after_the_order_is_reported_as_such(home: Home, d
     assert set(entry) == {"seq", "sha256", "prev_hash", "entry_hash", "recorded_at"}
     assert entry["sha256"] == finding.evidence["library_sha256"]
     detail = finding.detail("en")
-    assert "Your listing photo existed by 2026-10-01 08:00 UTC (the file's date when ShopGuard first read it)" in detail
-    assert "That is not before the order date 2026-09-15" in detail
+    assert "Your listing photo existed by 2026-10-01 08:00 UTC (file date when ShopGuard first read it)" in detail
+    assert "not before the order date 2026-09-15" in detail
     assert "不早于下单日期 2026-09-15" in finding.detail("zh_CN")
 
 
@@ -69,4 +69,4 @@ def test_a_listing_photo_dated_before_the_order_says_so(home: Home, demo: Path) 
     assert "before the order date 2026-10-20." in finding.detail("en")
     no_order = _derived(home, demo, None)
     assert no_order.evidence["listing_before_order"] is None
-    assert "No order date was entered" in no_order.detail("en")
+    assert "no order date was entered" in no_order.detail("en")
