@@ -103,6 +103,7 @@ def facts_to_json(facts: CaseFacts) -> dict[str, Any]:
         "order_id": facts.order_id,
         "buyer": facts.buyer,
         "claim_text": facts.claim_text,
+        "shop_name": facts.shop_name,
     }
 
 
@@ -115,6 +116,7 @@ def facts_from_json(d: dict[str, Any]) -> CaseFacts:
         order_id=d.get("order_id"),
         buyer=d.get("buyer"),
         claim_text=d.get("claim_text"),
+        shop_name=d.get("shop_name"),
     )
 
 
@@ -129,6 +131,12 @@ class Case:
     status: str = "open"
     notes: str = ""
     reports: tuple[str, ...] = field(default_factory=tuple)
+    checked_at: str | None = None
+    """When the checks last ran (``created_at`` until the case is checked again)."""
+    library_journal_head: dict[str, Any] | None = None
+    """The library journal's last entry (``seq``, ``entry_hash``) when the checks ran; None without a journal."""
+    history: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    """Earlier runs of a re-checked case, oldest first: when, with which facts, what they found."""
 
     @property
     def verdict(self) -> Verdict:
@@ -149,6 +157,9 @@ class Case:
             "notes": self.notes,
             "facts": facts_to_json(self.facts),
             "reports": list(self.reports),
+            "checked_at": self.checked_at or self.created_at,
+            "library_journal_head": self.library_journal_head,
+            "history": list(self.history),
         }
 
     @classmethod
@@ -161,7 +172,37 @@ class Case:
             status=d.get("status", "open"),
             notes=d.get("notes", ""),
             reports=tuple(d.get("reports", ())),
+            checked_at=d.get("checked_at"),
+            library_journal_head=d.get("library_journal_head"),
+            history=tuple(d.get("history") or ()),
         )
+
+    def history_entry(self) -> dict[str, Any]:
+        """This run, summarised for ``history`` before a re-check replaces it (extend, never drop, fields)."""
+        return {
+            "checked_at": self.checked_at or self.created_at,
+            "verdict": self.verdict.to_json("en"),
+            "facts": facts_to_json(self.facts),
+            "library_journal_head": self.library_journal_head,
+            "photos": [
+                {
+                    "name": p.name,
+                    "sha256": p.sha256,
+                    "verdict": p.verdict.level.value,
+                    "findings": [
+                        {
+                            "check": f.check,
+                            "category": f.category.value,
+                            "strength": f.strength.value,
+                            "title": f.title("en"),
+                            "title_key": f.title_key,
+                        }
+                        for f in p.findings
+                    ],
+                }
+                for p in self.photos
+            ],
+        }
 
     def summary_json(self, lang: str = "en") -> dict[str, Any]:
         """One row of ``cases list --json``."""

@@ -7,6 +7,7 @@ decoded from those bytes, so what was checked is exactly the file whose SHA-256 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from shopguard.cases.model import CasePhoto
 from shopguard.cases.store import CaseStore
@@ -22,14 +23,15 @@ def check_video_item(
     store: CaseStore,
     case_id: str,
     index: int,
+    path: Path,
     source: SourceFile,
     facts: CaseFacts,
     library: LibraryStore | None,
     received_at: str,
     cancel: CancelToken | None = None,
     progress: ProgressFn | None = None,
-) -> CasePhoto:
-    """Check one video and store its copy.
+) -> tuple[CasePhoto, CheckContext]:
+    """Check one video (its bytes in ``source``, named after ``path``) and store its copy.
 
     Raises:
         ImageReadError: the video cannot be decoded, has no video stream or no frame, or is beyond the limits.
@@ -46,11 +48,11 @@ def check_video_item(
         case_id=case_id,
         cancel=cancel,
     )
-    stored = store.write_photo_copy(case_id, index, source.path.name, source.data)
+    stored = store.write_photo_copy(case_id, index, path.name, source.data)
     result, poster = check_video(ctx, video, frames, progress)
-    return CasePhoto(
-        name=source.path.name,
-        original_path=str(source.path),
+    photo = CasePhoto(
+        name=path.name,
+        original_path=str(path),
         stored_path=str(stored),
         sha256=source.sha256,
         format=video.container,
@@ -65,3 +67,4 @@ def check_video_item(
         poster_path=str(poster) if poster else None,
         video={**video.to_json(), "frames_sampled": [round(f.time_s, 3) for f in frames]},
     )
+    return photo, ctx

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,17 @@ class CaseFacts:
     order_id: str | None = None
     buyer: str | None = None
     claim_text: str | None = None
+    shop_name: str | None = None
+    """The seller's shop (Settings), stored with every case so a case and its report say whose shop it is."""
+
+
+@dataclass(frozen=True)
+class EarlierCase:
+    """What a reuse check needs to know about an earlier case: when it was checked and its order facts."""
+
+    case_id: str
+    checked_at: str
+    facts: CaseFacts
 
 
 @dataclass
@@ -39,6 +51,9 @@ class CheckContext:
         library: the shop library, or None when no library is set up.
         artifact_dir: folder where checks write evidence images for this photo (created on demand).
         case_id: the case this photo belongs to (so reuse checks can skip it).
+        case_created_at: when that case was first checked (ISO-8601 UTC; a re-check keeps the first time).
+        earlier_case: looks up an earlier case by id (None when it is gone), so a reuse check can tell a
+            re-check of the same complaint from another claim.
         cancel: cancellation token, checked between slow steps.
         include_gps: whether GPS coordinates may appear in texts meant for a report.
     """
@@ -49,6 +64,8 @@ class CheckContext:
     library: LibraryStore | None = None
     artifact_dir: Path | None = None
     case_id: str | None = None
+    case_created_at: str | None = None
+    earlier_case: Callable[[str], EarlierCase | None] | None = None
     cancel: CancelToken | None = None
     library_only: tuple[int, ...] | None = None
     """When set, the library match verifies just these photo ids (a video frame tried against its clip's source)."""

@@ -15,12 +15,13 @@ from PIL import Image
 
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
+from shopguard.checks.listing_dates import listing_dating
 from shopguard.checks.match_evidence import write_match_images
 from shopguard.checks.registry import register
 from shopguard.errors import ImageReadError
 from shopguard.imaging import decode, read_source
 from shopguard.library.matcher import Match, find_sources
-from shopguard.library.store import PhotoRecord
+from shopguard.library.store import LibraryStore, PhotoRecord
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +65,21 @@ class LibraryMatchCheck:
         exact = [r for r in ctx.library.photos_by_sha256(ctx.source.sha256) if r.status == "present"]
         if exact:
             rec = exact[0]
+            dating, existed = listing_dating(ctx.library, rec.sha256, ctx.case.order_date)
             return [
                 Finding(
                     self.id,
                     Category.LIBRARY_DERIVED,
                     Strength.STRONG,
                     "finding.library.identical.title",
-                    "finding.library.identical.detail",
-                    fields={"library_name": _name(rec.path), "library_added": rec.added_at},
+                    "finding.library.identical.detail_dated",
+                    fields={"library_name": _name(rec.path), "library_added": rec.added_at, "listing_existed": existed},
                     library_photo=rec.path,
                     evidence={
                         "sha256": rec.sha256,
                         "library_added_at": rec.added_at,
                         "library_file_mtime": _file_time(rec),
+                        **dating,
                     },
                     limits_key="limits.library.derived",
                 )
@@ -87,15 +90,17 @@ class LibraryMatchCheck:
         )
         if not matches:
             return []
-        return [self._finding(ctx, matches[0], (complaint.width, complaint.height))]
+        return [self._finding(ctx, ctx.library, matches[0], (complaint.width, complaint.height))]
 
-    def _finding(self, ctx: CheckContext, m: Match, size: tuple[int, int]) -> Finding:
+    def _finding(self, ctx: CheckContext, library: LibraryStore, m: Match, size: tuple[int, int]) -> Finding:
         g, change = m.geometry, m.change
+        dating, existed = listing_dating(library, m.record.sha256, ctx.case.order_date)
         evidence = {
             **m.evidence(size),
             "library_sha256": m.record.sha256,
             "library_added_at": m.record.added_at,
             "library_file_mtime": _file_time(m.record),
+            **dating,
         }
         fields = {
             "library_name": _name(m.record.path),
@@ -128,8 +133,8 @@ class LibraryMatchCheck:
             Category.LIBRARY_DERIVED,
             Strength.STRONG,
             key + ".title",
-            key + ".detail",
-            fields={**fields, "regions": len(change.regions)},
+            key + ".detail_dated",
+            fields={**fields, "regions": len(change.regions), "listing_existed": existed},
             regions=tuple(change.regions),
             library_photo=m.record.path,
             evidence=evidence,

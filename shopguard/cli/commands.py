@@ -6,17 +6,19 @@ import argparse
 import json
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from shopguard.cases.model import Case
-from shopguard.cases.service import CheckRequest, check_photos
+from shopguard.cases.service import CheckRequest, check_photos, recheck_case
 from shopguard.cases.store import CaseStore
 from shopguard.checks.context import CaseFacts
 from shopguard.cli.console import ProgressBar, error_line
 from shopguard.errors import EXIT_BAD_IMAGE, EXIT_OK, UsageError
 from shopguard.i18n import normalize_language, text
 from shopguard.library.indexer import index_paths
+from shopguard.library.journal import JournalBrokenError
 from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
@@ -46,8 +48,8 @@ def _open_library(home: Home, lang: str = "en") -> LibraryStore:
 
 
 def dispatch(args: argparse.Namespace, home: Home) -> int:
-    handler = {"library": _library, "check": _check, "cases": _cases, "report": _report}[args.command]
-    return handler(args, home)
+    handler = {"library": _library, "check": _check, "recheck": _recheck, "cases": _cases, "report": _report}
+    return handler[args.command](args, home)
 
 
 # --- library ----------------------------------------------------------------------------------
@@ -59,7 +61,15 @@ def _library(args: argparse.Namespace, home: Home) -> int:
         # Ctrl+C cancels cleanly: photos indexed so far are kept, the exit code is 130 (main.py).
         previous = signal.signal(signal.SIGINT, lambda _sig, _frame: cancel.cancel())
         try:
-            summary = index_paths(store, args.paths, progress=bar, cancel=cancel, workers=args.workers)
+            summary = index_paths(
+                store,
+                args.paths,
+                progress=bar,
+                cancel=cancel,
+                workers=args.workers,
+                listed_since=args.listed_since.isoformat() if args.listed_since else None,
+                listing_url=args.listing_url,
+            )
         finally:
             signal.signal(signal.SIGINT, previous)
             bar.close()
@@ -72,6 +82,7 @@ def _library(args: argparse.Namespace, home: Home) -> int:
             "failed": [{"path": p, "reason": e.message("en")} for p, e in summary.failed],
             "missing": summary.missing,
             "total": store.count(),
+            "listed": summary.listed,
         }
         if args.json:
             _print_json(result)
@@ -92,6 +103,8 @@ def _library(args: argparse.Namespace, home: Home) -> int:
                 print(f"{p.path}  {p.width}x{p.height} {p.format}  {p.sha256[:12]}{flag}")
             print(f"{len(photos)} photos")
         return EXIT_OK
+    if args.library_command == "verify":
+        return _verify(store, home, args.json)
     if args.library_command == "remove":
         targets = [str(Path(p).expanduser().absolute()) for p in args.paths]
         doomed = [
@@ -103,28 +116,87 @@ def _library(args: argparse.Namespace, home: Home) -> int:
     raise UsageError(reason=f"unknown library action {args.library_command}")
 
 
+def _verify(store: LibraryStore, home: Home, as_json: bool) -> int:
+    """``library verify``: the chain, then every case's recorded head still in it.
+
+    Raises:
+        JournalBrokenError: the first break found (exit code 4).
+    """
+    result = store.verify_journal()
+    if not result.is_ok:
+        reason = text(f"journal.problem.{result.problem}", "en")
+        raise JournalBrokenError(seq=result.broken_at, reason=reason)
+    held = {e.seq: e.entry_hash for e in store.journal_entries()}
+    for case in CaseStore(home.cases_dir).list():
+        recorded = case.library_journal_head
+        if recorded and held.get(int(recorded.get("seq", 0))) != recorded.get("entry_hash"):
+            reason = text(
+                "journal.problem.rewritten", "en", case_id=case.id, entry_hash=str(recorded.get("entry_hash"))
+            )
+            raise JournalBrokenError(seq=recorded.get("seq"), reason=reason)
+    head = result.head
+    if as_json:
+        _print_json(
+            {
+                "ok": True,
+                "entries": result.entries,
+                "head": {"seq": head.seq, "entry_hash": head.entry_hash} if head else None,
+            }
+        )
+    elif head is None:
+        print(text("journal.empty", "en"))
+    else:
+        print(text("journal.ok", "en", entries=result.entries, seq=head.seq, entry_hash=head.entry_hash))
+    return EXIT_OK
+
+
 # --- check ------------------------------------------------------------------------------------
+_FACT_OPTIONS = {
+    "order_date": "order_date",
+    "delivery_date": "delivery_date",
+    "complaint_date": "complaint_date",
+    "platform": "platform",
+    "order_id": "order_id",
+    "buyer": "buyer",
+    "claim_text": "claim",
+}
+
+
+def _given_facts(args: argparse.Namespace) -> dict[str, Any]:
+    """The order facts given on the command line (options left out are not in the dict)."""
+    return {name: getattr(args, option) for name, option in _FACT_OPTIONS.items() if getattr(args, option)}
+
+
 def _check(args: argparse.Namespace, home: Home) -> int:
     lang = _text_lang(args.lang)
-    facts = CaseFacts(
-        order_date=args.order_date,
-        delivery_date=args.delivery_date,
-        complaint_date=args.complaint_date,
-        platform=args.platform,
-        order_id=args.order_id,
-        buyer=args.buyer,
-        claim_text=args.claim,
-    )
     store = _open_library(home, lang)
     outdated = store.outdated_feature_count()
     if outdated:
         error_line(text("library.outdated_features", lang, count=outdated))
-    request = CheckRequest(photos=tuple(Path(p).expanduser().absolute() for p in args.photos), facts=facts)
+    photos = tuple(Path(p).expanduser().absolute() for p in args.photos)
+    request = CheckRequest(photos=photos, facts=CaseFacts(**_given_facts(args)))
     bar = ProgressBar(lang)
     try:
         case = check_photos(home, request, store, progress=bar)
     finally:
         bar.close()
+    return _show_checked(args, home, case, lang)
+
+
+def _recheck(args: argparse.Namespace, home: Home) -> int:
+    """``recheck CASE_ID``: the stored facts, with the options given replacing them one by one."""
+    lang = _text_lang(args.lang)
+    old = CaseStore(home.cases_dir).load(args.case_id)
+    store = _open_library(home, lang)
+    bar = ProgressBar(lang)
+    try:
+        case = recheck_case(home, old.id, store, facts=replace(old.facts, **_given_facts(args)), progress=bar)
+    finally:
+        bar.close()
+    return _show_checked(args, home, case, lang)
+
+
+def _show_checked(args: argparse.Namespace, home: Home, case: Case, lang: str) -> int:
     report_path: str | None = None
     if args.report:
         report_path = str(_write_report(home, case, Path(args.report), args.lang))

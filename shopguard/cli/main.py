@@ -21,7 +21,7 @@ from shopguard.report.upload_images import upload_presets
 
 log = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("library", "check", "cases", "report")
+SUBCOMMANDS = ("library", "check", "recheck", "cases", "report")
 LANG_CHOICES = ("en", "zh", "zh_CN", "both")
 PAPER_SIZES = ("A4", "Letter")
 
@@ -41,6 +41,20 @@ def _iso_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from exc
 
 
+def _case_options(parser: argparse.ArgumentParser) -> None:
+    """Order facts and output options shared by ``check`` and ``recheck``."""
+    parser.add_argument("--order-date", type=_iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--delivery-date", type=_iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--complaint-date", type=_iso_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--platform", metavar="NAME")
+    parser.add_argument("--order-id", metavar="ID")
+    parser.add_argument("--buyer", metavar="NAME")
+    parser.add_argument("--claim", metavar="TEXT", help="the buyer's claim text")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--report", metavar="FILE.pdf", help="also write the evidence report")
+    parser.add_argument("--lang", choices=LANG_CHOICES, default="en")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar."""
     p = _Parser(prog="shopguard", description="Check buyers' complaint photos against your shop's own photos.")
@@ -56,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--workers", type=int, default=None, metavar="N", help="processes for fingerprinting (default: every core)"
     )
+    add.add_argument(
+        "--listed-since",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="when these photos' listing was published (recorded in the library journal)",
+    )
+    add.add_argument("--listing-url", metavar="URL", help="the listing's link (recorded in the library journal)")
+    ver = lib_sub.add_parser("verify", help="check the library journal's hash chain")
+    ver.add_argument("--json", action="store_true")
     lst = lib_sub.add_parser("list", help="list library photos")
     lst.add_argument("--json", action="store_true")
     rm = lib_sub.add_parser("remove", help="remove photos (or every photo under a folder) from the library")
@@ -63,16 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     chk = sub.add_parser("check", help="check complaint photos (one call = one case)")
     chk.add_argument("photos", nargs="+", metavar="PHOTO")
-    chk.add_argument("--order-date", type=_iso_date, metavar="YYYY-MM-DD")
-    chk.add_argument("--delivery-date", type=_iso_date, metavar="YYYY-MM-DD")
-    chk.add_argument("--complaint-date", type=_iso_date, metavar="YYYY-MM-DD")
-    chk.add_argument("--platform", metavar="NAME")
-    chk.add_argument("--order-id", metavar="ID")
-    chk.add_argument("--buyer", metavar="NAME")
-    chk.add_argument("--claim", metavar="TEXT", help="the buyer's claim text")
-    chk.add_argument("--json", action="store_true", help="print the result as JSON")
-    chk.add_argument("--report", metavar="FILE.pdf", help="also write the evidence report")
-    chk.add_argument("--lang", choices=LANG_CHOICES, default="en")
+    _case_options(chk)
+    rck = sub.add_parser("recheck", help="check an open case again, updating it in place (its history is kept)")
+    rck.add_argument("case_id")
+    _case_options(rck)
 
     cases = sub.add_parser("cases", help="list stored cases")
     cases_sub = cases.add_subparsers(dest="cases_command", parser_class=_Parser, metavar="ACTION", required=True)

@@ -10,8 +10,9 @@ from typing import Any
 from PySide6.QtGui import QImage
 
 from shopguard.cases.model import Case, CasePhoto
-from shopguard.cases.service import CheckRequest, check_photos
+from shopguard.cases.service import CheckRequest, check_photos, recheck_case
 from shopguard.cases.store import CaseStore
+from shopguard.checks.context import CaseFacts
 from shopguard.errors import HomeError
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
@@ -35,6 +36,24 @@ def run_check(
     library = LibraryStore(home.library_db)
     try:
         return check_photos(home, request, library, progress=progress, cancel=cancel, photo_checked=photo_checked)
+    finally:
+        library.close()
+
+
+def run_recheck(
+    home: Home,
+    case_id: str,
+    facts: CaseFacts,
+    progress: ProgressFn,
+    cancel: CancelToken,
+    photo_checked: Callable[[CasePhoto], None] | None = None,
+) -> Case:
+    """Check a stored case again with ``facts``, updating it in place (a fresh DB connection for this thread)."""
+    library = LibraryStore(home.library_db)
+    try:
+        return recheck_case(
+            home, case_id, library, facts=facts, progress=progress, cancel=cancel, photo_checked=photo_checked
+        )
     finally:
         library.close()
 

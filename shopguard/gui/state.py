@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from shopguard.checks.context import CaseFacts
 from shopguard.gui.jobs import JobFailure, JobRunner
 from shopguard.gui.language import QtTranslations, resolve_ui_language
 from shopguard.i18n import text
@@ -65,6 +66,14 @@ class Dialogs:
 
     def open_url(self, url: QUrl) -> bool:
         return bool(QDesktopServices.openUrl(url))
+
+    def edit_facts(self, parent: QWidget, state: AppState, facts: CaseFacts) -> CaseFacts | None:
+        """The order facts for checking a case again (the stored ones, as the seller left or changed them);
+        None when cancelled."""
+        from shopguard.gui.views.recheck_dialog import RecheckDialog  # the dialog's form needs AppState
+
+        dialog = RecheckDialog(state, facts, parent)
+        return dialog.facts() if dialog.exec() == RecheckDialog.DialogCode.Accepted else None
 
 
 class AppState(QObject):

@@ -56,14 +56,27 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, **fields: Any) -> str:
     """Look up ``key`` in ``lang`` and fill its placeholders.
 
     An unknown key returns the key itself (visible in review, never a crash); a missing placeholder
-    value is shown as ``{name}``.
+    value is shown as ``{name}``. A value that is itself a phrase, ``{"text_key": key, "fields": {...}}``
+    (JSON-safe, so a stored finding keeps it), is looked up in the same language first: a sentence can
+    hold a part that varies (a date's source, a comparison) without formatting text before lookup.
     """
     entry = catalog().get(key)
     if entry is None:
         return key
     lang = normalize_language(lang)
     template = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
-    return template.format_map(_Lenient(fields))
+    return template.format_map(_Lenient({name: _phrase(value, lang) for name, value in fields.items()}))
+
+
+def phrase(key: str, **fields: Any) -> dict[str, Any]:
+    """A placeholder value rendered from ``key`` in whatever language the outer text is shown in."""
+    return {"text_key": key, "fields": fields}
+
+
+def _phrase(value: Any, lang: str) -> Any:
+    if isinstance(value, dict) and isinstance(value.get("text_key"), str):
+        return text(value["text_key"], lang, **dict(value.get("fields") or {}))
+    return value
 
 
 class _Lenient(dict[str, Any]):

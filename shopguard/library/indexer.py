@@ -62,6 +62,8 @@ class IndexSummary:
     unchanged: int = 0
     failed: list[tuple[str, ShopGuardError]] = field(default_factory=list)
     missing: int = 0
+    listed: int = 0
+    """Photos whose listing facts (publish date, link) were recorded by this run."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ def index_paths(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     workers: int | None = None,
+    listed_since: str | None = None,
+    listing_url: str | None = None,
 ) -> IndexSummary:
     """Add ``paths`` (files and folders, recursive) to the library.
 
@@ -195,6 +199,8 @@ def index_paths(
 
     Args:
         workers: processes for fingerprinting (default: every core).
+        listed_since / listing_url: the seller's listing publish date (ISO) and link, recorded for every photo
+            found (new, changed or unchanged) when given; each change is a journal entry.
 
     Raises:
         Cancelled: when ``cancel`` is set; photos committed so far stay in the library.
@@ -253,6 +259,8 @@ def index_paths(
     ]
     if gone:
         summary.missing = store.set_status(gone, "missing")
+    if listed_since is not None or listing_url is not None:
+        summary.listed = store.set_listing([str(f) for f in files], listed_since, listing_url)
     report(progress, total, total, "progress.index_done")
     return summary
 

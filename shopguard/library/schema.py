@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from shopguard.library import journal
 from shopguard.library.features import LocalFeatures, library_index_keys, pack_index_keys
 
 ID_CHUNK = 500
@@ -46,6 +48,29 @@ def _features_version_column(conn: sqlite3.Connection) -> None:
     # The column sits after the descriptor blobs, in their overflow pages: a covering index keeps a re-scan's
     # per-photo check and the count of outdated photos from reading every photo's features.
     conn.execute("CREATE INDEX IF NOT EXISTS photo_features_version ON photo_features(photo_id, version)")
+
+
+def _journal(conn: sqlite3.Connection) -> None:
+    """The append-only library journal (``journal.py``) and the seller's listing facts per photo. Photos already
+    in the library get one ``imported`` entry each, with the dates the library held for them (when it first saw
+    them, their file time, their EXIF capture time). Checked first, like ``_features_version_column``."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(photos)")}
+    for column in ("listed_since", "listing_url"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE photos ADD COLUMN {column} TEXT")
+    for statement in journal.TABLE_STATEMENTS:
+        conn.execute(statement)
+    if journal.head(conn) is not None:
+        return
+    recorded_at = journal.now_utc()
+    rows = conn.execute("SELECT path, sha256, mtime, exif_json, added_at FROM photos ORDER BY id").fetchall()
+    for path, sha256, mtime, exif_json, added_at in rows:
+        try:
+            exif = json.loads(exif_json or "{}")
+        except ValueError:
+            exif = {}
+        dates = journal.photo_dates(exif if isinstance(exif, dict) else {}, mtime, added_at)
+        journal.append(conn, "imported", path, sha256, dates, recorded_at)
 
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
@@ -95,6 +120,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _features_version_column,
     # 5: ...spread over the photo's 450 strongest stored keypoints (features.INDEX_FROM)
     _recompute_index_keys,
+    # 6: the library journal (when each photo was first seen, hash-chained) and listing facts per photo
+    _journal,
 )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from shopguard.errors import HomeError
+from shopguard.library import journal
 from shopguard.library.descriptor_index import DescriptorIndex
 from shopguard.library.features import (
     FEATURES_VERSION,
@@ -52,6 +53,8 @@ class PhotoRecord:
     added_at: str = ""
     status: str = "present"
     id: int | None = None
+    listed_since: str | None = None
+    listing_url: str | None = None
     features: LocalFeatures | None = field(default=None, repr=False, compare=False)
     """Written by ``upsert`` when set; not loaded by ``photos()`` (see ``LibraryStore.features``)."""
 
@@ -68,6 +71,8 @@ class PhotoRecord:
             "added_at": self.added_at,
             "status": self.status,
             "exif": self.exif,
+            "listed_since": self.listed_since,
+            "listing_url": self.listing_url,
         }
 
 
@@ -131,16 +136,21 @@ class LibraryStore:
     def upsert(self, records: Iterable[PhotoRecord]) -> int:
         """Insert or replace photos by path (with their features, when set) in one transaction.
 
+        A photo whose content is new at its path (a new path, or other bytes than stored) gets a journal
+        entry with its dates (``journal.py``), in the same transaction. Listing facts already stored for a
+        path are kept.
+
         Returns:
             how many photos were written.
         """
         records = list(records)
         with self.transaction() as conn:
             for r in records:
+                before = conn.execute("SELECT sha256 FROM photos WHERE path = ?", (r.path,)).fetchone()
                 conn.execute(
                     """INSERT INTO photos(path, sha256, size_bytes, mtime, format, width, height, exif_json,
-                                          hashes, added_at, status)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                                          hashes, added_at, status, listed_since, listing_url)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
                        ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, size_bytes=excluded.size_bytes,
                          mtime=excluded.mtime, format=excluded.format, width=excluded.width,
                          height=excluded.height, exif_json=excluded.exif_json, hashes=excluded.hashes,
@@ -157,8 +167,14 @@ class LibraryStore:
                         pack_hashes(r.hashes),
                         r.added_at or utc_now(),
                         r.status,
+                        r.listed_since,
+                        r.listing_url,
                     ),
                 )
+                if before is None or before[0] != r.sha256:
+                    now = utc_now()
+                    dates = journal.photo_dates(r.exif, r.mtime, now, r.listed_since, r.listing_url)
+                    journal.append(conn, "added" if before is None else "changed", r.path, r.sha256, dates, now)
                 if r.features is not None:
                     photo_id = conn.execute("SELECT id FROM photos WHERE path = ?", (r.path,)).fetchone()[0]
                     points, descriptors = r.features.pack()
@@ -176,6 +192,50 @@ class LibraryStore:
                         ),
                     )
         return len(records)
+
+    def set_listing(self, paths: Iterable[str], listed_since: str | None, listing_url: str | None) -> int:
+        """Record the seller's listing facts (publish date, link) for library photos, each change as a journal
+        entry; a None value keeps what is stored. Paths not in the library are skipped.
+
+        Returns:
+            how many photos got new listing facts.
+        """
+        changed = 0
+        with self.transaction() as conn:
+            for path in paths:
+                row = conn.execute(
+                    "SELECT sha256, listed_since, listing_url FROM photos WHERE path = ?", (path,)
+                ).fetchone()
+                if row is None:
+                    continue
+                since = listed_since if listed_since is not None else row[1]
+                url = listing_url if listing_url is not None else row[2]
+                if (since, url) == (row[1], row[2]):
+                    continue
+                conn.execute("UPDATE photos SET listed_since = ?, listing_url = ? WHERE path = ?", (since, url, path))
+                dates = {"listed_since": since, "listing_url": url}
+                journal.append(conn, "listing", path, row[0], dates, utc_now())
+                changed += 1
+        return changed
+
+    # --- the journal ----------------------------------------------------------------------
+    def journal_head(self) -> journal.JournalEntry | None:
+        """The journal's last entry (None when empty)."""
+        return journal.head(self._conn())
+
+    def journal_entries(self) -> list[journal.JournalEntry]:
+        return journal.entries(self._conn())
+
+    def verify_journal(self) -> journal.ChainCheck:
+        """Recompute the journal's hash chain (see ``journal.verify``)."""
+        try:
+            return journal.verify(self._conn())
+        except sqlite3.Error as exc:
+            raise HomeError("error.library.unusable", path=str(self.db_path), reason=str(exc)) from exc
+
+    def listing_evidence(self, sha256: str) -> journal.DatedEvidence | None:
+        """The earliest plausible date this photo content is known to have existed, with its journal entry."""
+        return journal.earliest_evidence(self._conn(), sha256)
 
     def features(self, photo_ids: Iterable[int]) -> dict[int, LocalFeatures]:
         """Stored local features of the given photos (photos without features are left out)."""
@@ -325,6 +385,8 @@ class LibraryStore:
             added_at=d["added_at"],
             status=d["status"],
             id=d["id"],
+            listed_since=d.get("listed_since"),
+            listing_url=d.get("listing_url"),
         )
 
     # --- complaint photos of earlier cases -------------------------------------------------

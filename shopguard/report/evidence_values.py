@@ -29,16 +29,12 @@ SHARE_NAMES = (
 # (chroma_balance, print_contrast_kept, which every derived match passes): they stay in the JSON for anyone
 # re-checking a decision, but say nothing a reader of the report can weigh (docs/matching.md).
 DIAGNOSTIC_NAMES = ("raw_distance", "chroma_balance", "print_contrast_kept")
+# library-match values about when the listing photo existed (listing_dates.py, docs/cli.md): said in the finding's
+# own words and printed with the case facts, not repeated as measured values of the exhibit.
+DATED_NAMES = ("listing_existed_by", "listing_before_order", "journal_entry")
 # Values the report prints elsewhere: the listing photo's hash and dates (page 1, the exhibit and the
 # listing facts) and its library journal entry (the appendix's journal section).
-SHOWN_ELSEWHERE_NAMES = (
-    "listing_existed_by",
-    "listing_before_order",
-    "journal_entry",
-    "library_sha256",
-    "library_added_at",
-    "library_file_mtime",
-)
+SHOWN_ELSEWHERE_NAMES = (*DATED_NAMES, "library_sha256", "library_added_at", "library_file_mtime")
 # A video's per-frame rows and region tracks: the finding's text names the frame times and the contact sheet
 # shows them; the rows stay in the JSON for anyone re-checking.
 PER_FRAME_NAMES = ("frames", "region_tracks")

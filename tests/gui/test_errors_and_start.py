@@ -11,6 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from shopguard.cases.store import CaseStore
 from shopguard.gui.main_window import MainWindow
 from tests.gui.conftest import ScriptedDialogs, dialogs, drop_files
 
@@ -41,13 +42,17 @@ def test_unwritable_report_path_gives_a_plain_words_dialog(
 
 
 def test_unreadable_photo_says_so_without_accusing(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    """No photo could be read: a plain-words message, and no case (issue 15: nothing stored)."""
     empty = tmp_path / "微信图片_20260101.jpg"
     empty.write_bytes(b"")
-    _check(qtbot, window, empty)
-    result = window.check_page.result_view
-    assert result.banner.level == "none"
-    assert "could not be read" in result.banner.summary_label.text()
-    assert [i.text(0) for i in result.finding_items()] == ["·  Photo could not be read"]
+    assert drop_files(window.check_page.start_view.drop_zone, [empty])
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorDialog") is not None, timeout=TIMEOUT_MS)
+    box = window.findChild(QMessageBox, "errorDialog")
+    assert box is not None and box.isVisible()
+    assert str(empty) in box.text() and "no case was created" in box.text() and "Traceback" not in box.text()
+    box.close()
+    assert window.check_page.currentWidget() is window.check_page.start_view
+    assert CaseStore(window.state.home.cases_dir).list() == []
 
 
 class PdfPrinterDialogs(ScriptedDialogs):

@@ -13,7 +13,7 @@ from shopguard import __version__
 from shopguard.cases.model import Case
 from shopguard.i18n import has_key, text
 from shopguard.report.builder import build_report
-from shopguard.report.evidence_values import DIAGNOSTIC_NAMES
+from shopguard.report.evidence_values import DATED_NAMES, DIAGNOSTIC_NAMES
 from shopguard.report.options import ReportOptions
 from tests.report.pdf_reading import fonts, is_embedded, page_count, pdf_text, squash
 
@@ -65,7 +65,7 @@ def test_measured_values_are_labelled_not_raw_names(pipeline_case: Case, tmp_pat
     body = pdf_text(build_report(pipeline_case, tmp_path / "report.pdf", OPTIONS))
     names = {name for photo in pipeline_case.photos for f in photo.findings if f.library_photo for name in f.evidence}
     assert {"raw_distance", "chroma_balance", "inliers"} <= names
-    for name in names - set(DIAGNOSTIC_NAMES):
+    for name in names - set(DIAGNOSTIC_NAMES) - set(DATED_NAMES):
         assert has_key(f"report.evidence.{name}"), name
     for name in DIAGNOSTIC_NAMES:
         assert squash(name) not in body, name

@@ -118,6 +118,7 @@ class CheckPage(QStackedWidget):
         rv.print_requested.connect(self.print_report)
         rv.show_report_folder_requested.connect(self.show_report_folder)
         rv.export_images_requested.connect(self.export_images)
+        rv.recheck_requested.connect(self.recheck)
         rv.case_link_activated.connect(self.case_link_activated)
         rv.set_export_available(check_jobs.report_image_exporter() is not None)
 
@@ -158,10 +159,33 @@ class CheckPage(QStackedWidget):
         )
         self._start_check(request)
 
-    def _start_check(self, request: CheckRequest, pasted: QImage | None = None) -> None:
-        home = self.state.home
+    def recheck(self) -> None:
+        """*Check again*: the shown case, with the order facts the seller confirms, updated in place."""
+        case = self.case
+        if case is None or self.is_checking or self.currentWidget() is not self.result_view:
+            return
+        facts = self.state.dialogs.edit_facts(self, self.state, case.facts)
+        if facts is None:
+            return
+        home, case_id = self.state.home, case.id
 
         def job(progress: ProgressFn, cancel: CancelToken, photo_checked: Callable[[CasePhoto], None]) -> Case:
+            return check_jobs.run_recheck(home, case_id, facts, progress, cancel, photo_checked=photo_checked)
+
+        shown = CheckRequest(photos=tuple(Path(p.original_path) for p in case.photos), facts=facts)
+        self._start_check(shown, job=job)
+
+    def _start_check(
+        self,
+        request: CheckRequest,
+        pasted: QImage | None = None,
+        job: Callable[[ProgressFn, CancelToken, Callable[[CasePhoto], None]], Case] | None = None,
+    ) -> None:
+        """Run ``job`` (default: check ``request`` as a new case) with progress, live results and cancel;
+        ``request`` names the photos shown while it runs."""
+        home = self.state.home
+
+        def check(progress: ProgressFn, cancel: CancelToken, photo_checked: Callable[[CasePhoto], None]) -> Case:
             if pasted is not None:
                 check_jobs.save_pasted_image(pasted, request.photos[0])
             return check_jobs.run_check(home, request, progress, cancel, photo_checked=photo_checked)
@@ -170,7 +194,7 @@ class CheckPage(QStackedWidget):
         self.busy_view.show_progress(Progress(0, 0), self.state.t("gui.busy.starting"))
         self.setCurrentWidget(self.busy_view)
         self._check_token = self.state.runner.submit_streaming(
-            job,
+            job or check,
             on_partial=self._on_check_photo_checked,
             on_success=self._on_check_succeeded,
             on_failure=self._on_check_failed,
@@ -209,8 +233,10 @@ class CheckPage(QStackedWidget):
         self._check_token, self._checking, self._checked_photos = None, None, []
 
     def _on_check_succeeded(self, case: Case) -> None:
+        is_recheck = self.case is not None and self.case.id == case.id
         self._end_check()
-        self.start_view.order_form.clear()
+        if not is_recheck:  # the form holds the facts of a new check; a re-check took its own
+            self.start_view.order_form.clear()
         self.show_case(case)
         self.case_checked.emit(case)
         self.state.case_stored.emit(case.id)

@@ -23,6 +23,7 @@ from shopguard.errors import ShopGuardError
 from shopguard.gui.jobs import JobFailure
 from shopguard.gui.models.library_model import LibraryModel, PathRole, read_library_entries
 from shopguard.gui.state import AppState
+from shopguard.gui.widgets.optional_date import OptionalDateEdit
 from shopguard.library.indexer import IndexSummary, index_paths
 from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
@@ -81,6 +82,7 @@ class LibraryView(QWidget):
         indexing_finished(object): an indexing run ended (its IndexSummary).
         indexing_cancelled(): the user cancelled indexing.
         entries_loaded(): the grid was (re)filled.
+        listing_recorded(int): listing facts were recorded for the selected photos (how many changed).
     """
 
     count_known = Signal(int)
@@ -88,6 +90,7 @@ class LibraryView(QWidget):
     indexing_finished = Signal(object)
     indexing_cancelled = Signal()
     entries_loaded = Signal()
+    listing_recorded = Signal(int)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +121,21 @@ class LibraryView(QWidget):
         for button in (self.add_button, self.rescan_button, self.remove_button):
             bar.addWidget(button)
         layout.addLayout(bar)
+        listing = QHBoxLayout()
+        self.listed_since_label = QLabel(self)
+        self.listed_since_edit = OptionalDateEdit(self)
+        self.listed_since_label.setBuddy(self.listed_since_edit)
+        self.listing_url_label = QLabel(self)
+        self.listing_url_edit = QLineEdit(self)
+        self.listing_url_label.setBuddy(self.listing_url_edit)
+        self.apply_listing_button = QPushButton(self)
+        self.apply_listing_button.clicked.connect(self.apply_listing_to_selected)
+        listing.addWidget(self.listed_since_label)
+        listing.addWidget(self.listed_since_edit)
+        listing.addWidget(self.listing_url_label)
+        listing.addWidget(self.listing_url_edit, 1)
+        listing.addWidget(self.apply_listing_button)
+        layout.addLayout(listing)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("muted")
         layout.addWidget(self.count_label)
@@ -207,10 +225,37 @@ class LibraryView(QWidget):
     def is_indexing(self) -> bool:
         return self._index_token is not None
 
+    def listing_facts(self) -> tuple[str | None, str | None]:
+        """The listing publish date (ISO) and link the seller entered; None where left empty."""
+        since = self.listed_since_edit.value()
+        return (since.isoformat() if since else None), (self.listing_url_edit.text().strip() or None)
+
     def add_folder(self) -> None:
+        """Add a folder; the listing date and link entered above, if any, go to every photo in it."""
         folder = self.state.dialogs.choose_folder(self, self.state.t("gui.library.add_title"))
         if folder is not None:
-            self.index([folder])
+            self.index([folder], listing=self.listing_facts())
+
+    def apply_listing_to_selected(self) -> None:
+        """Record the entered listing date and link for the selected photos (each change a journal entry)."""
+        paths = tuple(str(i.data(PathRole)) for i in self.grid.selectionModel().selectedIndexes())
+        since, url = self.listing_facts()
+        if not paths or (since is None and url is None):
+            return
+        home = self.state.home
+
+        def job(progress: ProgressFn, cancel: CancelToken) -> int:
+            store = LibraryStore(home.library_db)
+            try:
+                return store.set_listing(paths, since, url)
+            finally:
+                store.close()
+
+        def done(count: int) -> None:
+            self.state.status_message.emit(self.state.t("gui.library.listing_done", count=count))
+            self.listing_recorded.emit(count)
+
+        self.state.runner.submit(job, on_success=done, on_failure=lambda f: self.state.show_failure(self, f))
 
     def add_demo_shop(self) -> None:
         self.index([resource_path("demo", "library")], demo=True)
@@ -220,16 +265,27 @@ class LibraryView(QWidget):
         if folders:
             self.index(folders, remember=False)
 
-    def index(self, folders: list[Path], *, demo: bool = False, remember: bool = True) -> bool:
-        """Index ``folders`` in the background; False when indexing is already running."""
+    def index(
+        self,
+        folders: list[Path],
+        *,
+        demo: bool = False,
+        remember: bool = True,
+        listing: tuple[str | None, str | None] = (None, None),
+    ) -> bool:
+        """Index ``folders`` in the background (with the listing date and link, when given); False when
+        indexing is already running."""
         if self.is_indexing:
             return False
         home, targets = self.state.home, tuple(str(f) for f in folders)
+        since, url = listing
 
         def job(progress: ProgressFn, cancel: CancelToken) -> IndexSummary:
             store = LibraryStore(home.library_db)
             try:
-                return index_paths(store, targets, progress=progress, cancel=cancel)
+                return index_paths(
+                    store, targets, progress=progress, cancel=cancel, listed_since=since, listing_url=url
+                )
             finally:
                 store.close()
 
@@ -253,6 +309,7 @@ class LibraryView(QWidget):
         self.add_button.setEnabled(not busy)
         self.rescan_button.setEnabled(not busy and bool(self.state.settings.library_folders))
         self.remove_button.setEnabled(not busy and self.grid.selectionModel().hasSelection())
+        self.apply_listing_button.setEnabled(not busy and self.grid.selectionModel().hasSelection())
 
     def _indexing_ended(self) -> None:
         self._index_token = None
@@ -319,6 +376,12 @@ class LibraryView(QWidget):
         self.rescan_button.setToolTip(t("gui.library.rescan_tip"))
         self.remove_button.setText(t("gui.library.remove"))
         self.remove_button.setToolTip(t("gui.library.remove_tip"))
+        self.listed_since_label.setText(t("gui.library.listed_since"))
+        self.listed_since_edit.setToolTip(t("gui.library.listed_since_tip"))
+        self.listing_url_label.setText(t("gui.library.listing_url"))
+        self.listing_url_edit.setPlaceholderText(t("gui.library.listing_url_hint"))
+        self.apply_listing_button.setText(t("gui.library.apply_listing"))
+        self.apply_listing_button.setToolTip(t("gui.library.apply_listing_tip"))
         self.model.missing_text = t("gui.library.missing")
         self._update_buttons()
         stored = self._store.count() if self._store else 0

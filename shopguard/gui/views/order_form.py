@@ -51,6 +51,7 @@ class OrderForm(QGroupBox):
         self.buyer_edit = QLineEdit(self)
         self.order_date_edit = OptionalDateEdit(self)
         self.delivery_date_edit = OptionalDateEdit(self)
+        self.complaint_date_edit = OptionalDateEdit(self)
         self.claim_edit = QPlainTextEdit(self)
         self.claim_edit.setMaximumHeight(80)
         self._labels: dict[str, QLabel] = {}
@@ -60,6 +61,7 @@ class OrderForm(QGroupBox):
             ("buyer", self.buyer_edit),
             ("order_date", self.order_date_edit),
             ("delivery_date", self.delivery_date_edit),
+            ("complaint_date", self.complaint_date_edit),
             ("claim", self.claim_edit),
         ):
             label = QLabel(self)
@@ -80,10 +82,11 @@ class OrderForm(QGroupBox):
         self.order_id_edit.setPlaceholderText(t("gui.order.optional"))
         self.buyer_edit.setPlaceholderText(t("gui.order.optional"))
         self.claim_edit.setPlaceholderText(t("gui.order.claim_hint"))
-        for edit in (self.order_date_edit, self.delivery_date_edit):
+        for edit in (self.order_date_edit, self.delivery_date_edit, self.complaint_date_edit):
             edit.date_edit.setLocale(QLocale(self.state.lang))  # month names in the calendar popup
         self.order_date_edit.setToolTip(t("gui.order.date_tip"))
         self.delivery_date_edit.setToolTip(t("gui.order.delivery_tip"))
+        self.complaint_date_edit.setToolTip(t("gui.order.complaint_tip"))
 
     def set_platform(self, platform: str | None) -> None:
         index = self.platform_combo.findData(platform)
@@ -93,12 +96,21 @@ class OrderForm(QGroupBox):
         self.order_date_edit.set_value(order)
         self.delivery_date_edit.set_value(delivery)
 
+    def set_facts(self, facts: CaseFacts) -> None:
+        """Fill the form from stored facts (checking a case again)."""
+        self.set_platform(facts.platform)
+        self.order_id_edit.setText(facts.order_id or "")
+        self.buyer_edit.setText(facts.buyer or "")
+        self.claim_edit.setPlainText(facts.claim_text or "")
+        self.set_dates(facts.order_date, facts.delivery_date)
+        self.complaint_date_edit.set_value(facts.complaint_date)
+
     def facts(self) -> CaseFacts:
-        """The filled-in facts; empty fields are None. The complaint date is today."""
+        """The filled-in facts; empty fields are None (a date only when the seller entered it)."""
         return CaseFacts(
             order_date=self.order_date_edit.value(),
             delivery_date=self.delivery_date_edit.value(),
-            complaint_date=date.today(),
+            complaint_date=self.complaint_date_edit.value(),
             platform=self.platform_combo.currentData(),
             order_id=self.order_id_edit.text().strip() or None,
             buyer=self.buyer_edit.text().strip() or None,
@@ -111,3 +123,4 @@ class OrderForm(QGroupBox):
         self.buyer_edit.clear()
         self.claim_edit.clear()
         self.set_dates(None, None)
+        self.complaint_date_edit.set_value(None)

@@ -58,7 +58,7 @@ class ResultView(QWidget):
 
     Signals:
         new_check_requested(), report_requested(), print_requested(), open_report_requested(),
-        show_report_folder_requested(), export_images_requested(): the buttons.
+        show_report_folder_requested(), export_images_requested(), recheck_requested(): the buttons.
         case_link_activated(str): the user followed a link to another case.
     """
 
@@ -68,6 +68,7 @@ class ResultView(QWidget):
     open_report_requested = Signal()
     show_report_folder_requested = Signal()
     export_images_requested = Signal()
+    recheck_requested = Signal()
     case_link_activated = Signal(str)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -84,6 +85,8 @@ class ResultView(QWidget):
         self.new_button.clicked.connect(self.new_check_requested)
         self.case_label = QLabel(self)
         self.case_label.setObjectName("muted")
+        self.recheck_button = QPushButton(self)
+        self.recheck_button.clicked.connect(self.recheck_requested)
         self.report_button = QPushButton(self)
         self.report_button.setObjectName("primary")
         self.report_button.clicked.connect(self.report_requested)
@@ -98,6 +101,7 @@ class ResultView(QWidget):
         bar.addWidget(self.new_button)
         bar.addWidget(self.case_label, 1)
         for button in (
+            self.recheck_button,
             self.report_button,
             self.open_report_button,
             self.print_button,
@@ -211,6 +215,7 @@ class ResultView(QWidget):
         self.live_bar.setVisible(live)
         self.new_button.setEnabled(not live)
         self.report_button.setEnabled(not live)
+        self._update_recheck_button()
         if live:
             self.set_report_path(None)
 
@@ -314,6 +319,13 @@ class ResultView(QWidget):
         if link.startswith("case:"):
             self.case_link_activated.emit(link.removeprefix("case:"))
 
+    def _update_recheck_button(self) -> None:
+        """*Check again* is for a stored, open case (an appealed or closed one keeps the evidence it was sent)."""
+        is_open = not self.is_live and self.case is not None and bool(self.case.id) and self.case.status == "open"
+        self.recheck_button.setEnabled(is_open)
+        tip = "gui.result.check_again_tip" if is_open or self.case is None else "gui.result.check_again_closed_tip"
+        self.recheck_button.setToolTip(self.state.t(tip))
+
     def set_report_path(self, path: str | None) -> None:
         for button in (self.open_report_button, self.print_button, self.folder_button, self.export_button):
             button.setVisible(path is not None)
@@ -344,6 +356,8 @@ class ResultView(QWidget):
     def retranslate(self) -> None:
         t = self.state.t
         self.new_button.setText(t("gui.result.new_check"))
+        self.recheck_button.setText(t("gui.result.check_again"))
+        self._update_recheck_button()
         self.report_button.setText(t("gui.result.create_report"))
         self.report_button.setToolTip(t("gui.result.create_report_tip"))
         self.open_report_button.setText(t("gui.result.open_report"))
