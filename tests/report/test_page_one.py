@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 from shopguard.cases.model import Case
 from shopguard.i18n import text
 from shopguard.report.builder import build_report
+from shopguard.report.evidence_values import DATED_NAMES
 from shopguard.report.options import ReportOptions
 from tests.report.conftest import EXISTED_BY, JOURNAL_HEAD, with_listing_dates
 from tests.report.pdf_reading import squash
@@ -97,8 +99,24 @@ def test_a_listing_photo_dated_after_the_order_is_said_so(pipeline_case: Case, t
     assert squash("), before the order date 2026-11-10") not in first  # the "before" sentence's wording
 
 
+def _stored_before_listing_dates(case: Case) -> Case:
+    """The case as ShopGuard stored it before the library kept listing dates: no dated evidence, no journal head."""
+    photos = tuple(
+        replace(
+            photo,
+            findings=tuple(
+                replace(f, evidence={k: v for k, v in f.evidence.items() if k not in DATED_NAMES})
+                for f in photo.findings
+            ),
+        )
+        for photo in case.photos
+    )
+    return replace(case, photos=photos, library_journal_head=None)
+
+
 def test_a_case_stored_before_the_listing_dates_uses_the_library_date(pipeline_case: Case, tmp_path: Path) -> None:
     """No listing_existed_by: the date the photo was added to the library, named as such (after the order here)."""
+    pipeline_case = _stored_before_listing_dates(pipeline_case)
     out = build_report(pipeline_case, tmp_path / "old.pdf", ReportOptions(lang="zh_CN"))
     first = _pages(out)[0]
     _photo, _sha, listing, _listing_sha = _lead(pipeline_case)
