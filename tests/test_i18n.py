@@ -57,7 +57,8 @@ def test_plural_forms_follow_the_count_in_english_and_chinese_has_one_form() -> 
     # an entry may count by another field than "count"
     one = text("finding.library.derived_changed.title", "en", library_name="a.jpg", regions=1)
     assert one.endswith("with 1 changed region")
-    assert text("finding.library.derived_changed.title", "en", library_name="a.jpg", regions=2).endswith("2 changed regions")
+    two = text("finding.library.derived_changed.title", "en", library_name="a.jpg", regions=2)
+    assert two.endswith("2 changed regions")
 
 
 def test_no_english_text_says_s_in_brackets_or_counts_one_as_plural() -> None:

@@ -53,12 +53,12 @@ def format_date(value: date | str | None, lang: str = "en") -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value.strip()[:10])
+            day = date.fromisoformat(value.strip()[:10])
         except ValueError:
             return value
-    if isinstance(value, datetime):
-        value = value.date()
-    return text("time.date", lang, **_date_fields(value, lang))
+    else:
+        day = value.date() if isinstance(value, datetime) else value
+    return text("time.date", lang, **_date_fields(day, lang))
 
 
 def format_time(
