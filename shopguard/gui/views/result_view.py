@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QResizeEvent
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -167,6 +167,7 @@ class ResultView(QWidget):
         outer.addWidget(splitter, 1)
         self._is_list_height_chosen = self._restore_splitters()
         self.list_splitter.splitterMoved.connect(self._on_list_splitter_moved)
+        self.list_splitter.installEventFilter(self)
         splitter.splitterMoved.connect(lambda _pos, _index: self._save_splitters())
         self.set_report_path(None)
         state.language_changed.connect(self.retranslate)
@@ -313,6 +314,7 @@ class ResultView(QWidget):
             header.setExpanded(True)
         self.detail_label.setText(t("gui.result.pick_finding"))
         self.fit_findings_list()
+        QTimer.singleShot(0, self, self.fit_findings_list)  # again once the view is laid out (it may just be shown)
 
     # --- the findings list's share of the column ------------------------------------------------
     def _restore_splitters(self) -> bool:
@@ -346,9 +348,12 @@ class ResultView(QWidget):
         height = max(MIN_LIST_PX, min(wanted, total - MIN_DETAIL_PX))
         self.list_splitter.setSizes([height, total - height])
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit_findings_list()  # rows wrap differently at another width
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list_splitter and event.type() == QEvent.Type.Resize:
+            # After the splitter has its new size (rows wrap differently at another width): a queued call,
+            # so the list's own width is final too.
+            QTimer.singleShot(0, self, self.fit_findings_list)
+        return super().eventFilter(watched, event)
 
     def finding_items(self) -> list[QTreeWidgetItem]:
         """The finding rows (not the group headers), top to bottom."""
