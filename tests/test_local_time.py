@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
 
 from shopguard.checks.findings import VerdictLevel
 from shopguard.checks.verdict import Verdict
@@ -47,3 +50,16 @@ def test_a_verdict_names_what_its_evidence_is_and_its_headline_does_not_repeat_t
     assert "照片在之前的投诉中出现过" in reuse.summary("zh_CN")
     older = Verdict(VerdictLevel.MODERATE, "verdict.moderate", {"top_title_key": "", "count": 2})
     assert "editing, AI generation or reuse (2 findings)" in older.summary("en"), "cases stored before the category"
+
+
+def test_the_report_shows_local_time_with_its_offset_never_raw_iso(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shopguard.report.content import show_time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert show_time("2026-12-04T20:31:52+00:00") == "2026-12-05 04:31 UTC+08:00"
+        assert format_time("2026-12-04T20:31:52+00:00", "en") == "5 Dec 2026, 04:31"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -67,7 +67,7 @@ def read_library_entries(home: Home) -> list[LibraryEntry]:
 
 def _square(image: QImage) -> QPixmap:
     """The thumbnail centred on a transparent square: every caption then starts at the same height."""
-    side = max(image.width(), image.height(), 1)
+    side = max(image.width(), image.height(), THUMB_MAX_SIDE_PX)  # small photos are not blown up
     canvas = QPixmap(side, side)
     canvas.fill(Qt.GlobalColor.transparent)
     painter = QPainter(canvas)
