@@ -151,6 +151,7 @@ def test_installing_the_demo_sets_a_shop_name_and_says_so_for_good(qtbot: QtBot,
     with qtbot.waitSignal(empty_window.library_view.demo_ready, timeout=60_000):
         empty_window.check_page.start_view.demo_button.click()
     assert empty_window.state.settings.shop_name == "ShopGuard demo shop"
+    assert empty_window.settings_view.shop_name_edit.text() == "ShopGuard demo shop", "shown in Settings too"
     assert empty_window.check_page.start_view.demo_card.isVisible()
     qtbot.wait(50)
     assert "12 product photos" in empty_window.check_page.start_view.demo_ready_label.text()
