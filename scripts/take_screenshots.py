@@ -185,7 +185,9 @@ def visible_texts(window: MainWindow) -> list[str]:
         elif isinstance(widget, QComboBox):
             texts.append(widget.currentText())
         elif isinstance(widget, QLineEdit):
-            texts.append(widget.text() or widget.placeholderText())
+            # What the seller typed (shop name, order number) is theirs, in whatever language: only our
+            # placeholder is checked.
+            texts.append(widget.placeholderText() if not widget.text() else "")
         elif isinstance(widget, QAbstractSpinBox):
             texts.append(widget.text())
         elif isinstance(widget, QGroupBox):
