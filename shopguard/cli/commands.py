@@ -92,9 +92,9 @@ def _library(args: argparse.Namespace, home: Home) -> int:
         return EXIT_OK
     if args.library_command == "remove":
         targets = [str(Path(p).expanduser().absolute()) for p in args.paths]
-        doomed = [
-            r.path for r in store.photos() if r.path in targets or any(Path(r.path).is_relative_to(t) for t in targets)
-        ]
+        # the photos' paths and their other locations (the same content added from a second folder)
+        known = [r.path for r in store.photos()] + [p for paths in store.locations().values() for p in paths]
+        doomed = [p for p in known if p in targets or any(Path(p).is_relative_to(t) for t in targets)]
         removed = store.remove(doomed) if doomed else 0
         print(text("cli.library.removed", "en", count=removed))
         return EXIT_OK

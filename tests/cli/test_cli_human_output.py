@@ -50,6 +50,12 @@ def test_same_demo_from_two_folders_counts_once(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "library", "add", str(copy), "--json")
     doc = json.loads(out)
     assert code == 0 and (doc["added"], doc["same_content"], doc["total"]) == (0, 12, 12)
+    # forgetting the first folder keeps the photos, now at their other location
+    code, out, _ = run(capsys, "library", "remove", str(demo / "library"))
+    assert code == 0 and out.startswith("removed 12 photos")
+    code, out, _ = run(capsys, "library", "list", "--json")
+    listed = json.loads(out)
+    assert listed["count"] == 12 and all(Path(p["path"]).is_relative_to(copy) for p in listed["photos"])
 
 
 def test_cases_list_shows_local_time_and_plural_words_json_keeps_iso(
