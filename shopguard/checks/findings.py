@@ -13,6 +13,13 @@ from enum import StrEnum
 from typing import Any
 
 from shopguard.i18n import text
+from shopguard.i18n.local_time import format_time, is_iso_time
+
+
+def shown_fields(fields: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A finding's text fields as a person reads them: stored ISO times become local time in ``lang``'s
+    format (the fields themselves, and so the JSON, keep ISO)."""
+    return {k: format_time(v, lang) if is_iso_time(v) else v for k, v in fields.items()}
 
 
 class Strength(StrEnum):
@@ -117,13 +124,13 @@ class Finding:
     limits_key: str | None = None
 
     def title(self, lang: str = "en") -> str:
-        return text(self.title_key, lang, **self.fields)
+        return text(self.title_key, lang, **shown_fields(self.fields, lang))
 
     def detail(self, lang: str = "en") -> str:
-        return text(self.detail_key, lang, **self.fields)
+        return text(self.detail_key, lang, **shown_fields(self.fields, lang))
 
     def limits(self, lang: str = "en") -> str | None:
-        return text(self.limits_key, lang, **self.fields) if self.limits_key else None
+        return text(self.limits_key, lang, **shown_fields(self.fields, lang)) if self.limits_key else None
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         """The public JSON shape (docs/cli.md); extra keys may be added, never removed."""

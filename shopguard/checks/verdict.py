@@ -21,10 +21,23 @@ class Verdict:
     fields: dict[str, Any] = field(default_factory=dict)
 
     def summary(self, lang: str = "en") -> str:
-        """One plain sentence; names the strongest finding when there is one."""
+        """One plain sentence, level included (the CLI, the report); names the strongest finding and what
+        kind of evidence it is (reuse, editing, AI generation...)."""
+        return text(self.summary_key, lang, **self._text_fields(lang))
+
+    def headline(self, lang: str = "en") -> str:
+        """The sentence under a title that already names the level (the app's banner): the level is not
+        repeated, the strongest finding and what it points to are."""
+        if self.level is VerdictLevel.NONE:
+            return self.summary(lang)
+        return text(f"verdict.banner.{self.level.value}", lang, **self._text_fields(lang))
+
+    def _text_fields(self, lang: str) -> dict[str, Any]:
         top_key = self.fields.get("top_title_key")
         top = text(top_key, lang, **self.fields.get("top_fields", {})) if top_key else ""
-        return text(self.summary_key, lang, count=self.fields.get("count", 0), top=top)
+        # Cases stored before the category was recorded say "editing, AI generation or reuse".
+        category = self.fields.get("top_category") or "any"
+        return {"count": self.fields.get("count", 0), "top": top, "what": text(f"verdict.what.{category}", lang)}
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -59,6 +72,7 @@ def photo_verdict(findings: Sequence[Finding]) -> Verdict:
             "top_title_key": top.title_key,
             "top_fields": dict(top.fields),
             "top_check": top.check,
+            "top_category": top.category.value,
             "count": len(suspicious),
         },
     )

@@ -17,7 +17,9 @@ from shopguard.checks.context import CaseFacts
 from shopguard.cli.console import ProgressBar, error_line
 from shopguard.errors import EXIT_BAD_IMAGE, EXIT_OK, UsageError
 from shopguard.i18n import normalize_language, text
-from shopguard.library.indexer import index_paths
+from shopguard.i18n.local_time import format_time
+from shopguard.imaging.video_sniff import VIDEO_SUFFIXES
+from shopguard.library.indexer import IMAGE_SUFFIXES, IndexSummary, index_paths
 from shopguard.library.journal import JournalBrokenError
 from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
@@ -83,15 +85,13 @@ def _library(args: argparse.Namespace, home: Home) -> int:
             "missing": summary.missing,
             "total": store.count(),
             "listed": summary.listed,
+            "same_content": summary.same_content,
+            "empty_folders": list(summary.empty_folders),
         }
         if args.json:
             _print_json(result)
         else:
-            print(
-                f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
-                f"failed {len(summary.failed)}, marked missing {summary.missing}; "
-                f"library now has {result['total']} photos"
-            )
+            _print_index_summary(summary, store.count())
         return EXIT_BAD_IMAGE if summary.failed else EXIT_OK
     if args.library_command == "list":
         photos = store.photos()
@@ -101,17 +101,17 @@ def _library(args: argparse.Namespace, home: Home) -> int:
             for p in photos:
                 flag = "" if p.status == "present" else f"  [{p.status}]"
                 print(f"{p.path}  {p.width}x{p.height} {p.format}  {p.sha256[:12]}{flag}")
-            print(f"{len(photos)} photos")
+            print(text("cli.count.photos", "en", count=len(photos)))
         return EXIT_OK
     if args.library_command == "verify":
         return _verify(store, home, args.json)
     if args.library_command == "remove":
         targets = [str(Path(p).expanduser().absolute()) for p in args.paths]
-        doomed = [
-            r.path for r in store.photos() if r.path in targets or any(Path(r.path).is_relative_to(t) for t in targets)
-        ]
+        # the photos' paths and their other locations (the same content added from a second folder)
+        known = [r.path for r in store.photos()] + [p for paths in store.locations().values() for p in paths]
+        doomed = [p for p in known if p in targets or any(Path(p).is_relative_to(t) for t in targets)]
         removed = store.remove(doomed) if doomed else 0
-        print(f"removed {removed} photos from the library (the files themselves were not touched)")
+        print(text("cli.library.removed", "en", count=removed))
         return EXIT_OK
     raise UsageError(reason=f"unknown library action {args.library_command}")
 
@@ -148,6 +148,30 @@ def _verify(store: LibraryStore, home: Home, as_json: bool) -> int:
     else:
         print(text("journal.ok", "en", entries=result.entries, seq=head.seq, entry_hash=head.entry_hash))
     return EXIT_OK
+
+
+def _print_index_summary(summary: IndexSummary, total: int) -> None:
+    """The plain-text result of ``library add``; a folder without photos is said in words (exit code 0: the
+    command ran, there was nothing to add), with the file types ShopGuard reads."""
+    for folder in summary.empty_folders:
+        print(
+            text(
+                "cli.library.no_photos", "en", folder=folder, suffixes=" ".join(sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES))
+            )
+        )
+    line = text(
+        "cli.library.summary",
+        "en",
+        added=summary.added,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        failed=len(summary.failed),
+        missing=summary.missing,
+        total=total,
+    )
+    if summary.same_content:
+        line += " " + text("cli.library.same_content", "en", count=summary.same_content)
+    print(line)
 
 
 # --- check ------------------------------------------------------------------------------------
@@ -213,6 +237,8 @@ def _show_checked(args: argparse.Namespace, home: Home, case: Case, lang: str) -
 
 def _print_case(case: Case, lang: str, report_path: str | None) -> None:
     print(f"{text('report.case_id', lang, case_id=case.id)}: {case.verdict.summary(lang)}")
+    if case.created_at:
+        print(text("cli.case.checked_at", lang, time=format_time(case.created_at, lang)))
     for photo in case.photos:
         print(f"\n{photo.name}  [{text('verdict.level.' + photo.verdict.level.value, lang)}]")
         for f in photo.findings:
@@ -241,8 +267,10 @@ def _cases(args: argparse.Namespace, home: Home) -> int:
         else:
             for c in cases:
                 who = " ".join(v for v in (c.facts.platform, c.facts.order_id, c.facts.buyer) if v)
-                print(f"{c.id}  {c.status:8}  {c.verdict.level.value:8}  {len(c.photos)} photo(s)  {who}")
-            print(f"{len(cases)} cases")
+                photos = text("cli.count.photos", "en", count=len(c.photos))
+                created = format_time(c.created_at, "en")
+                print(f"{c.id}  {created}  {c.status:8}  {c.verdict.level.value:8}  {photos}  {who}")
+            print(text("cli.count.cases", "en", count=len(cases)))
         return EXIT_OK
     case = store.load(args.case_id)
     lang = _text_lang(args.lang)

@@ -51,7 +51,7 @@ def _attach_log_file(home: Home) -> None:
 def setup_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with names, bundled font and stylesheet (reuses an existing instance)."""
     from shopguard.gui.language import load_bundled_font
-    from shopguard.gui.style import STYLESHEET
+    from shopguard.gui.style import stylesheet
 
     QCoreApplication.setOrganizationName(ORG_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
@@ -62,7 +62,7 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
         QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
     load_bundled_font(app)
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(stylesheet())
     return app
 
 

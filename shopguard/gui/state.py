@@ -13,14 +13,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from shopguard.checks.context import CaseFacts
+from shopguard.gui.file_dialogs import make_file_dialog
 from shopguard.gui.jobs import JobFailure, JobRunner
 from shopguard.gui.language import QtTranslations, resolve_ui_language
-from shopguard.i18n import text
+from shopguard.i18n import normalize_language, text
 from shopguard.paths import Home
 from shopguard.settings import Settings, load_settings, save_settings
 
@@ -34,27 +35,38 @@ IMAGE_FILTER_SUFFIXES = (
 )
 
 
+def _file_dialog(parent: QWidget, title: str, name_filter: str = "", directory: str = "") -> QFileDialog:
+    """The platform's file dialog, or Qt's tidied one (gui/file_dialogs.py), in the window's language."""
+    return make_file_dialog(parent, title, normalize_language(QLocale().name()), directory, name_filter)
+
+
 class Dialogs:
     """Questions to the user and hand-offs to the desktop; replaceable as a whole in tests."""
 
     def open_photos(self, parent: QWidget, title: str, filter_name: str) -> list[Path]:
-        files, _ = QFileDialog.getOpenFileNames(parent, title, "", f"{filter_name} ({IMAGE_FILTER_SUFFIXES})")
-        return [Path(f) for f in files]
+        dialog = _file_dialog(parent, title, f"{filter_name} ({IMAGE_FILTER_SUFFIXES})")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        return [Path(f) for f in dialog.selectedFiles()] if dialog.exec() else []
 
     def save_report_path(self, parent: QWidget, title: str, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), "PDF (*.pdf)")
-        if not name:
+        dialog = _file_dialog(parent, title, "PDF (*.pdf)", str(suggested))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        if not dialog.exec() or not dialog.selectedFiles():
             return None
-        path = Path(name)
+        path = Path(dialog.selectedFiles()[0])
         return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
 
     def choose_folder(self, parent: QWidget, title: str) -> Path | None:
-        folder = QFileDialog.getExistingDirectory(parent, title)
-        return Path(folder) if folder else None
+        dialog = _file_dialog(parent, title)
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        return Path(dialog.selectedFiles()[0]) if dialog.exec() and dialog.selectedFiles() else None
 
     def choose_logo(self, parent: QWidget, title: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, title, "", "Images (*.png *.jpg *.jpeg)")
-        return Path(name) if name else None
+        dialog = _file_dialog(parent, title, "Images (*.png *.jpg *.jpeg)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        return Path(dialog.selectedFiles()[0]) if dialog.exec() and dialog.selectedFiles() else None
 
     def choose_printer(self, parent: QWidget, title: str) -> QPrinter | None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter

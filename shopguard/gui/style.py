@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,35 @@ QProgressBar {{
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 4px; }}
 QStatusBar {{ background: #eef1f5; color: #4a5561; }}
 """
+
+
+def control_arrows_css(icons: Path) -> str:
+    """Flat drop-down arrows for combo and date boxes (Qt's default is a dark bevelled button once the box
+    itself has a stylesheet): a thin chevron in the box, no separate button face."""
+    arrow = (icons / "chevron-down.svg").as_posix()
+    disabled = (icons / "chevron-down-disabled.svg").as_posix()
+    return f"""
+QComboBox, QDateEdit {{ padding-right: 24px; }}
+QComboBox::drop-down, QDateEdit::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: top right; width: 22px; border: none; background: transparent;
+}}
+QComboBox::down-arrow, QDateEdit::down-arrow {{ image: url("{arrow}"); width: 12px; height: 12px; }}
+QComboBox::down-arrow:disabled, QDateEdit::down-arrow:disabled {{ image: url("{disabled}"); }}
+QComboBox QAbstractItemView {{
+    background: white; border: 1px solid #c9d1da; selection-background-color: #dbe6fb; selection-color: #1b3f8f;
+    outline: 0;
+}}
+QCalendarWidget QWidget#qt_calendar_navigationbar {{ background: #eef1f5; }}
+QCalendarWidget QToolButton {{ color: #1f2933; background: transparent; border: none; padding: 4px 8px; }}
+QCalendarWidget QToolButton:hover {{ background: #dbe6fb; border-radius: 4px; }}
+"""
+
+
+def stylesheet() -> str:
+    """The whole application stylesheet (the arrows come from ``resources/icons``)."""
+    from shopguard.paths import resource_path
+
+    return STYLESHEET + control_arrows_css(resource_path("icons"))
 
 
 def banner_css(level: str) -> str:

@@ -64,6 +64,11 @@ class IndexSummary:
     missing: int = 0
     listed: int = 0
     """Photos whose listing facts (publish date, link) were recorded by this run."""
+    same_content: int = 0
+    """Files whose content (SHA-256) is already a library photo from another path: recorded as one more
+    location of that photo, not as a second photo (the demo shop installed twice stays 12 photos)."""
+    empty_folders: list[str] = field(default_factory=list)
+    """Folders named by the caller in which no file with an image suffix (``IMAGE_SUFFIXES``) was found."""
 
 
 @dataclass(frozen=True)
@@ -208,9 +213,11 @@ def index_paths(
     paths = list(paths)
     summary = IndexSummary()
     files = [f for f in iter_image_files(paths) if not is_video_name(f)]
-    # The seller's product videos: their sampled frames join the library as photos (video_frames.py).
-    files += frame_photos(store.db_path.parent / FRAMES_FOLDER, iter_video_files(paths), summary.failed, cancel)
+    videos = list(iter_video_files(paths))
     folders = [Path(p).expanduser().absolute() for p in paths if Path(p).is_dir()]
+    summary.empty_folders = [str(f) for f in folders if not any(p.is_relative_to(f) for p in (*files, *videos))]
+    # The seller's product videos: their sampled frames join the library as photos (video_frames.py).
+    files += frame_photos(store.db_path.parent / FRAMES_FOLDER, videos, summary.failed, cancel)
     total = len(files)
     jobs: list[_Job] = []
     known: dict[str, PhotoRecord] = {}
@@ -219,8 +226,14 @@ def index_paths(
         existing = store.photo_by_path(key)
         try:
             stat = path.stat()
+        except FileNotFoundError:
+            summary.failed.append((key, ImageReadError("error.image.not_found", path=key)))
+            continue
         except OSError as exc:
             summary.failed.append((key, ImageReadError("error.image.cannot_open", path=key, reason=str(exc))))
+            continue
+        if existing is None and _is_unchanged_location(store, key, stat.st_size, stat.st_mtime):
+            summary.unchanged += 1
             continue
         current = existing is not None and existing.id is not None and store.has_current_features(existing.id)
         if existing is not None:
@@ -241,7 +254,10 @@ def index_paths(
     try:
         for result in _results(jobs, workers or min(2, os.cpu_count() or 1), cancel):
             done += 1
-            _account(result, known, summary, batch)
+            if result.record is not None and result.path not in known and _same_content(store, result.record, batch):
+                summary.same_content += 1
+            else:
+                _account(result, known, summary, batch)
             if len(batch) >= BATCH or time.monotonic() - last_flush > 1.0:
                 store.upsert(batch)
                 batch.clear()
@@ -257,12 +273,42 @@ def index_paths(
         for r in store.photos(status="present")
         if r.path not in seen and any(Path(r.path).is_relative_to(f) for f in folders) and not Path(r.path).exists()
     ]
+    gone += [
+        path
+        for path in _location_paths(store)
+        if path not in seen and any(Path(path).is_relative_to(f) for f in folders) and not Path(path).exists()
+    ]
     if gone:
-        summary.missing = store.set_status(gone, "missing")
+        summary.missing = store.mark_gone(gone)
     if listed_since is not None or listing_url is not None:
         summary.listed = store.set_listing([str(f) for f in files], listed_since, listing_url)
     report(progress, total, total, "progress.index_done")
     return summary
+
+
+def _is_unchanged_location(store: LibraryStore, path: str, size_bytes: int, mtime: float) -> bool:
+    """Whether ``path`` is a known other location of a library photo and its file has not changed since."""
+    location = store.location(path)
+    return location is not None and location[1] == size_bytes and location[2] == mtime
+
+
+def _location_paths(store: LibraryStore) -> list[str]:
+    return [path for paths in store.locations().values() for path in paths]
+
+
+def _same_content(store: LibraryStore, record: PhotoRecord, batch: list[PhotoRecord]) -> bool:
+    """Record a newly read file as another location when a library photo already has its content (same
+    SHA-256, so the same pixels and metadata: a second photo would only double every match). True if so."""
+    if any(r.sha256 == record.sha256 and r.path != record.path for r in batch):
+        store.upsert(batch)  # the first copy was read in this run: write it, so the location can point at it
+        batch.clear()
+    same = store.photo_with_content(record.sha256, other_than=record.path)
+    if same is None or same.id is None:
+        if store.location(record.path) is not None:
+            store.remove([record.path])  # the file there now holds other content: it becomes a photo of its own
+        return False
+    store.add_location(same.id, record.path, record.size_bytes, record.mtime)
+    return True
 
 
 def _account(result: _Result, known: dict[str, PhotoRecord], summary: IndexSummary, batch: list[PhotoRecord]) -> None:

@@ -122,6 +122,16 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _recompute_index_keys,
     # 6: the library journal (when each photo was first seen, hash-chained) and listing facts per photo
     _journal,
+    # 7: more places the same photo content (same SHA-256) was added from: one library photo, several files
+    """
+    CREATE TABLE IF NOT EXISTS photo_locations (
+        path TEXT PRIMARY KEY,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        size_bytes INTEGER NOT NULL,
+        mtime REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS photo_locations_photo ON photo_locations(photo_id);
+    """,
 )
 
 

@@ -362,9 +362,80 @@ class LibraryStore:
             return cur.rowcount
 
     def remove(self, paths: Iterable[str]) -> int:
+        """Forget the files at ``paths``. A photo whose content is also at another location stays in the
+        library, at that location. Returns how many files were forgotten."""
+        paths = list(paths)
         with self.transaction() as conn:
-            cur = conn.executemany("DELETE FROM photos WHERE path = ?", [(p,) for p in paths])
-            return cur.rowcount
+            removed = conn.executemany("DELETE FROM photo_locations WHERE path = ?", [(p,) for p in paths]).rowcount
+            for path in paths:
+                row = conn.execute("SELECT id FROM photos WHERE path = ?", (path,)).fetchone()
+                if row is not None:
+                    removed += 1
+                    if not self._move_to_other_location(conn, int(row[0])):
+                        conn.execute("DELETE FROM photos WHERE id = ?", (row[0],))
+            return removed
+
+    # --- one photo, several locations -----------------------------------------------------
+    def photo_with_content(self, sha256: str, other_than: str) -> PhotoRecord | None:
+        """The present library photo with this content (SHA-256) at a path other than ``other_than``."""
+        cur = self._conn().execute(
+            "SELECT * FROM photos WHERE sha256 = ? AND path != ? AND status = 'present' ORDER BY id LIMIT 1",
+            (sha256, other_than),
+        )
+        row = cur.fetchone()
+        return self._record(row, cur.description) if row else None
+
+    def add_location(self, photo_id: int, path: str, size_bytes: int, mtime: float) -> None:
+        """Record ``path`` as one more file holding the content of library photo ``photo_id``."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO photo_locations(path, photo_id, size_bytes, mtime) VALUES (?,?,?,?)",
+                (path, photo_id, size_bytes, mtime),
+            )
+
+    def location(self, path: str) -> tuple[int, int, float] | None:
+        """(photo id, size in bytes, mtime) when ``path`` is another location of a library photo."""
+        row = (
+            self._conn()
+            .execute("SELECT photo_id, size_bytes, mtime FROM photo_locations WHERE path = ?", (path,))
+            .fetchone()
+        )
+        return (int(row[0]), int(row[1]), float(row[2])) if row else None
+
+    def locations(self) -> dict[int, list[str]]:
+        """Every photo's other locations (photo id -> paths, sorted); photos with one location are left out."""
+        found: dict[int, list[str]] = {}
+        for photo_id, path in self._conn().execute("SELECT photo_id, path FROM photo_locations ORDER BY path"):
+            found.setdefault(int(photo_id), []).append(str(path))
+        return found
+
+    def mark_gone(self, paths: Iterable[str]) -> int:
+        """Files that are gone from disk: a photo still at another location moves there; otherwise the photo is
+        marked ``missing`` (never dropped silently). Returns how many photos were marked missing."""
+        missing = 0
+        with self.transaction() as conn:
+            for path in paths:
+                conn.execute("DELETE FROM photo_locations WHERE path = ?", (path,))
+                row = conn.execute("SELECT id FROM photos WHERE path = ?", (path,)).fetchone()
+                if row is not None and not self._move_to_other_location(conn, int(row[0])):
+                    missing += conn.execute("UPDATE photos SET status = 'missing' WHERE id = ?", (row[0],)).rowcount
+        return missing
+
+    @staticmethod
+    def _move_to_other_location(conn: sqlite3.Connection, photo_id: int) -> bool:
+        """Make the photo's first other location its path (the location row goes); False when it has none."""
+        row = conn.execute(
+            "SELECT path, size_bytes, mtime FROM photo_locations WHERE photo_id = ? ORDER BY path LIMIT 1",
+            (photo_id,),
+        ).fetchone()
+        if row is None:
+            return False
+        conn.execute("DELETE FROM photo_locations WHERE path = ?", (row[0],))
+        conn.execute(
+            "UPDATE photos SET path = ?, size_bytes = ?, mtime = ?, status = 'present' WHERE id = ?",
+            (row[0], row[1], row[2], photo_id),
+        )
+        return True
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM photos").fetchone()[0])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -12,6 +11,7 @@ from reportlab.platypus import Flowable, Image, Paragraph, Table
 
 from shopguard.cases.model import Case, CasePhoto
 from shopguard.checks.findings import Finding, Strength
+from shopguard.i18n.local_time import parse_time, utc_offset
 from shopguard.report.options import ReportOptions
 from shopguard.report.pictures import Picture, PictureMaker
 from shopguard.report.writer import RULE, Say, Writer
@@ -54,15 +54,16 @@ def ranked_findings(case: Case, minimum: Strength = Strength.WEAK) -> list[Ranke
 
 
 def show_time(iso: str | None) -> str:
-    """ISO 8601 time as "YYYY-MM-DD HH:MM UTC" (times are stored in UTC); "" when absent."""
+    """A stored ISO 8601 time as local time with its UTC offset, "2026-12-04 14:31 UTC+01:00": numeric, so one
+    string reads in every language of the report, and with the offset, so a reader in another zone knows the
+    moment; "" when absent. (The app and the CLI use ``i18n.local_time.format_time`` with month names.)"""
     if not iso:
         return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
+    moment = parse_time(iso)
+    if moment is None:
         return iso
-    zone = "UTC" if moment.utcoffset() is not None and not moment.utcoffset() else moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} {zone}".strip()
+    local = moment.astimezone()
+    return f"{local:%Y-%m-%d %H:%M} {utc_offset(local)}"
 
 
 def show_value(value: object) -> str:

@@ -147,7 +147,7 @@ def test_several_photos_of_one_complaint(qtbot: QtBot, window: MainWindow, demo:
     assert result.banner.level == "strong"
     result.photo_combo.setCurrentIndex(1)
     assert result.banner.level in ("none", "weak"), "a plain photo of the buyer's own is not accused"
-    assert "2 photo(s)" in result.case_label.text()
+    assert "2 photos" in result.case_label.text()
 
 
 def test_bundled_cjk_font_is_loaded() -> None:

@@ -82,7 +82,7 @@ def test_first_run_demo_shop_then_check_a_demo_complaint(qtbot: QtBot, empty_win
     start = window.check_page.start_view
     with qtbot.waitSignal(window.library_view.demo_ready, timeout=TIMEOUT_MS):
         start.demo_button.click()
-    assert [b.text() for b in start.demo_buttons] == ["complaint-bag-stain", "complaint-bulb-resaved"]
+    assert [b.text() for b in start.demo_buttons] == ["complaint-bag-stain.jpg", "complaint-bulb-resaved.jpg"]
     assert not start.welcome.isVisible()
     assert load_settings(window.state.home).first_run_done
     with qtbot.waitSignal(window.check_page.case_checked, timeout=TIMEOUT_MS):

@@ -39,7 +39,7 @@ def test_first_photo_is_shown_while_the_others_are_checked(
         "complaint-bulb-resaved.jpg (still being checked…)",
         f"{CAMERA} (still being checked…)",
     ]
-    assert result.case_label.text() == "Checking · 1 of 3 photo(s) done"
+    assert result.case_label.text() == "Checking · 1 of 3 photos done"
     assert not result.report_button.isEnabled() and not result.new_button.isEnabled()
     window.report_action.trigger()  # Ctrl+R during the check does nothing (there is no case yet)
     assert not result.report_button.isEnabled()
@@ -70,7 +70,7 @@ def test_first_photo_is_shown_while_the_others_are_checked(
     assert current is not None and current.text(0) == chosen_text, "the same finding stays selected"
     assert result.evidence.currentIndex() == EvidenceView.TAB_DETAILS, "the same evidence tab stays open"
     assert [result.photo_combo.itemText(i) for i in range(3)] == [p.name for p in photos]
-    assert result.case_label.text() == f"Case {case.id} · 3 photo(s)"
+    assert result.case_label.text() == f"Case {case.id} · 3 photos"
     assert result.report_button.isEnabled() and result.new_button.isEnabled()
     result.photo_combo.setCurrentIndex(1)
     assert result.banner.level == "strong", "the resaved bulb listing photo is found"

@@ -24,7 +24,7 @@ def _check_demo_complaint(qtbot: QtBot, window: MainWindow, demo: Path) -> None:
 def test_create_report_saves_a_pdf_and_opens_it(qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path) -> None:
     _check_demo_complaint(qtbot, window, demo)
     result = window.check_page.result_view
-    assert result.open_report_button.isHidden(), "no report yet, nothing to open"
+    assert not result.open_report_button.isVisibleTo(result), "no report yet, nothing to open"
     target = tmp_path / "out" / "退款投诉-报告.pdf"
     dialogs(window).save_path = target
     with qtbot.waitSignal(window.check_page.report_created, timeout=TIMEOUT_MS) as blocker:

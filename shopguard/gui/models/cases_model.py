@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -11,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from shopguard.cases.model import Case
 from shopguard.gui.style import TONES
+from shopguard.i18n.local_time import format_time
 
 COLUMNS = ("created", "platform", "order_id", "buyer", "verdict", "status")
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
@@ -20,20 +20,13 @@ StatusRole = Qt.ItemDataRole.UserRole + 3
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def local_time(iso_utc: str) -> str:
-    """A stored UTC timestamp as the seller's local "YYYY-MM-DD HH:MM"."""
-    try:
-        return datetime.fromisoformat(iso_utc).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso_utc
-
-
 class CasesModel(QAbstractTableModel):
     """Rows are ``Case`` values; ``translate`` renders labels in the current language."""
 
     def __init__(self, translate: Callable[..., str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._t = translate
+        self.lang = "en"  # the language of the created time's format; the view sets it with the UI language
         self.cases: list[Case] = []
 
     def set_cases(self, cases: list[Case]) -> None:
@@ -81,7 +74,7 @@ class CasesModel(QAbstractTableModel):
     def _display(self, case: Case, column: str) -> str:
         f = case.facts
         if column == "created":
-            return local_time(case.created_at)
+            return format_time(case.created_at, self.lang)
         if column == "platform":
             return self._t(f"gui.platform.{f.platform}") if f.platform else ""
         if column == "order_id":

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 
 from shopguard.gui.images import THUMB_MAX_SIDE_PX, load_qimages
 from shopguard.gui.jobs import JobRunner
@@ -40,15 +40,40 @@ class LibraryEntry:
     width: int
     height: int
     format: str
+    other_paths: tuple[str, ...] = ()
+    """More files with the same content (one library photo, several locations)."""
 
 
 def read_library_entries(home: Home) -> list[LibraryEntry]:
     """Every library photo as a light row (runs in a job, with its own DB connection)."""
     store = LibraryStore(home.library_db)
     try:
-        return [LibraryEntry(r.path, Path(r.path).name, r.status, r.width, r.height, r.format) for r in store.photos()]
+        others = store.locations()
+        return [
+            LibraryEntry(
+                r.path,
+                Path(r.path).name,
+                r.status,
+                r.width,
+                r.height,
+                r.format,
+                tuple(others.get(r.id, ())) if r.id is not None else (),
+            )
+            for r in store.photos()
+        ]
     finally:
         store.close()
+
+
+def _square(image: QImage) -> QPixmap:
+    """The thumbnail centred on a transparent square: every caption then starts at the same height."""
+    side = max(image.width(), image.height(), THUMB_MAX_SIDE_PX)  # small photos are not blown up
+    canvas = QPixmap(side, side)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
+    painter.drawImage((side - image.width()) // 2, (side - image.height()) // 2, image)
+    painter.end()
+    return canvas
 
 
 class LibraryModel(QAbstractListModel):
@@ -91,7 +116,10 @@ class LibraryModel(QAbstractListModel):
                 self._request(entry.path)
             return icon or self._placeholder
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{entry.path}\n{entry.width} × {entry.height} {entry.format}"
+            lines = [entry.name, entry.path, *entry.other_paths, f"{entry.width} × {entry.height} {entry.format}"]
+            if missing:
+                lines.insert(1, self.missing_text)
+            return "\n".join(lines)
         if role == Qt.ItemDataRole.ForegroundRole and missing:
             return QColor("#b42318")
         if role == PathRole:
@@ -126,7 +154,7 @@ class LibraryModel(QAbstractListModel):
 
     def _on_thumbnails_loaded(self, images: dict[str, QImage]) -> None:
         for path, image in images.items():
-            self._thumbs[path] = QIcon(QPixmap.fromImage(image))
+            self._thumbs[path] = QIcon(_square(image))
             row = self._rows.get(path)
             if row is not None:
                 index = self.index(row)

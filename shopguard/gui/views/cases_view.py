@@ -24,6 +24,7 @@ from shopguard.cases.model import CASE_STATUSES, Case
 from shopguard.cases.store import CaseStore
 from shopguard.gui.models.cases_model import CaseIdRole, CasesModel, SearchRole, StatusRole
 from shopguard.gui.state import AppState
+from shopguard.i18n.local_time import format_time
 from shopguard.paths import Home
 
 
@@ -180,8 +181,9 @@ class CasesView(QWidget):
         self.details.setEnabled(case is not None)
         if case is None:
             return
-        lang = self.state.lang
+        lang, t = self.state.lang, self.state.t
         self.verdict_label.setText(case.verdict.summary(lang))
+        self.verdict_label.setToolTip(t("gui.cases.created_at", time=format_time(case.created_at, lang)))
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(case.status)))
         self.notes_edit.setPlainText(case.notes)
 
@@ -225,5 +227,6 @@ class CasesView(QWidget):
         self.open_button.setText(t("gui.cases.open"))
         self.open_button.setToolTip(t("gui.cases.open_tip"))
         self.empty_label.setText(t("gui.cases.empty"))
+        self.model.lang = self.state.lang
         self.model.retranslate()
         self._show_selected()

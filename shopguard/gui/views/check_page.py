@@ -299,12 +299,12 @@ class CheckPage(QStackedWidget):
         self.result_view.report_button.setEnabled(True)
         self.case = case
         path = case.reports[-1]
+        is_opened = self.state.dialogs.open_url(QUrl.fromLocalFile(path))
         if not self.result_view.is_live:  # a check started meanwhile owns the result view now
             self.result_view.case = case
-            self.result_view.set_report_path(path)
+            self.result_view.show_report_created(path, is_opened=is_opened)
         self.report_created.emit(path)
         self.state.case_stored.emit(case.id)
-        self.open_report()
 
     def _on_report_failed(self, failure: JobFailure) -> None:
         self.result_view.report_button.setEnabled(True)
@@ -317,13 +317,13 @@ class CheckPage(QStackedWidget):
 
     def open_report(self) -> None:
         path = self.report_path()
-        if path is not None:
-            self.state.dialogs.open_url(QUrl.fromLocalFile(str(path)))
+        if path is not None and not self.state.dialogs.open_url(QUrl.fromLocalFile(str(path))):
+            self.result_view.show_report_not_opened()
 
     def show_report_folder(self) -> None:
         path = self.report_path()
-        if path is not None:
-            self.state.dialogs.open_url(QUrl.fromLocalFile(str(path.parent)))
+        if path is not None and not self.state.dialogs.open_url(QUrl.fromLocalFile(str(path.parent))):
+            self.result_view.show_report_not_opened(folder=True)
 
     def print_report(self) -> None:
         """Print the latest report (Ctrl+P); creates one first when the case has none."""

@@ -29,6 +29,7 @@ from shopguard.checks.findings import Finding
 from shopguard.gui.images import load_qimages
 from shopguard.gui.state import AppState
 from shopguard.gui.widgets.photo_view import PhotoView
+from shopguard.i18n.local_time import format_time, is_iso_time
 
 # Evidence image kinds written by the checks (checks/findings.py EvidenceImage.kind). "listing" is the
 # listing photo warped onto the buyer's photo, so blending the two is a true before/after.
@@ -242,13 +243,14 @@ class EvidenceView(QTabWidget):
                 (t("gui.details.size"), f"{photo.width} × {photo.height}"),
                 (t("gui.details.bytes"), f"{photo.size_bytes:,}"),
                 ("SHA-256", photo.sha256),
-                (t("gui.details.received"), photo.received_at),
-                (t("gui.details.mtime"), photo.file_mtime or "—"),
+                (t("gui.details.received"), format_time(photo.received_at, self.state.lang)),
+                (t("gui.details.mtime"), format_time(photo.file_mtime, self.state.lang) or "—"),
             ]
             findings = [self.finding] if self.finding else list(photo.findings)
             for f in findings:
                 for key, value in f.evidence.items():
-                    rows.append((f"{f.check} · {key}", value))
+                    shown = format_time(value, self.state.lang) if is_iso_time(value) else value
+                    rows.append((f"{f.check} · {key}", shown))
         self.details_table.setRowCount(len(rows))
         for row, (name, value) in enumerate(rows):
             self.details_table.setItem(row, 0, QTableWidgetItem(str(name)))

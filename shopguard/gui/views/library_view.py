@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from shopguard.errors import ShopGuardError
+from shopguard.gui.demo_shop import demo_complaint_files, demo_photos_in_library
 from shopguard.gui.jobs import JobFailure
 from shopguard.gui.models.library_model import LibraryModel, PathRole, read_library_entries
 from shopguard.gui.state import AppState
 from shopguard.gui.widgets.optional_date import OptionalDateEdit
-from shopguard.library.indexer import IndexSummary, index_paths
+from shopguard.imaging.video_sniff import VIDEO_SUFFIXES
+from shopguard.library.indexer import IMAGE_SUFFIXES, IndexSummary, index_paths
 from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
 from shopguard.paths import resource_path
@@ -78,7 +81,8 @@ class LibraryView(QWidget):
 
     Signals:
         count_known(int): number of library photos (emitted at start and after changes).
-        demo_ready(list[Path]): the demo shop is indexed; its complaint photos.
+        demo_ready(list[Path], int): the demo shop is in the library (just indexed, or found there at start):
+            its complaint photos and how many demo product photos the library holds.
         indexing_finished(object): an indexing run ended (its IndexSummary).
         indexing_cancelled(): the user cancelled indexing.
         entries_loaded(): the grid was (re)filled.
@@ -86,7 +90,7 @@ class LibraryView(QWidget):
     """
 
     count_known = Signal(int)
-    demo_ready = Signal(list)
+    demo_ready = Signal(list, int)
     indexing_finished = Signal(object)
     indexing_cancelled = Signal()
     entries_loaded = Signal()
@@ -100,6 +104,7 @@ class LibraryView(QWidget):
         self._outdated = 0  # photos an earlier version described (LibraryStore.outdated_feature_count)
         self._index_token: CancelToken | None = None
         self._loaded = False
+        self.no_photos_box: QMessageBox | None = None
         self.indexing_bar = IndexingBar(state)
         self.indexing_bar.cancel_button.clicked.connect(self.cancel_indexing)
         layout = QVBoxLayout(self)
@@ -151,7 +156,10 @@ class LibraryView(QWidget):
         self.grid.setUniformItemSizes(True)
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
         self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setWordWrap(True)
+        # One caption line per photo, elided in the middle (the name's start and its extension stay); the full
+        # name and path are in the tooltip. Wrapped names made captions of one to three lines, out of line.
+        self.grid.setWordWrap(False)
+        self.grid.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.grid.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.grid.setModel(self.proxy)
         self.grid.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_buttons())
@@ -184,6 +192,9 @@ class LibraryView(QWidget):
         self._outdated = self._store.outdated_feature_count()
         self._show_count(count)
         self.count_known.emit(count)
+        demo_count = demo_photos_in_library(self._store) if count else 0
+        if demo_count:  # the demo's sample complaints stay on offer after a restart
+            self.demo_ready.emit(demo_complaint_files(), demo_count)
         if self._outdated:
             self.state.status_message.emit(self.state.t("gui.library.outdated_status", count=self._outdated))
 
@@ -324,6 +335,8 @@ class LibraryView(QWidget):
         self, summary: IndexSummary, targets: tuple[str, ...], demo: bool, remember: bool
     ) -> None:
         changes: dict[str, object] = {"first_run_done": True}
+        if demo and not self.state.settings.shop_name:
+            changes["shop_name"] = self.state.t("gui.demo.shop_name")  # reports show whose shop; changeable
         if remember:
             folders = list(self.state.settings.library_folders)
             changes["library_folders"] = tuple(folders + [t for t in targets if t not in folders])
@@ -335,10 +348,28 @@ class LibraryView(QWidget):
         self.state.status_message.emit(
             self.state.t("gui.library.done", added=summary.added, updated=summary.updated, failed=len(summary.failed))
         )
+        if summary.empty_folders:
+            self._say_no_photos_found(summary.empty_folders)
         self.indexing_finished.emit(summary)
-        if demo:
-            complaints = resource_path("demo", "complaints")
-            self.demo_ready.emit(sorted(complaints.glob("*.jpg")))
+        if demo and self._store is not None:
+            self.demo_ready.emit(demo_complaint_files(), demo_photos_in_library(self._store))
+
+    def _say_no_photos_found(self, folders: list[str]) -> None:
+        """A folder without photos is said in words, with the file types read (not "0 added")."""
+        t = self.state.t
+        message = t(
+            "gui.library.no_photos",
+            count=len(folders),
+            folders="\n".join(folders),
+            suffixes=" ".join(sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES)),
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information, t("gui.library.title"), message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("noPhotosDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal but non-blocking
+        self.no_photos_box = box
 
     def _on_indexing_failed(self, failure: JobFailure) -> None:
         self._indexing_ended()

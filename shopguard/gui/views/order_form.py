@@ -83,7 +83,9 @@ class OrderForm(QGroupBox):
         self.buyer_edit.setPlaceholderText(t("gui.order.optional"))
         self.claim_edit.setPlaceholderText(t("gui.order.claim_hint"))
         for edit in (self.order_date_edit, self.delivery_date_edit, self.complaint_date_edit):
-            edit.date_edit.setLocale(QLocale(self.state.lang))  # month names in the calendar popup
+            edit.date_edit.setLocale(QLocale(self.state.lang))  # month names in the calendar popup and the field
+            edit.date_edit.setDisplayFormat(t("gui.order.date_format"))  # as dates read elsewhere in the app
+            edit.set_empty_text(t("gui.order.date_not_given"))
         self.order_date_edit.setToolTip(t("gui.order.date_tip"))
         self.delivery_date_edit.setToolTip(t("gui.order.delivery_tip"))
         self.complaint_date_edit.setToolTip(t("gui.order.complaint_tip"))

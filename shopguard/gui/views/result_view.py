@@ -6,13 +6,16 @@ marked as still being checked; the final case then replaces it (``show_case``) k
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStyle,
     QTreeWidgetItem,
@@ -29,6 +32,7 @@ from shopguard.gui.style import TONES
 from shopguard.gui.views.evidence_view import EvidenceView
 from shopguard.gui.widgets.findings_tree import FindingsTree
 from shopguard.gui.widgets.live_check_bar import LiveCheckBar
+from shopguard.gui.widgets.report_bar import ReportBar
 from shopguard.gui.widgets.verdict_banner import VerdictBanner
 
 STRENGTH_ORDER = ("strong", "moderate", "weak", "info")
@@ -40,6 +44,12 @@ STRENGTH_STANDARD_ICONS = {
     "info": QStyle.StandardPixmap.SP_FileDialogInfoView,
 }
 OTHER_CASE_KEYS = ("other_case_id", "earlier_case_id", "case_id")
+MIN_LIST_PX = 90
+MIN_DETAIL_PX = 150
+"""The selected finding's text keeps room for about six lines when the list is sized to its rows (the text
+scrolls beyond them; the list's rows are never cut)."""
+SETTINGS_SPLITTER = "result/splitter"
+SETTINGS_LIST_SPLITTER = "result/findings_splitter"
 
 
 def other_case_of(finding: Finding) -> str | None:
@@ -76,6 +86,7 @@ class ResultView(QWidget):
         self.state = state
         self.setObjectName("page")
         self.case: Case | None = None
+        self._report_state = "existing"  # what the report bar says: existing, created, no_viewer, no_folder_viewer
         self.photo: CasePhoto | None = None
         self.live_names: tuple[str, ...] = ()  # every photo of a running check; () once the case is final
         outer = QVBoxLayout(self)
@@ -90,49 +101,65 @@ class ResultView(QWidget):
         self.report_button = QPushButton(self)
         self.report_button.setObjectName("primary")
         self.report_button.clicked.connect(self.report_requested)
-        self.open_report_button = QPushButton(self)
+        # The report's own buttons sit in the bar that says where the report is (shown once there is one).
+        self.report_bar = ReportBar(self)
+        self.open_report_button = self.report_bar.open_button
         self.open_report_button.clicked.connect(self.open_report_requested)
-        self.print_button = QPushButton(self)
+        self.print_button = self.report_bar.print_button
         self.print_button.clicked.connect(self.print_requested)
-        self.folder_button = QPushButton(self)
+        self.folder_button = self.report_bar.folder_button
         self.folder_button.clicked.connect(self.show_report_folder_requested)
-        self.export_button = QPushButton(self)
+        self.export_button = self.report_bar.export_button
         self.export_button.clicked.connect(self.export_images_requested)
         bar.addWidget(self.new_button)
         bar.addWidget(self.case_label, 1)
-        for button in (
-            self.recheck_button,
-            self.report_button,
-            self.open_report_button,
-            self.print_button,
-            self.folder_button,
-            self.export_button,
-        ):
-            bar.addWidget(button)
+        bar.addWidget(self.recheck_button)
+        bar.addWidget(self.report_button)
         outer.addLayout(bar)
+        outer.addWidget(self.report_bar)
         self.live_bar = LiveCheckBar(self)
         self.live_bar.setVisible(False)
         outer.addWidget(self.live_bar)
         self.banner = VerdictBanner(self)
         outer.addWidget(self.banner)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("resultSplitter")
         left = QWidget(splitter)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         self.photo_combo = QComboBox(left)
         self.photo_combo.currentIndexChanged.connect(self._on_photo_combo_changed)
         left_layout.addWidget(self.photo_combo)
-        self.findings_tree = FindingsTree(left)
+        # The findings list and the selected finding's text share the column through a splitter: the list
+        # is sized to show every finding whole (until the seller moves the handle, which is remembered), and
+        # the text scrolls inside its own box, so picking another finding never changes the list's height.
+        self.list_splitter = QSplitter(Qt.Orientation.Vertical, left)
+        self.list_splitter.setObjectName("findingsSplitter")
+        self.list_splitter.setChildrenCollapsible(False)
+        self.findings_tree = FindingsTree(self.list_splitter)
+        self.findings_tree.setMinimumHeight(MIN_LIST_PX)
         self.findings_tree.currentItemChanged.connect(self._on_findings_tree_current_changed)
-        left_layout.addWidget(self.findings_tree, 2)
-        self.detail_label = QLabel(left)
+        self.detail_label = QLabel()
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.detail_label.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.detail_label.setObjectName("card")
-        self.detail_label.setStyleSheet("QLabel#card { padding: 10px; }")
+        self.detail_label.setObjectName("detailText")
+        self.detail_label.setStyleSheet("QLabel#detailText { padding: 10px; background: white; }")
         self.detail_label.linkActivated.connect(self._on_detail_label_link)
-        left_layout.addWidget(self.detail_label, 1)
+        self.detail_scroll = QScrollArea(self.list_splitter)
+        self.detail_scroll.setObjectName("detailScroll")
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setStyleSheet(
+            "QScrollArea#detailScroll { background: white; border: 1px solid #e1e5ea; border-radius: 8px; }"
+        )
+        self.detail_scroll.setWidget(self.detail_label)
+        self.detail_scroll.setMinimumHeight(MIN_DETAIL_PX)
+        self.list_splitter.addWidget(self.findings_tree)
+        self.list_splitter.addWidget(self.detail_scroll)
+        self.list_splitter.setStretchFactor(0, 0)
+        self.list_splitter.setStretchFactor(1, 1)
+        left_layout.addWidget(self.list_splitter, 1)
         self.facts_label = QLabel(left)
         self.facts_label.setObjectName("muted")
         self.facts_label.setWordWrap(True)
@@ -142,6 +169,10 @@ class ResultView(QWidget):
         splitter.addWidget(self.evidence)
         splitter.setSizes([420, 680])
         outer.addWidget(splitter, 1)
+        self._is_list_height_chosen = self._restore_splitters()
+        self.list_splitter.splitterMoved.connect(self._on_list_splitter_moved)
+        self.list_splitter.installEventFilter(self)
+        splitter.splitterMoved.connect(lambda _pos, _index: self._save_splitters())
         self.set_report_path(None)
         state.language_changed.connect(self.retranslate)
         self.retranslate()
@@ -258,7 +289,7 @@ class ResultView(QWidget):
             self.banner.setToolTip("")
             return
         verdict = self.photo.verdict if self.photo else self.case.verdict
-        self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"), verdict.summary(lang))
+        self.banner.show_verdict(verdict.level.value, t(f"verdict.level.{verdict.level.value}"), verdict.headline(lang))
         self.banner.setToolTip(t(f"gui.verdict_tip.{verdict.level.value}"))
 
     def _fill_findings(self) -> None:
@@ -287,6 +318,47 @@ class ResultView(QWidget):
                 header.addChild(item)
             header.setExpanded(True)
         self.detail_label.setText(t("gui.result.pick_finding"))
+        self.fit_findings_list()
+        QTimer.singleShot(0, self, self.fit_findings_list)  # again once the view is laid out (it may just be shown)
+
+    # --- the findings list's share of the column ------------------------------------------------
+    def _restore_splitters(self) -> bool:
+        """The splitter positions the seller chose last time; True when the list's height was chosen."""
+        settings = QSettings()
+        state = settings.value(SETTINGS_SPLITTER)
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        list_state = settings.value(SETTINGS_LIST_SPLITTER)
+        return isinstance(list_state, QByteArray) and self.list_splitter.restoreState(list_state)
+
+    def _save_splitters(self) -> None:
+        settings = QSettings()
+        settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        if self._is_list_height_chosen:
+            settings.setValue(SETTINGS_LIST_SPLITTER, self.list_splitter.saveState())
+
+    def _on_list_splitter_moved(self, _pos: int, _index: int) -> None:
+        self._is_list_height_chosen = True  # the seller's choice now holds, for every case and next time
+        self._save_splitters()
+
+    def fit_findings_list(self) -> None:
+        """Give the findings list the height of its rows (leaving ``MIN_DETAIL_PX`` to the text), unless the seller
+        has set the height by moving the handle."""
+        if self._is_list_height_chosen:
+            return
+        total = sum(self.list_splitter.sizes())
+        if total <= 0:
+            return
+        wanted = self.findings_tree.content_height() + 2 * self.findings_tree.frameWidth() + 2
+        height = max(MIN_LIST_PX, min(wanted, total - MIN_DETAIL_PX))
+        self.list_splitter.setSizes([height, total - height])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list_splitter and event.type() == QEvent.Type.Resize:
+            # After the splitter has its new size (rows wrap differently at another width): a queued call,
+            # so the list's own width is final too.
+            QTimer.singleShot(0, self, self.fit_findings_list)
+        return super().eventFilter(watched, event)
 
     def finding_items(self) -> list[QTreeWidgetItem]:
         """The finding rows (not the group headers), top to bottom."""
@@ -327,8 +399,34 @@ class ResultView(QWidget):
         self.recheck_button.setToolTip(self.state.t(tip))
 
     def set_report_path(self, path: str | None) -> None:
-        for button in (self.open_report_button, self.print_button, self.folder_button, self.export_button):
-            button.setVisible(path is not None)
+        """Show the bar of the case's latest report (hidden when it has none)."""
+        self.report_bar.setVisible(path is not None)
+        if path is not None:
+            self._report_state = "existing"
+            self._label_report_bar()
+
+    def show_report_created(self, path: str, *, is_opened: bool) -> None:
+        """A report was just written; ``is_opened`` is False when no program could open it."""
+        self.report_bar.setVisible(True)
+        self._report_state = "created" if is_opened else "no_viewer"
+        self.report_bar.path = Path(path)
+        self._label_report_bar()
+
+    def show_report_not_opened(self, *, folder: bool = False) -> None:
+        """Opening the report (or its folder) failed: the desktop has no program for it."""
+        if self.report_bar.isVisible():
+            self._report_state = "no_folder_viewer" if folder else "no_viewer"
+            self._label_report_bar()
+
+    def _label_report_bar(self) -> None:
+        path = self.report_bar.path
+        if self.case is not None and self.case.reports and self._report_state == "existing":
+            path = Path(self.case.reports[-1])
+        if path is None:
+            return
+        state = self._report_state
+        message = self.state.t(f"gui.report_bar.{state}", name=path.name, folder="{folder}")
+        self.report_bar.show_message(message, path, warning=state.startswith("no_"))
 
     def set_export_available(self, available: bool) -> None:
         self.export_button.setEnabled(available)
@@ -368,6 +466,11 @@ class ResultView(QWidget):
         tip = "gui.result.export_tip" if available else "gui.result.export_missing"
         self.export_button.setToolTip(t(tip))
         self.live_bar.cancel_button.setText(t("gui.busy.cancel"))
+        self.open_report_button.setToolTip(t("gui.report_bar.open_tip"))
+        self.folder_button.setToolTip(t("gui.report_bar.folder_tip"))
+        self.print_button.setToolTip(t("gui.report_bar.print_tip"))
+        if self.report_bar.isVisibleTo(self):
+            self._label_report_bar()
         if self.case is None:
             return
         self._label_case()

@@ -116,7 +116,13 @@ class SettingsView(QWidget):
         outer.addStretch(1)
         state.language_changed.connect(self.retranslate)
         state.settings_changed.connect(self._show_logo)
+        state.settings_changed.connect(self._on_state_settings_changed)
         self.retranslate()
+
+    def _on_state_settings_changed(self) -> None:
+        """A shop name set elsewhere (the welcome card, the demo shop) shows here too."""
+        if not self.shop_name_edit.hasFocus() and self.shop_name_edit.text() != self.state.settings.shop_name:
+            self.shop_name_edit.setText(self.state.settings.shop_name)
 
     def _save(self, **changes: object) -> None:
         try:

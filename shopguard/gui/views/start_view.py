@@ -76,7 +76,12 @@ class StartView(QWidget):
         right.addStretch(1)
         outer.addLayout(right, 2)
         state.language_changed.connect(self.retranslate)
+        state.settings_changed.connect(self._on_state_settings_changed)
         self.retranslate()
+
+    def _on_state_settings_changed(self) -> None:
+        if not self.shop_name_edit.hasFocus():
+            self.shop_name_edit.setText(self.state.settings.shop_name)
 
     def _build_welcome(self) -> QFrame:
         card = QFrame(self)
@@ -105,13 +110,22 @@ class StartView(QWidget):
         return card
 
     def _build_demo_card(self) -> QFrame:
+        """The demo shop's card: says (for as long as the demo is in the library, also after a restart) that the
+        demo shop is installed, and offers its sample complaints."""
         card = QFrame(self)
         card.setObjectName("card")
-        layout = self.demo_layout = QHBoxLayout(card)
+        outer = QVBoxLayout(card)
+        self.demo_ready_label = QLabel(card)
+        self.demo_ready_label.setObjectName("demoReady")
+        self.demo_ready_label.setWordWrap(True)
+        outer.addWidget(self.demo_ready_label)
+        layout = self.demo_layout = QHBoxLayout()
         self.demo_label = QLabel(card)
         self.demo_label.setWordWrap(True)
         layout.addWidget(self.demo_label, 1)
+        outer.addLayout(layout)
         self.demo_buttons: list[QPushButton] = []
+        self.demo_photo_count = 0
         card.setVisible(False)
         return card
 
@@ -126,15 +140,19 @@ class StartView(QWidget):
     def set_welcome_visible(self, visible: bool) -> None:
         self.welcome.setVisible(visible)
 
-    def show_demo_complaints(self, paths: list[Path]) -> None:
-        """Offer one button per demo complaint photo."""
+    def show_demo_complaints(self, paths: list[Path], photo_count: int) -> None:
+        """Offer one button per demo complaint photo; ``photo_count`` demo product photos are in the library."""
+        self.demo_photo_count = photo_count
+        self.demo_ready_label.setText(
+            self.state.t("gui.demo.ready", count=photo_count, library=self.state.t("gui.nav.library"))
+        )
         layout = self.demo_layout
         for button in self.demo_buttons:
             layout.removeWidget(button)
             button.deleteLater()
         self.demo_buttons = []
         for path in paths:
-            button = QPushButton(path.stem, self.demo_card)
+            button = QPushButton(path.name, self.demo_card)  # a file name reads as one in every language
             button.clicked.connect(lambda _=False, p=path: self.demo_complaint_chosen.emit(p))
             layout.addWidget(button)
             self.demo_buttons.append(button)
@@ -155,6 +173,7 @@ class StartView(QWidget):
         self.demo_button.setText(t("gui.welcome.demo"))
         self.demo_button.setToolTip(t("gui.welcome.demo_tip"))
         self.demo_label.setText(t("gui.demo.complaints"))
+        self.demo_ready_label.setText(t("gui.demo.ready", count=self.demo_photo_count, library=t("gui.nav.library")))
         self.privacy_label.setText(t("gui.start.privacy"))
         self.drop_zone.setToolTip(t("gui.start.drop_tip"))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)

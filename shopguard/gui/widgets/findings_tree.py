@@ -42,6 +42,20 @@ class FindingsTree(QTreeWidget):
         self._delegate = _WrappingDelegate(self)
         self.setItemDelegate(self._delegate)
 
+    def content_height(self) -> int:
+        """Height in pixels of every row (headers and expanded findings) at the current width."""
+        height = 0
+        model = self.model()
+        parents = [QModelIndex()]
+        while parents:
+            parent = parents.pop()
+            for row in range(model.rowCount(parent)):
+                index = model.index(row, 0, parent)
+                height += self.indexRowSizeHint(index)
+                if self.isExpanded(index):
+                    parents.append(index)
+        return height
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.scheduleDelayedItemsLayout()  # row heights depend on the width
