@@ -97,6 +97,8 @@ def _library(args: argparse.Namespace, home: Home) -> int:
             r.path for r in store.photos() if r.path in targets or any(Path(r.path).is_relative_to(t) for t in targets)
         ]
         removed = store.remove(doomed) if doomed else 0
+        if removed:
+            store.refresh_index()
         print(f"removed {removed} photos from the library (the files themselves were not touched)")
         return EXIT_OK
     raise UsageError(reason=f"unknown library action {args.library_command}")

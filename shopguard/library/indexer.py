@@ -3,7 +3,8 @@
 Fingerprinting (SHA-256, EXIF basics, JPEG draft decode, hashes, ORB features) runs in worker
 processes; the calling thread is the single SQLite writer and commits in small batches, each photo
 row together with its features, so a killed run keeps every committed photo whole and a re-run
-resumes with the rest (unchanged files are skipped by size + mtime, then by SHA-256).
+resumes with the rest (unchanged files are skipped by size + mtime, then by SHA-256). At the end the stored
+descriptor index is brought up to date (stored_index.py).
 """
 
 from __future__ import annotations
@@ -250,6 +251,7 @@ def index_paths(
     ]
     if gone:
         summary.missing = store.set_status(gone, "missing")
+    store.refresh_index()  # the stored index follows now (a rewrite, when due, is paid here, not by a check)
     report(progress, total, total, "progress.index_done")
     return summary
 

@@ -95,6 +95,39 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _features_version_column,
     # 5: ...spread over the photo's 450 strongest stored keypoints (features.INDEX_FROM)
     _recompute_index_keys,
+    # 6: what the stored descriptor index (stored_index.py) needs to follow the library: an id made once per
+    # library, a counter bumped by every change of what the index holds, and the counter at each photo's last
+    # change. Triggers keep them, so every writer does, also a ShopGuard from before this schema
+    """
+    CREATE TABLE IF NOT EXISTS library_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        uid TEXT NOT NULL,
+        generation INTEGER NOT NULL
+    );
+    INSERT OR IGNORE INTO library_state(id, uid, generation) VALUES (1, lower(hex(randomblob(16))), 0);
+    CREATE TABLE IF NOT EXISTS index_changes (
+        photo_id INTEGER PRIMARY KEY,
+        generation INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS index_changes_generation ON index_changes(generation);
+    """
+    + "".join(
+        f"""
+    CREATE TRIGGER IF NOT EXISTS index_change_{name} AFTER {event} {condition}
+    BEGIN
+        UPDATE library_state SET generation = generation + 1;
+        INSERT OR REPLACE INTO index_changes(photo_id, generation)
+            VALUES ({row}, (SELECT generation FROM library_state));
+    END;
+    """
+        for name, event, condition, row in (
+            ("features_added", "INSERT ON photo_features", "", "NEW.photo_id"),
+            ("features_changed", "UPDATE OF index_keys ON photo_features", "", "NEW.photo_id"),
+            ("features_removed", "DELETE ON photo_features", "", "OLD.photo_id"),
+            ("status_changed", "UPDATE OF status ON photos", "WHEN OLD.status IS NOT NEW.status", "NEW.id"),
+            ("photo_removed", "DELETE ON photos", "", "OLD.id"),
+        )
+    ),
 )
 
 
