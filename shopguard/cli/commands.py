@@ -16,14 +16,11 @@ from shopguard.checks.context import CaseFacts
 from shopguard.cli.console import ProgressBar, error_line
 from shopguard.errors import EXIT_BAD_IMAGE, EXIT_OK, UsageError
 from shopguard.i18n import normalize_language, text
-from shopguard.library.indexer import index_paths
 from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
 from shopguard.progress import CancelToken
-from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
-from shopguard.report.page_images import export_report_images
 from shopguard.settings import load_settings
 
 
@@ -53,6 +50,8 @@ def dispatch(args: argparse.Namespace, home: Home) -> int:
 def _library(args: argparse.Namespace, home: Home) -> int:
     store = _open_library(home)
     if args.library_command == "add":
+        from shopguard.library.indexer import index_paths  # process pools: loaded only to add photos
+
         bar = ProgressBar("en")
         cancel = CancelToken()
         # Ctrl+C cancels cleanly: photos indexed so far are kept, the exit code is 130 (main.py).
@@ -152,6 +151,8 @@ def _print_case(case: Case, lang: str, report_path: str | None) -> None:
 
 
 def _write_report(home: Home, case: Case, out: Path, lang: str, paper: str | None = None) -> Path:
+    from shopguard.report.builder import build_report  # reportlab: ~0.2 s to load, only for a report
+
     lang_code = "both" if lang == "both" else normalize_language(lang)
     options = ReportOptions.from_settings(load_settings(home), lang=lang_code, page_size=paper)
     path = build_report(case, out.expanduser().absolute(), options)
@@ -187,6 +188,8 @@ def _report(args: argparse.Namespace, home: Home) -> int:
     path = _write_report(home, case, Path(args.output), args.lang, args.paper)
     print(str(path))
     if args.images:
+        from shopguard.report.page_images import export_report_images  # pypdfium2
+
         images_dir = Path(args.images).expanduser().absolute()
         for image in export_report_images(path, images_dir, fmt=args.image_format, dpi=args.dpi):
             print(str(image))

@@ -19,6 +19,8 @@ the votes of one built afresh over the same photos.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from shopguard.library.features import INDEX_BITS
@@ -64,6 +66,8 @@ class IndexSegment:
         self.offsets = offsets
         self.bucket_sizes = bucket_sizes
         self.n_desc = int(codes[0].size) if codes else 0
+        self.release_pages: Callable[[], None] = _nothing
+        """Called after each query: a memory-mapped segment gives its pages back (index_file.py)."""
 
     @classmethod
     def build(cls, photo_ids: np.ndarray, counts: np.ndarray, columns: list[np.ndarray]) -> IndexSegment:
@@ -248,6 +252,14 @@ class DescriptorIndex:
         votes = np.zeros(len(self.ids), np.float64)
         if self._n_desc == 0 or query_keys.shape[0] == 0:
             return votes
+        try:
+            self._vote(query_keys, votes)
+        finally:
+            for segment, _, _ in self._parts:
+                segment.release_pages()
+        return votes
+
+    def _vote(self, query_keys: np.ndarray, votes: np.ndarray) -> None:
         for segment, alive, slots in self._parts:
             if slots.size == 0:
                 continue
@@ -261,7 +273,6 @@ class DescriptorIndex:
             photo_of = np.searchsorted(segment.starts, near, side="right") - 1
             own = np.bincount(photo_of, weights=self._weights(segment, near), minlength=len(segment.ids))
             votes[slots] = own[alive]  # a dead photo's descriptors vote for it alone: dropped with it
-        return votes
 
     def _weights(self, segment: IndexSegment, library_desc: np.ndarray) -> np.ndarray:
         """``1 / (1 + mean bucket size of the descriptor's keys / mean bucket size)``."""
@@ -306,6 +317,10 @@ class DescriptorIndex:
         best = np.argpartition(-votes, k - 1)[:k]
         best = best[np.argsort(-votes[best], kind="stable")]
         return [(int(self.ids[i]), float(votes[i])) for i in best if votes[i] > 0]
+
+
+def _nothing() -> None:
+    return None
 
 
 _CHUNK = 1 << 20

@@ -95,9 +95,10 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _features_version_column,
     # 5: ...spread over the photo's 450 strongest stored keypoints (features.INDEX_FROM)
     _recompute_index_keys,
-    # 6: what the stored descriptor index (stored_index.py) needs to follow the library: an id made once per
-    # library, a counter bumped by every change of what the index holds, and the counter at each photo's last
-    # change. Triggers keep them, so every writer does, also a ShopGuard from before this schema
+    # 6: what the stored descriptor index and hash table (stored_index.py) need to follow the library: an id made
+    # once per library, a counter bumped by every change of what they hold, and the counter at each photo's last
+    # change. Triggers keep them, so every writer does, also a ShopGuard from before this schema. (DELETE then
+    # INSERT, not INSERT OR REPLACE: a trigger's conflict clause gives way to the outer statement's, an upsert's)
     """
     CREATE TABLE IF NOT EXISTS library_state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -116,8 +117,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     CREATE TRIGGER IF NOT EXISTS index_change_{name} AFTER {event} {condition}
     BEGIN
         UPDATE library_state SET generation = generation + 1;
-        INSERT OR REPLACE INTO index_changes(photo_id, generation)
-            VALUES ({row}, (SELECT generation FROM library_state));
+        DELETE FROM index_changes WHERE photo_id = {row};
+        INSERT INTO index_changes(photo_id, generation) VALUES ({row}, (SELECT generation FROM library_state));
     END;
     """
         for name, event, condition, row in (
@@ -125,6 +126,8 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
             ("features_changed", "UPDATE OF index_keys ON photo_features", "", "NEW.photo_id"),
             ("features_removed", "DELETE ON photo_features", "", "OLD.photo_id"),
             ("status_changed", "UPDATE OF status ON photos", "WHEN OLD.status IS NOT NEW.status", "NEW.id"),
+            ("photo_added", "INSERT ON photos", "", "NEW.id"),
+            ("hashes_changed", "UPDATE OF hashes ON photos", "WHEN OLD.hashes IS NOT NEW.hashes", "NEW.id"),
             ("photo_removed", "DELETE ON photos", "", "OLD.id"),
         )
     ),

@@ -30,7 +30,7 @@ from shopguard.library.features import (
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
 from shopguard.library.index_file import IndexStamp
 from shopguard.library.schema import migrate, select_in
-from shopguard.library.stored_index import load_index
+from shopguard.library.stored_index import HashTable, load_index
 
 
 def utc_now() -> str:
@@ -92,7 +92,7 @@ class LibraryStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
         self._local = threading.local()
-        self._index_cache: tuple[IndexStamp, DescriptorIndex] | None = None
+        self._index_cache: tuple[IndexStamp, DescriptorIndex, HashTable] | None = None
         self._conn()  # open now so a broken file fails early, on the caller's thread
 
     def _conn(self) -> sqlite3.Connection:
@@ -195,9 +195,19 @@ class LibraryStore:
         row = cur.fetchone()
         return self._record(row, cur.description) if row else None
 
-    def hash_table(self) -> tuple[np.ndarray, np.ndarray]:
-        """(photo ids int64, hashes n x 3 uint64) of every present photo, for the hash shortlist."""
-        rows = self._conn().execute("SELECT id, hashes FROM photos WHERE status = 'present' ORDER BY id").fetchall()
+    def hash_table(self) -> HashTable:
+        """(photo ids int64, hashes n x 3 uint64) of every present photo, for the hash shortlist: stored and
+        followed with the descriptor index (``descriptor_index``)."""
+        return self._current_index()[2]
+
+    def read_hash_table(self, changed_after: int | None = None) -> HashTable:
+        """``hash_table`` read from SQLite (only the photos changed after change ``changed_after``, when given)."""
+        sql = "SELECT id, hashes FROM photos WHERE status = 'present'"
+        args: tuple[int, ...] = ()
+        if changed_after is not None:
+            sql += " AND id IN (SELECT photo_id FROM index_changes WHERE generation > ?)"
+            args = (changed_after,)
+        rows = self._conn().execute(sql + " ORDER BY id", args).fetchall()
         if not rows:
             return np.zeros(0, np.int64), np.zeros((0, 3), np.uint64)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -211,10 +221,14 @@ class LibraryStore:
         Each call reads the library's change counter (one row); the index is opened again only after a change,
         by this process or another one.
         """
-        if self._index_cache is None or self._index_cache[0] != self.index_state():
+        return self._current_index()[1]
+
+    def _current_index(self) -> tuple[IndexStamp, DescriptorIndex, HashTable]:
+        current = self._index_cache
+        if current is None or current[0] != self.index_state():
             self._index_cache = None  # the stale index goes before the new one is made, not after
-            self._index_cache = load_index(self)
-        return self._index_cache[1]
+            current = self._index_cache = load_index(self)
+        return current
 
     def refresh_index(self) -> None:
         """Bring the stored index up to date after the library changed (``library add``, ``library remove``):

@@ -64,6 +64,9 @@ def _fresh(store: LibraryStore) -> DescriptorIndex:
 def _same_as_fresh(index: DescriptorIndex, store: LibraryStore, queries: list[np.ndarray]) -> None:
     fresh = _fresh(store)
     assert list(index.ids) == list(fresh.ids)
+    stored_ids, stored_hashes = LibraryStore(store.db_path).hash_table()  # stored and followed with the index
+    read_ids, read_hashes = store.read_hash_table()
+    assert np.array_equal(stored_ids, read_ids) and np.array_equal(stored_hashes, read_hashes)
     for q in queries:
         assert np.array_equal(index.votes(q), fresh.votes(q))
         assert index.top(q, INDEX_SHORTLIST) == fresh.top(q, INDEX_SHORTLIST)
@@ -166,7 +169,7 @@ def test_a_truncated_damaged_or_foreign_index_file_is_rebuilt(store: LibraryStor
         conn.execute("UPDATE library_state SET uid = 'another'")
     stale = _file_id(path)
     _same_as_fresh(LibraryStore(store.db_path).descriptor_index(), store, queries)
-    assert _file_id(path) != stale and read_index(path)[0].library_uid == "another"
+    assert _file_id(path) != stale and read_index(path).stamp.library_uid == "another"
 
 
 def test_an_index_newer_than_the_library_is_rebuilt(store: LibraryStore, tmp_path: Path) -> None:
@@ -183,9 +186,9 @@ def test_an_index_newer_than_the_library_is_rebuilt(store: LibraryStore, tmp_pat
     store.close()
     shutil.copy(old_copy, store.db_path)
     restored = LibraryStore(store.db_path)
-    assert read_index(index_path(store.db_path))[0].generation > restored.index_state().generation
+    assert read_index(index_path(store.db_path)).stamp.generation > restored.index_state().generation
     assert victim in restored.descriptor_index().ids
-    assert read_index(index_path(store.db_path))[0].generation == restored.index_state().generation
+    assert read_index(index_path(store.db_path)).stamp.generation == restored.index_state().generation
 
 
 _WRITER = """
@@ -193,15 +196,16 @@ import sys
 from pathlib import Path
 from shopguard.library.store import LibraryStore
 from shopguard.library.descriptor_index import IndexSegment
-from shopguard.library.index_file import index_path, write_index
+from shopguard.library.index_file import StoredIndex, index_path, write_index
 store = LibraryStore(Path(sys.argv[1]))
 with store.snapshot():
     state = store.index_state()
     groups = store.index_groups()
-segment = IndexSegment.build(*groups)
+    hashes = store.read_hash_table()
+stored = StoredIndex(state, IndexSegment.build(*groups), *hashes)
 print("ready", flush=True)
 while True:
-    write_index(index_path(store.db_path), segment, state)
+    write_index(index_path(store.db_path), stored)
 """
 
 
