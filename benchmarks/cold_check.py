@@ -54,10 +54,12 @@ DB_NAME = "library.sqlite3"
 
 
 def _complaint(folder: Path) -> Path:
-    """A 2 MP complaint photo: the middle 80% of a listing photo, enlarged to 1732 x 1155, JPEG q85."""
+    """A 2 MP complaint photo: the middle 80% of a listing photo, enlarged to 2 MP (aspect kept), JPEG q85."""
     im = Image.open(COMPLAINT_SOURCE).convert("RGB")
     w, h = im.size
-    im = im.crop((int(0.1 * w), int(0.1 * h), int(0.9 * w), int(0.9 * h))).resize((1732, 1155))
+    im = im.crop((int(0.1 * w), int(0.1 * h), int(0.9 * w), int(0.9 * h)))
+    scale = (2_000_000 / (im.width * im.height)) ** 0.5
+    im = im.resize((round(im.width * scale), round(im.height * scale)), Image.Resampling.BICUBIC)
     path = folder / "complaint-2mp.jpg"
     im.save(path, quality=85)
     return path
@@ -104,10 +106,12 @@ def _timing(runs: list[Run]) -> str:
 
 
 def _findings(result: dict[str, object]) -> list[object]:
-    """What must repeat between two checks of one photo: every finding but the earlier-case one."""
+    """What must repeat between two checks of one photo: every finding but the earlier-case one, without the
+    paths of evidence images (they name the case)."""
     photos = result["photos"]
     assert isinstance(photos, list)
-    return [f for f in photos[0]["findings"] if f["check"] != "reused-photo"]
+    kept = [f for f in photos[0]["findings"] if f["check"] != "reused-photo"]
+    return [{k: v for k, v in f.items() if k != "images"} for f in kept]
 
 
 def build_small(home: Path) -> None:

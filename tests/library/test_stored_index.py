@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import sqlite3
@@ -192,6 +193,7 @@ def test_an_index_newer_than_the_library_is_rebuilt(store: LibraryStore, tmp_pat
 
 
 _WRITER = """
+import signal
 import sys
 from pathlib import Path
 from shopguard.library.store import LibraryStore
@@ -204,6 +206,7 @@ with store.snapshot():
     hashes = store.read_hash_table()
 stored = StoredIndex(state, IndexSegment.build(*groups), *hashes)
 print("ready", flush=True)
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it: a write past RLIMIT_FSIZE then kills
 while True:
     write_index(index_path(store.db_path), stored)
 """
@@ -225,6 +228,16 @@ def test_a_writer_killed_mid_write_never_leaves_a_broken_index_in_use(store: Lib
         read_index(path)  # whole
         _same_as_fresh(LibraryStore(store.db_path).descriptor_index(), store, queries)
     assert [p for p in path.parent.glob(path.name + ".*.tmp")]  # some kill did land in the middle of a write
+    # and one killed for certain mid-write: the kernel ends it (SIGXFSZ) once it has written 200 KB of ~2 MB
+    before = path.read_bytes()
+    limit = (200_000, 200_000)
+    command = [sys.executable, "-c", _WRITER, str(store.db_path)]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, env=env, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    ) as w:
+        assert w.wait() == -signal.SIGXFSZ
+    assert path.read_bytes() == before
+    assert [p for p in path.parent.glob(path.name + ".*.tmp") if p.stat().st_size == limit[0]]  # its half file
     # a leftover temporary file, half written: ignored by readers, removed by the next writer once it is old
     leftover = path.with_name(path.name + ".killed.tmp")
     leftover.write_bytes(path.read_bytes()[:3000])
