@@ -111,6 +111,9 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
         generation INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS index_changes_generation ON index_changes(generation);
+    -- photos described by an earlier version, counted at every check (store.outdated_feature_count): a range of
+    -- this index, usually empty, instead of a pass over every photo's (photo_id, version) (~40 ms at 100k)
+    CREATE INDEX IF NOT EXISTS photo_features_outdated ON photo_features(version, photo_id);
     """
     + "".join(
         f"""

@@ -309,7 +309,7 @@ class LibraryStore:
         row = (
             self._conn()
             .execute(
-                """SELECT COUNT(*) FROM photo_features f INDEXED BY photo_features_version
+                """SELECT COUNT(*) FROM photo_features f INDEXED BY photo_features_outdated
                JOIN photos p ON p.id = f.photo_id WHERE p.status = 'present' AND f.version < ?""",
                 (FEATURES_VERSION,),
             )
