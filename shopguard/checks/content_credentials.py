@@ -18,8 +18,6 @@ import json
 import logging
 from typing import Any, ClassVar
 
-import c2pa
-
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import register
@@ -47,6 +45,8 @@ def read_store(data: bytes, fmt: str) -> dict[str, Any]:
     Raises:
         c2pa.C2paError: the store is present but unreadable (unknown algorithm, prerelease, ...).
     """
+    import c2pa  # ~80 ms to load: only for a file that carries a manifest store
+
     context = c2pa.Context.builder().with_settings(c2pa.Settings.from_dict(OFFLINE_SETTINGS)).build()
     with c2pa.Reader(_MIME.get(fmt), io.BytesIO(data), context=context) as reader:
         store: dict[str, Any] = json.loads(reader.json())
@@ -95,6 +95,8 @@ class ContentCredentialsCheck:
         meta = read_metadata(ctx.source)
         if not meta.container.jumbf_bytes:
             return []  # no manifest store in the file: most photos have none, so nothing to say
+        import c2pa
+
         try:
             store = read_store(ctx.source.data, meta.container.format)
         except (c2pa.C2paError, ValueError, OSError) as exc:

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import numpy.typing as npt
-import scipy.fft
 from PIL import Image
 
 COMPARE_WIDTH = 64
@@ -131,6 +130,8 @@ class _OverlapCorrelator:
     normalized cross-correlation", 1995, and only the cross term needs an FFT)."""
 
     def __init__(self, moving: npt.NDArray[np.float64], max_shape: tuple[int, int]) -> None:
+        import scipy.fft  # ~0.3 s to load: only for a photo that carries a thumbnail to compare
+
         self.mh, self.mw = moving.shape
         # Zero padding to at least the sum of both sizes: no circular wrap between the two ends.
         self.shape = (
@@ -143,6 +144,8 @@ class _OverlapCorrelator:
     def best(self, fixed: npt.NDArray[np.float64]) -> tuple[float, int, int]:
         """Returns (score, dx, dy): the moving picture's origin in ``fixed``'s pixels; score -2 when no
         placement overlaps enough textured area."""
+        import scipy.fft
+
         fh, fw = fixed.shape
         dys, dxs = np.arange(1 - self.mh, fh), np.arange(1 - self.mw, fw)
         # Overlap rectangle per offset, in fixed and in moving coordinates.

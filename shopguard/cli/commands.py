@@ -8,7 +8,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shopguard.cases.model import Case
 from shopguard.cases.service import CheckRequest, check_photos, recheck_case
@@ -18,18 +18,16 @@ from shopguard.cli.console import ProgressBar, error_line
 from shopguard.errors import EXIT_BAD_IMAGE, EXIT_OK, UsageError
 from shopguard.i18n import normalize_language, text
 from shopguard.i18n.local_time import format_time
-from shopguard.imaging.video_sniff import VIDEO_SUFFIXES
-from shopguard.library.indexer import IMAGE_SUFFIXES, IndexSummary, index_paths
 from shopguard.library.journal import JournalBrokenError
 from shopguard.library.schema import needs_upgrade
 from shopguard.library.store import LibraryStore
 from shopguard.paths import Home
 from shopguard.progress import CancelToken
-from shopguard.report.builder import build_report
 from shopguard.report.options import ReportOptions
-from shopguard.report.page_images import export_report_images
-from shopguard.report.upload_images import export_upload_images, preset_named
 from shopguard.settings import load_settings
+
+if TYPE_CHECKING:
+    from shopguard.library.indexer import IndexSummary
 
 
 def _print_json(data: Any) -> None:
@@ -58,6 +56,8 @@ def dispatch(args: argparse.Namespace, home: Home) -> int:
 def _library(args: argparse.Namespace, home: Home) -> int:
     store = _open_library(home)
     if args.library_command == "add":
+        from shopguard.library.indexer import index_paths  # process pools: loaded only to add photos
+
         bar = ProgressBar("en")
         cancel = CancelToken()
         # Ctrl+C cancels cleanly: photos indexed so far are kept, the exit code is 130 (main.py).
@@ -111,6 +111,8 @@ def _library(args: argparse.Namespace, home: Home) -> int:
         known = [r.path for r in store.photos()] + [p for paths in store.locations().values() for p in paths]
         doomed = [p for p in known if p in targets or any(Path(p).is_relative_to(t) for t in targets)]
         removed = store.remove(doomed) if doomed else 0
+        if removed:
+            store.refresh_index()
         print(text("cli.library.removed", "en", count=removed))
         return EXIT_OK
     raise UsageError(reason=f"unknown library action {args.library_command}")
@@ -153,6 +155,9 @@ def _verify(store: LibraryStore, home: Home, as_json: bool) -> int:
 def _print_index_summary(summary: IndexSummary, total: int) -> None:
     """The plain-text result of ``library add``; a folder without photos is said in words (exit code 0: the
     command ran, there was nothing to add), with the file types ShopGuard reads."""
+    from shopguard.imaging.video_sniff import VIDEO_SUFFIXES
+    from shopguard.library.indexer import IMAGE_SUFFIXES
+
     for folder in summary.empty_folders:
         print(
             text(
@@ -249,6 +254,8 @@ def _print_case(case: Case, lang: str, report_path: str | None) -> None:
 
 
 def _write_report(home: Home, case: Case, out: Path, lang: str, paper: str | None = None) -> Path:
+    from shopguard.report.builder import build_report  # reportlab: ~0.2 s to load, only for a report
+
     lang_code = "both" if lang == "both" else normalize_language(lang)
     options = ReportOptions.from_settings(load_settings(home), lang=lang_code, page_size=paper)
     path = build_report(case, out.expanduser().absolute(), options)
@@ -289,6 +296,9 @@ def _report(args: argparse.Namespace, home: Home) -> int:
     path = _write_report(home, case, Path(args.output), args.lang, args.paper)
     print(str(path))
     if args.images:
+        from shopguard.report.page_images import export_report_images  # pypdfium2
+        from shopguard.report.upload_images import export_upload_images, preset_named
+
         images_dir = Path(args.images).expanduser().absolute()
         if preset:
             images = export_upload_images(path, images_dir, preset_named(preset))

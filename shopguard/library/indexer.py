@@ -3,7 +3,8 @@
 Fingerprinting (SHA-256, EXIF basics, JPEG draft decode, hashes, ORB features) runs in worker
 processes; the calling thread is the single SQLite writer and commits in small batches, each photo
 row together with its features, so a killed run keeps every committed photo whole and a re-run
-resumes with the rest (unchanged files are skipped by size + mtime, then by SHA-256).
+resumes with the rest (unchanged files are skipped by size + mtime, then by SHA-256). At the end the stored
+descriptor index is brought up to date (stored_index.py).
 """
 
 from __future__ import annotations
@@ -282,6 +283,7 @@ def index_paths(
         summary.missing = store.mark_gone(gone)
     if listed_since is not None or listing_url is not None:
         summary.listed = store.set_listing([str(f) for f in files], listed_since, listing_url)
+    store.refresh_index()  # the stored index follows now (a rewrite, when due, is paid here, not by a check)
     report(progress, total, total, "progress.index_done")
     return summary
 

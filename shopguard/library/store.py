@@ -29,7 +29,9 @@ from shopguard.library.features import (
     pack_index_keys,
 )
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
+from shopguard.library.index_file import IndexStamp
 from shopguard.library.schema import migrate, select_in
+from shopguard.library.stored_index import HashTable, load_index
 
 
 def utc_now() -> str:
@@ -95,8 +97,7 @@ class LibraryStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
         self._local = threading.local()
-        self._writes = 0
-        self._index_cache: tuple[tuple[int, int], DescriptorIndex] | None = None
+        self._index_cache: tuple[IndexStamp, DescriptorIndex, HashTable] | None = None
         self._conn()  # open now so a broken file fails early, on the caller's thread
 
     def _conn(self) -> sqlite3.Connection:
@@ -118,7 +119,6 @@ class LibraryStore:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction; commits on success, rolls back on error."""
         conn = self._conn()
-        self._writes += 1
         try:
             with conn:
                 yield conn
@@ -255,9 +255,19 @@ class LibraryStore:
         row = cur.fetchone()
         return self._record(row, cur.description) if row else None
 
-    def hash_table(self) -> tuple[np.ndarray, np.ndarray]:
-        """(photo ids int64, hashes n x 3 uint64) of every present photo, for the hash shortlist."""
-        rows = self._conn().execute("SELECT id, hashes FROM photos WHERE status = 'present' ORDER BY id").fetchall()
+    def hash_table(self) -> HashTable:
+        """(photo ids int64, hashes n x 3 uint64) of every present photo, for the hash shortlist: stored and
+        followed with the descriptor index (``descriptor_index``)."""
+        return self._current_index()[2]
+
+    def read_hash_table(self, changed_after: int | None = None) -> HashTable:
+        """``hash_table`` read from SQLite (only the photos changed after change ``changed_after``, when given)."""
+        sql = "SELECT id, hashes FROM photos WHERE status = 'present'"
+        args: tuple[int, ...] = ()
+        if changed_after is not None:
+            sql += " AND id IN (SELECT photo_id FROM index_changes WHERE generation > ?)"
+            args = (changed_after,)
+        rows = self._conn().execute(sql + " ORDER BY id", args).fetchall()
         if not rows:
             return np.zeros(0, np.int64), np.zeros((0, 3), np.uint64)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -265,33 +275,71 @@ class LibraryStore:
         return ids, hashes.astype(np.uint64)
 
     def descriptor_index(self) -> DescriptorIndex:
-        """The descriptor index over every present photo, rebuilt only after the library changed.
+        """The descriptor index over every present photo: the one stored with the library, brought up to date
+        (stored_index.py), and kept by this object until the library changes.
 
-        Building it reads every photo's keys (seconds at 100k photos); a check run reuses it. Changes by
-        other connections are seen through SQLite's ``data_version``, this object's own writes by a counter.
+        Each call reads the library's change counter (one row); the index is opened again only after a change,
+        by this process or another one.
         """
-        version = (int(self._conn().execute("PRAGMA data_version").fetchone()[0]), self._writes)
-        if self._index_cache is None or self._index_cache[0] != version:
-            self._index_cache = None  # the stale index goes before the new one is built, not after
-            self._index_cache = (version, DescriptorIndex.from_groups(*self.index_groups()))
-        return self._index_cache[1]
+        return self._current_index()[1]
 
-    def index_groups(self) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    def _current_index(self) -> tuple[IndexStamp, DescriptorIndex, HashTable]:
+        current = self._index_cache
+        if current is None or current[0] != self.index_state():
+            self._index_cache = None  # the stale index goes before the new one is made, not after
+            current = self._index_cache = load_index(self)
+        return current
+
+    def refresh_index(self) -> None:
+        """Bring the stored index up to date after the library changed (``library add``, ``library remove``):
+        rewritten when it is missing, stale or carries many changes on top (stored_index.py), else left as it is."""
+        self._index_cache = None
+        self._index_cache = load_index(self)
+
+    def index_state(self) -> IndexStamp:
+        """The library's id, change counter (bumped by triggers at every change the index follows) and schema."""
+        conn = self._conn()
+        uid, generation = conn.execute("SELECT uid, generation FROM library_state WHERE id = 1").fetchone()
+        schema = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        return IndexStamp(library_uid=str(uid), generation=int(generation), schema_version=schema)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one state of the library (a read transaction), also while another process writes."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+
+    def changed_since(self, generation: int) -> np.ndarray:
+        """Ids of the photos changed, added or removed after change ``generation`` (ascending)."""
+        rows = self._conn().execute(
+            "SELECT photo_id FROM index_changes WHERE generation > ? ORDER BY photo_id", (generation,)
+        )
+        return np.array([int(r[0]) for r in rows], dtype=np.int64)
+
+    def index_groups(self, changed_after: int | None = None) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """(photo ids, key count per photo, one uint16 key column per table) for every present photo with
-        features, in ascending photo id order.
+        features (only those changed after change ``changed_after``, when given), in ascending photo id order.
 
         The keys are copied photo by photo into preallocated columns: collecting 100k small blobs first and
         joining them would leave the process heap fragmented by ~100 MB that is never given back.
         """
         conn = self._conn()
         where = "FROM photo_features f JOIN photos p ON p.id = f.photo_id WHERE p.status = 'present'"
-        total_bytes = int(conn.execute(f"SELECT COALESCE(SUM(length(f.index_keys)), 0) {where}").fetchone()[0])
+        args: tuple[int, ...] = ()
+        if changed_after is not None:
+            where += " AND f.photo_id IN (SELECT photo_id FROM index_changes WHERE generation > ?)"
+            args = (changed_after,)
+        total_bytes = int(conn.execute(f"SELECT COALESCE(SUM(length(f.index_keys)), 0) {where}", args).fetchone()[0])
         row_bytes = 2 * INDEX_TABLES
         columns = [np.empty(total_bytes // row_bytes, np.uint16) for _ in range(INDEX_TABLES)]
         photo_ids: list[int] = []
         counts: list[int] = []
         filled = 0
-        for photo_id, blob in conn.execute(f"SELECT f.photo_id, f.index_keys {where} ORDER BY f.photo_id"):
+        for photo_id, blob in conn.execute(f"SELECT f.photo_id, f.index_keys {where} ORDER BY f.photo_id", args):
             n = len(blob) // row_bytes
             if filled + n > columns[0].size:  # the library grew between the two statements
                 break
@@ -321,7 +369,7 @@ class LibraryStore:
         row = (
             self._conn()
             .execute(
-                """SELECT COUNT(*) FROM photo_features f INDEXED BY photo_features_version
+                """SELECT COUNT(*) FROM photo_features f INDEXED BY photo_features_outdated
                JOIN photos p ON p.id = f.photo_id WHERE p.status = 'present' AND f.version < ?""",
                 (FEATURES_VERSION,),
             )

@@ -123,6 +123,7 @@ def test_library_from_before_the_spread_index_keys_is_migrated_in_place(testdata
     with sqlite3.connect(db) as conn:  # schema 2 stored the keys of the 200 strongest keypoints
         conn.execute("UPDATE photo_features SET index_keys = zeroblob(1200)")
         conn.execute("DROP INDEX photo_features_version")
+        conn.execute("DROP INDEX photo_features_outdated")  # (schema 6)
         conn.execute("ALTER TABLE photo_features DROP COLUMN version")
         conn.execute("PRAGMA user_version = 2")
     store = LibraryStore(db)
@@ -147,6 +148,7 @@ def test_photos_described_by_an_earlier_version_are_read_again_on_the_next_scan(
     store.close()
     with sqlite3.connect(db) as conn:
         conn.execute("DROP INDEX photo_features_version")
+        conn.execute("DROP INDEX photo_features_outdated")  # (schema 6)
         conn.execute("ALTER TABLE photo_features DROP COLUMN version")
         conn.execute("UPDATE photo_features SET points = zeroblob(8), descriptors = zeroblob(32)")  # one keypoint
         conn.execute("PRAGMA user_version = 3")

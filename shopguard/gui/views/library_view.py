@@ -389,7 +389,9 @@ class LibraryView(QWidget):
         def job(progress: ProgressFn, cancel: CancelToken) -> int:
             store = LibraryStore(home.library_db)
             try:
-                return store.remove(paths)
+                removed = store.remove(paths)
+                store.refresh_index()  # here, on the worker: a rewrite of the stored index may be due
+                return removed
             finally:
                 store.close()
 
