@@ -20,6 +20,15 @@ mkdir -p "$HOME/.local/bin" "$HOME/.local/share/applications"
 ln -sf "$prefix/bin/shopguard" "$HOME/.local/bin/shopguard"
 sed "s|@BIN@|$prefix/bin/shopguard-gui|" "$here/installers/shopguard.desktop" \
   > "$HOME/.local/share/applications/shopguard.desktop"
+for png in "$here"/resources/icons/shopguard-*.png; do
+  size="${png##*-}"; size="${size%.png}"
+  mkdir -p "$HOME/.local/share/icons/hicolor/${size}x${size}/apps"
+  cp "$png" "$HOME/.local/share/icons/hicolor/${size}x${size}/apps/shopguard.png"
+done
+mkdir -p "$HOME/.local/share/icons/hicolor/scalable/apps"
+cp "$here/resources/icons/shopguard.svg" "$HOME/.local/share/icons/hicolor/scalable/apps/shopguard.svg"
+command -v update-desktop-database >/dev/null && update-desktop-database -q "$HOME/.local/share/applications" || true
+command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t "$HOME/.local/share/icons/hicolor" || true
 version="$("$prefix/bin/shopguard" --version | cut -d' ' -f2)"
 echo
 echo "ShopGuard $version is installed."

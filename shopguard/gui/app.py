@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QFileOpenEvent
+from PySide6.QtGui import QFileOpenEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from shopguard import __version__
@@ -23,7 +23,7 @@ from shopguard.errors import EXIT_HOME, EXIT_USAGE, HomeError
 from shopguard.gui.photo_inbox import PhotoInbox
 from shopguard.gui.single_instance import PhotoReceiver, hand_over, server_name
 from shopguard.i18n import normalize_language, text
-from shopguard.paths import Home, resolve_home
+from shopguard.paths import Home, resolve_home, resource_path
 
 if TYPE_CHECKING:
     from shopguard.cases.model import Case
@@ -82,7 +82,18 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
     load_bundled_font(app)
     app.setStyleSheet(STYLESHEET)
+    app.setWindowIcon(app_icon())
+    # Wayland shows the icon of the desktop entry with this name (installers/shopguard.desktop), not the window's.
+    QGuiApplication.setDesktopFileName("shopguard")
     return app
+
+
+def app_icon() -> QIcon:
+    """The ShopGuard icon in every size rendered from resources/icons/shopguard.svg (installers/make-icons.py)."""
+    icon = QIcon()
+    for png in sorted(resource_path("icons").glob("shopguard-*.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 QUIT_AFTER_ENV = "SHOPGUARD_QUIT_AFTER_MS"  # used by installers/smoke-test.sh

@@ -152,3 +152,35 @@ def test_a_socket_left_by_a_killed_app_is_taken_over(qtbot: QtBot, window: MainW
     receiver.photos_received.connect(received.append)
     assert _wait(qtbot, [_launch(tmp_path, window.state.home.root)]) == [0]
     assert received == [[]], "a launch without photos only brings the open window up"
+
+
+def test_the_window_and_installers_share_one_icon_in_every_size(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from shopguard.paths import resource_path
+
+    sizes = {s.width() for s in QApplication.windowIcon().availableSizes()}
+    assert {16, 32, 48, 256, 512} <= sizes, "the window (title bar, task bar, Alt+Tab) gets every size"
+    icons = resource_path("icons")
+    with Image.open(icons / "shopguard.ico") as ico:
+        assert {(16, 16), (32, 32), (256, 256)} <= set(ico.info["sizes"])
+    with Image.open(icons / "shopguard.icns") as icns:
+        assert icns.size == (1024, 1024)
+    # The PNGs are rendered from the SVG (installers/make-icons.py), so the 48 px one looks like the vector.
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    drawn = QImage(48, 48, QImage.Format.Format_ARGB32)
+    drawn.fill(0)
+    painter = QPainter(drawn)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    QSvgRenderer(str(icons / "shopguard.svg")).render(painter)
+    painter.end()
+    committed = QImage(str(icons / "shopguard-48.png")).convertToFormat(QImage.Format.Format_ARGB32)
+    differing = sum(
+        1
+        for y in range(48)
+        for x in range(48)
+        if abs(drawn.pixelColor(x, y).blue() - committed.pixelColor(x, y).blue()) > 8
+    )
+    assert differing < 48, "shopguard-48.png is out of date: run installers/make-icons.py"
