@@ -134,10 +134,7 @@ def _quit_when_checked(window: MainWindow, inbox: PhotoInbox, shot: Path) -> Non
         sys.stdout.flush()
         window.close()
 
-    def on_case_checked(case: Case) -> None:
-        save_and_close(case)
-
-    window.check_page.case_checked.connect(on_case_checked)
+    window.check_page.case_checked.connect(save_and_close)
     if not inbox.pending:
         sys.stderr.write("shopguard: --quit-when-checked needs at least one photo\n")
         QTimer.singleShot(0, lambda: QApplication.exit(EXIT_USAGE))

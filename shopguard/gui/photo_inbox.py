@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 
 from shopguard.library.indexer import IMAGE_SUFFIXES
 
@@ -67,6 +68,8 @@ class PhotoInbox(QObject):
 
     def _raise_window(self) -> None:
         window = self.window
+        if QGuiApplication.platformName() in ("offscreen", "minimal"):
+            return  # nothing to bring forward (smoke tests, pytest); Qt would warn that it cannot raise
         if window.isMinimized():
             window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
         window.show()
