@@ -11,9 +11,9 @@ command -v objdump >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $
 .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[build]"
 start=$SECONDS
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build installers/shopguard.spec
-# The build machine's libpython keeps its debug symbols (18 MB). Strip only it: the wheels' libraries are
-# auditwheel-patched and strip corrupts them (shopguard.spec).
-for lib in dist/shopguard/_internal/libpython3*.so*; do
+# The build machine's Python (libpython, lib-dynload) keeps its debug symbols (26 MB). Strip only those: the
+# wheels' libraries are auditwheel-patched and strip corrupts them (shopguard.spec).
+for lib in dist/shopguard/_internal/libpython3*.so* dist/shopguard/_internal/python3*/lib-dynload/*.so; do
   case "$(file "$lib")" in *"not stripped"*) strip --strip-unneeded "$lib" ;; esac
 done
 echo "bundle: $(du -sm dist/shopguard | cut -f1) MB unpacked, built in $((SECONDS - start)) s"
