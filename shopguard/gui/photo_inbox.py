@@ -77,6 +77,11 @@ class PhotoInbox(QObject):
         window.activateWindow()
 
     def _on_timer_timeout(self) -> None:
+        self.check_now()
+
+    def check_now(self) -> None:
+        """Start checking the gathered photos now (the quiet time ends early); later when a check is running."""
+        self._timer.stop()
         if not self.pending:
             return
         page = self.window.check_page
