@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# Build the one-folder Linux bundle with PyInstaller, smoke-test it, then pack dist/shopguard-<version>-linux.tar.gz.
-# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump).
+# Build the one-folder bundle (dist/shopguard) with PyInstaller and smoke-test it.
+#   bash installers/build-bundle.sh          bundle + smoke test
+#   bash installers/build-bundle.sh --tar    also pack dist/shopguard-<version>-linux-<arch>.tar.gz
+#   bash installers/build-bundle.sh --no-smoke-test   (build-linux.sh: it smoke-tests the installed .deb instead)
+# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump). Sizes and times: installers/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v objdump >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq binutils; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q -c constraints.txt -e ".[build]"
+.venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[build]"
+start=$SECONDS
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build installers/shopguard.spec
-bash installers/smoke-test.sh dist/shopguard/shopguard
-version=$(dist/shopguard/shopguard --version | cut -d' ' -f2)
-tar -C dist -czf "dist/shopguard-$version-linux-$(uname -m).tar.gz" shopguard
-echo "built dist/shopguard-$version-linux-$(uname -m).tar.gz"
+# The build machine's Python (libpython, lib-dynload) keeps its debug symbols (26 MB). Strip only those: the
+# wheels' libraries are auditwheel-patched and strip corrupts them (shopguard.spec).
+for lib in dist/shopguard/_internal/libpython3*.so* dist/shopguard/_internal/python3*/lib-dynload/*.so; do
+  case "$(file "$lib")" in *"not stripped"*) strip --strip-unneeded "$lib" ;; esac
+done
+echo "bundle: $(du -sm dist/shopguard | cut -f1) MB unpacked, built in $((SECONDS - start)) s"
+case " $* " in *" --no-smoke-test "*) ;; *) bash installers/smoke-test.sh dist/shopguard/shopguard ;; esac
+case " $* " in *" --tar "*)
+  version=$(dist/shopguard/shopguard --version | cut -d' ' -f2)
+  tar -C dist -czf "dist/shopguard-$version-linux-$(uname -m).tar.gz" shopguard
+  echo "built dist/shopguard-$version-linux-$(uname -m).tar.gz" ;;
+esac

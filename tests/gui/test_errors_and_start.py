@@ -107,7 +107,9 @@ def test_shopguard_command_opens_and_closes_the_window(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert proc.returncode == 2 and "no display" in proc.stderr, "a clear message instead of Qt's abort"
+    assert proc.returncode == 2, "a clear message instead of Qt's abort"
+    assert "needs a desktop session" in proc.stderr and "shopguard check" in proc.stderr
+    assert "offscreen" not in proc.stderr, "never advise a person to start a window nobody can see"
 
 
 def test_about_shows_version_and_licences(qtbot: QtBot, window: MainWindow) -> None:
