@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shopguard.cases.library_rebuild import rebuild_library
 from shopguard.cases.model import Case
 from shopguard.cases.service import CheckRequest, check_photos
 from shopguard.cases.store import CaseStore
@@ -51,6 +52,8 @@ def dispatch(args: argparse.Namespace, home: Home) -> int:
 
 # --- library ----------------------------------------------------------------------------------
 def _library(args: argparse.Namespace, home: Home) -> int:
+    if args.library_command == "rebuild":  # before opening: the library may be too damaged to open
+        return _rebuild(args, home)
     store = _open_library(home)
     if args.library_command == "add":
         bar = ProgressBar("en")
@@ -100,6 +103,32 @@ def _library(args: argparse.Namespace, home: Home) -> int:
         print(f"removed {removed} photos from the library (the files themselves were not touched)")
         return EXIT_OK
     raise UsageError(reason=f"unknown library action {args.library_command}")
+
+
+def _rebuild(args: argparse.Namespace, home: Home) -> int:
+    bar = ProgressBar("en")
+    try:
+        summary = rebuild_library(home, args.folders, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(
+            text(
+                "library.rebuilt",
+                "en",
+                added=summary.indexed.added,
+                folders=len(summary.folders),
+                case_photos=summary.case_photos,
+                old=summary.set_aside or "-",
+            )
+        )
+    for folder in summary.missing_folders:
+        error_line(text("library.rebuild.folder_missing", "en", path=folder))
+    for _path, exc in summary.indexed.failed:
+        error_line(exc.message("en"))
+    return EXIT_BAD_IMAGE if summary.indexed.failed else EXIT_OK
 
 
 # --- check ------------------------------------------------------------------------------------

@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     rm = lib_sub.add_parser("remove", help="remove photos (or every photo under a folder) from the library")
     rm.add_argument("paths", nargs="+", metavar="PATH")
+    rb = lib_sub.add_parser(
+        "rebuild", help="set a damaged library aside and rebuild it from its photo folders (cases are untouched)"
+    )
+    rb.add_argument("folders", nargs="*", metavar="FOLDER", help="more folders to read (default: the library's own)")
+    rb.add_argument("--json", action="store_true", help="print a JSON summary")
 
     chk = sub.add_parser("check", help="check complaint photos (one call = one case)")
     chk.add_argument("photos", nargs="+", metavar="PHOTO")
