@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import io
 import json
 import logging
 import os
@@ -60,23 +61,32 @@ def _footer(languages: Sequence[str], rid: str, generated: str) -> FooterLines:
     return lines
 
 
-def _sync_and_rename(tmp_path: Path, out_path: Path) -> None:
-    """Flush ``tmp_path`` to the disk, rename it to ``out_path`` and sync the folder entry (POSIX)."""
-    with tmp_path.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    tmp_path.replace(out_path)
-    if hasattr(os, "O_DIRECTORY"):  # Windows has no directory handles to sync; its rename is already durable
-        folder = os.open(out_path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+def write_atomically(out_path: Path, data: bytes | memoryview) -> None:
+    """Write ``data`` to ``out_path`` through a synced hidden temporary file and a rename.
 
-
-def _remove_stale_temporaries(out_path: Path) -> None:
-    """Temporary files of this report left by a process that was killed while writing it."""
-    for stale in out_path.parent.glob(f".{glob.escape(out_path.name)}.*.tmp"):
-        stale.unlink(missing_ok=True)
+    Raises:
+        ReportError: when the folder or the file cannot be written (disk full, read-only, permissions).
+    """
+    tmp_path = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in out_path.parent.glob(f".{glob.escape(out_path.name)}.*.tmp"):  # left by a killed run
+            stale.unlink(missing_ok=True)
+        with tmp_path.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp_path.replace(out_path)
+        if hasattr(os, "O_DIRECTORY"):  # Windows has no directory handles to sync; its rename is durable
+            folder = os.open(out_path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # the folder itself may be the problem
+            tmp_path.unlink(missing_ok=True)
+        raise ReportError(path=str(out_path), reason=exc.strerror or str(exc)) from exc
 
 
 def build_report(case: Case, out_path: Path, options: ReportOptions | None = None) -> Path:
@@ -119,30 +129,27 @@ def build_report(case: Case, out_path: Path, options: ReportOptions | None = Non
     ]
     title = writer.joined(lambda lang: text("report.title", lang))
     canvas = footer_canvas(font, _footer(options.languages, rid, show_time(generated_at)))
-    # Written to a hidden temporary file beside the target, synced, then renamed over it: a crash or a full
-    # disk never leaves a half-written PDF under the name the case lists (rename is atomic on one file system).
-    tmp_path = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    # Built in memory, then written to a hidden temporary file beside the target, synced and renamed over it: a
+    # crash or a full disk never leaves a half-written PDF under the name the case lists (rename is atomic on one
+    # file system), and a failed write never leaves reportlab's file handle open.
+    pdf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        pdf,
+        pagesize=paper,
+        title=f"{title} {case.id}",
+        author=options.shop_name or "ShopGuard",
+        creator=f"ShopGuard {__version__}",
+        subject=rid,
+        initialFontName=font,
+        leftMargin=MARGIN_PT,
+        rightMargin=MARGIN_PT,
+        topMargin=MARGIN_PT,
+        bottomMargin=MARGIN_PT + FOOTER_PT,
+    )
     try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(out_path)
-        doc = SimpleDocTemplate(
-            str(tmp_path),
-            pagesize=paper,
-            title=f"{title} {case.id}",
-            author=options.shop_name or "ShopGuard",
-            creator=f"ShopGuard {__version__}",
-            subject=rid,
-            initialFontName=font,
-            leftMargin=MARGIN_PT,
-            rightMargin=MARGIN_PT,
-            topMargin=MARGIN_PT,
-            bottomMargin=MARGIN_PT + FOOTER_PT,
-        )
         doc.build(story, canvasmaker=canvas)
-        _sync_and_rename(tmp_path, out_path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # the folder itself may be the problem
-            tmp_path.unlink(missing_ok=True)
+    except OSError as exc:  # an evidence image or the logo could not be read
         raise ReportError(path=str(out_path), reason=exc.strerror or str(exc)) from exc
+    write_atomically(out_path, pdf.getbuffer())
     log.info("report %s written to %s", rid, out_path)
     return out_path
