@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shopguard.cases.archive import export_case, import_case
 from shopguard.cases.library_rebuild import rebuild_library
 from shopguard.cases.model import Case
 from shopguard.cases.service import CheckRequest, check_photos
@@ -199,6 +200,16 @@ def _cases(args: argparse.Namespace, home: Home) -> int:
                 who = " ".join(v for v in (c.facts.platform, c.facts.order_id, c.facts.buyer) if v)
                 print(f"{c.id}  {c.status:8}  {c.verdict.level.value:8}  {len(c.photos)} photo(s)  {who}")
             print(f"{len(cases)} cases")
+        return EXIT_OK
+    if args.cases_command == "export":
+        print(str(export_case(home.cases_dir, args.case_id, Path(args.output).expanduser().absolute())))
+        return EXIT_OK
+    if args.cases_command == "import":
+        imported = import_case(home.cases_dir, Path(args.archive).expanduser().absolute())
+        if args.json:
+            _print_json(imported.to_json("en"))
+        else:
+            print(text("cases.imported", "en", case_id=imported.id, photos=len(imported.photos)))
         return EXIT_OK
     case = store.load(args.case_id)
     lang = _text_lang(args.lang)

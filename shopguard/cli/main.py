@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("case_id")
     cs.add_argument("--json", action="store_true")
     cs.add_argument("--lang", choices=LANG_CHOICES, default="en")
+    ce = cases_sub.add_parser("export", help="write a case with its photos, reports and a SHA-256 manifest to a zip")
+    ce.add_argument("case_id")
+    ce.add_argument("-o", "--output", required=True, metavar="CASE.zip")
+    ci = cases_sub.add_parser("import", help="verify a case archive (every SHA-256) and add its case")
+    ci.add_argument("archive", metavar="CASE.zip")
+    ci.add_argument("--json", action="store_true", help="print the imported case as JSON")
 
     rep = sub.add_parser("report", help="write the evidence report of a stored case")
     rep.add_argument("case_id")
