@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,9 @@ def _check(args: argparse.Namespace, home: Home) -> int:
         bar.close()
     report_path: str | None = None
     if args.report:
-        report_path = str(_write_report(home, case, Path(args.report), args.lang))
+        report_path = str(
+            _write_report(home, case, Path(args.report), args.lang, include_private=args.include_private_metadata)
+        )
         case = CaseStore(home.cases_dir).load(case.id)
     unreadable = [p for p in case.photos if not p.is_readable]
     for photo in unreadable:
@@ -179,9 +182,13 @@ def _print_case(case: Case, lang: str, report_path: str | None) -> None:
         print(f"\nreport: {report_path}")
 
 
-def _write_report(home: Home, case: Case, out: Path, lang: str, paper: str | None = None) -> Path:
+def _write_report(
+    home: Home, case: Case, out: Path, lang: str, paper: str | None = None, include_private: bool = False
+) -> Path:
     lang_code = "both" if lang == "both" else normalize_language(lang)
     options = ReportOptions.from_settings(load_settings(home), lang=lang_code, page_size=paper)
+    if include_private:  # --include-private-metadata: this report only, the setting is unchanged
+        options = replace(options, include_gps=True)
     path = build_report(case, out.expanduser().absolute(), options)
     store = CaseStore(home.cases_dir)
     store.save(case.with_report(str(path)))
@@ -222,7 +229,7 @@ def _cases(args: argparse.Namespace, home: Home) -> int:
 
 def _report(args: argparse.Namespace, home: Home) -> int:
     case = CaseStore(home.cases_dir).load(args.case_id)
-    path = _write_report(home, case, Path(args.output), args.lang, args.paper)
+    path = _write_report(home, case, Path(args.output), args.lang, args.paper, args.include_private_metadata)
     print(str(path))
     if args.images:
         images_dir = Path(args.images).expanduser().absolute()

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 SUBCOMMANDS = ("library", "check", "cases", "report")
 LANG_CHOICES = ("en", "zh", "zh_CN", "both")
 PAPER_SIZES = ("A4", "Letter")
+PRIVATE_HELP = "print the buyer's GPS position, owner names and serial numbers in the report (default: the setting)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--json", action="store_true", help="print the result as JSON")
     chk.add_argument("--report", metavar="FILE.pdf", help="also write the evidence report")
     chk.add_argument("--lang", choices=LANG_CHOICES, default="en")
+    chk.add_argument("--include-private-metadata", action="store_true", help=PRIVATE_HELP)
 
     cases = sub.add_parser("cases", help="list stored cases")
     cases_sub = cases.add_subparsers(dest="cases_command", parser_class=_Parser, metavar="ACTION", required=True)
@@ -103,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="paper size (default: the one in the settings, A4 unless changed)",
     )
+    rep.add_argument("--include-private-metadata", action="store_true", help=PRIVATE_HELP)
     rep.add_argument("--images", metavar="DIR", help="also write every page as an image into DIR")
     rep.add_argument("--image-format", choices=("png", "jpeg"), default="png")
     rep.add_argument("--dpi", type=int, default=150, help="resolution of the page images (36-600)")
