@@ -149,7 +149,9 @@ def _decoding(source: SourceFile) -> Iterator[None]:
             yield
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
-    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+    # WORKAROUND(pillow 13.x): the AVIF plugin (and pillow-heif) raise RuntimeError for damaged files
+    # ("Decoding of color planes failed"); found by benchmarks/fuzz_inputs.py.
+    except (OSError, ValueError, EOFError, SyntaxError, RuntimeError) as exc:
         key = "error.image.truncated" if "truncated" in str(exc).lower() else "error.image.corrupt"
         raise ImageReadError(key, path=str(source.path), reason=str(exc)) from exc
 
@@ -163,7 +165,7 @@ def _open(source: SourceFile) -> Image.Image:
         raise ImageReadError("error.image.not_image", path=str(source.path)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, RuntimeError) as exc:  # RuntimeError: see _decoding
         raise ImageReadError("error.image.corrupt", path=str(source.path), reason=str(exc)) from exc
     w, h = im.size
     if w <= 0 or h <= 0:

@@ -292,3 +292,16 @@ ODD_FILES: dict[str, Callable[[], bytes]] = {
 def test_unusual_modes_and_animations_give_findings(engine: tuple[Home, LibraryStore, Path], name: str) -> None:
     photo = _check(engine, ODD_FILES[name](), name)
     assert photo.is_readable, photo.findings[0].fields
+
+
+@pytest.mark.parametrize(
+    ("name", "mutation"), [("pillow__avif__exif.avif", "flip@88"), ("pillow__avif__exif.avif", "flip@16079")]
+)
+def test_damaged_avif_found_by_the_long_fuzz_run_is_an_input_error(
+    testdata: Path, engine: tuple[Home, LibraryStore, Path], name: str, mutation: str
+) -> None:
+    """Pillow's AVIF plugin raised RuntimeError on these (benchmarks/fuzz_inputs.py found them)."""
+    data = (testdata / "bad-inputs" / name).read_bytes()
+    damaged = dict(mut.mutations(data))[mutation]
+    photo = _check(engine, damaged, name)
+    assert not photo.is_readable
