@@ -60,9 +60,9 @@ def _decoders(path: Path) -> str:
     return "findings"
 
 
-def run_fuzz(root: Path, engine_every: int, max_bytes: int) -> None:
+def run_fuzz(root: Path, engine_every: int, max_bytes: int, skip: int = 0) -> None:
     os.environ["SHOPGUARD_STRICT"] = "1"  # a crashing check raises instead of becoming a finding
-    files = mut.fuzz_files(root, max_bytes)
+    files = mut.fuzz_files(root, max_bytes)[skip:]
     counts = {"mutations": 0, "engine runs": 0, "findings": 0, "input error": 0}
     crashes: list[str] = []
     slowest = (0.0, "")
@@ -90,6 +90,7 @@ def run_fuzz(root: Path, engine_every: int, max_bytes: int) -> None:
                     outcome = _engine(home, store, target) if use_engine else _decoders(target)
                 except Exception:  # noqa: BLE001 - the harness counts every crash, of any kind
                     crashes.append(f"{file.name} {label}: {traceback.format_exc(limit=3).splitlines()[-1]}")
+                    print("CRASH", crashes[-1], flush=True)
                     continue
                 elapsed = time.perf_counter() - t0
                 counts[outcome] += 1
@@ -104,8 +105,6 @@ def run_fuzz(root: Path, engine_every: int, max_bytes: int) -> None:
         f"| {len(files)} | {counts['mutations']} | {counts['engine runs']} | {counts['findings']} | "
         f"{counts['input error']} | {len(crashes)} | {slowest[0]:.2f} s ({slowest[1]}) | {total:.0f} s |"
     )
-    for line in crashes[:20]:
-        print("CRASH", line)
     if slowest[0] > HANG_S:
         print(f"HANG: {slowest[1]} took {slowest[0]:.1f} s (limit {HANG_S:.0f} s)")
 
@@ -169,12 +168,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine-every", type=int, default=5, help="check every Nth mutation end to end (1 = all)")
     parser.add_argument("--max-bytes", type=int, default=2_000_000, help="skip test files larger than this")
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first N files (resume a long run)")
     parser.add_argument("--big", action="store_true", help="also measure peak RSS of a 200 MP photo and a bomb")
     parser.add_argument("--no-fuzz", action="store_true", help="only the --big measurements")
     args = parser.parse_args()
     root = Path(os.environ.get("SHOPGUARD_TESTDATA") or REPO.parent / "shared" / "testdata")
     if not args.no_fuzz:
-        run_fuzz(root, max(1, args.engine_every), args.max_bytes)
+        run_fuzz(root, max(1, args.engine_every), args.max_bytes, args.skip)
     if args.big:
         run_big()
 
