@@ -1,7 +1,7 @@
 """The ShopGuard error tree: every expected failure has a message key and an exit code.
 
 Exit codes are part of the public CLI contract (docs/cli.md): 2 usage, 3 unreadable image,
-4 home or library unusable. Bugs are not ShopGuardErrors; they crash loudly and are logged.
+4 home or library unusable, 5 case archive refused. Bugs are not ShopGuardErrors; they crash loudly and are logged.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_BAD_IMAGE = 3
 EXIT_HOME = 4
+EXIT_BAD_ARCHIVE = 5
 EXIT_CANCELLED = 130
 
 
@@ -70,6 +71,13 @@ class ReportError(ShopGuardError):
 
     exit_code = EXIT_HOME
     default_key = "error.report"
+
+
+class ArchiveError(ShopGuardError):
+    """A case archive is not one, is unsafe (paths, size) or failed its SHA-256 verification."""
+
+    exit_code = EXIT_BAD_ARCHIVE
+    default_key = "error.archive.not_case"
 
 
 class Cancelled(ShopGuardError):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 
@@ -38,6 +40,27 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user" / ".config"))
     yield home
+
+
+class NetworkUseError(RuntimeError):
+    """A test (or the code under test) tried to open a network connection."""
+
+
+def _refuse_connect(*args: Any, **kwargs: Any) -> NoReturn:
+    raise NetworkUseError(f"ShopGuard never goes online; a socket connect was attempted ({args[1:]!r})")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every socket connect fails for the whole suite: the app never goes online (c2pa validation included).
+
+    ``create_connection`` is patched as well as the socket methods, so a library that keeps its own reference to
+    it (urllib3, requests) still hits the refusal. Code in Rust (c2pa-rs) opens no Python sockets; it is configured
+    offline in ``checks/content_credentials.py``.
+    """
+    monkeypatch.setattr(socket.socket, "connect", _refuse_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse_connect)
+    monkeypatch.setattr(socket, "create_connection", _refuse_connect)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,6 +7,7 @@ case.json is written atomically (temp file + rename) so a crash never leaves a h
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from datetime import datetime
@@ -75,7 +76,10 @@ class CaseStore:
         tmp = folder / "case.json.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(case.to_json("en"), ensure_ascii=False, indent=1), encoding="utf-8")
+            with tmp.open("w", encoding="utf-8") as fh:
+                fh.write(json.dumps(case.to_json("en"), ensure_ascii=False, indent=1))
+                fh.flush()
+                os.fsync(fh.fileno())  # on disk before the rename makes it the case: no empty case.json after a crash
             tmp.replace(target)
         except OSError as exc:
             raise HomeError("error.case.write", path=str(target), reason=exc.strerror or str(exc)) from exc

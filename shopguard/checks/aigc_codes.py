@@ -9,11 +9,11 @@ parses as JSON with these fields: text that merely mentions "AIGC" is not a labe
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from shopguard.imaging.json_text import parse_json_text
 from shopguard.imaging.photo_metadata import PhotoMetadata
 
 AIGC_NAMESPACE = "http://www.tc260.org.cn/ns/AIGC/1.0"
@@ -61,12 +61,7 @@ def _normalise(data: Any) -> dict[str, str] | None:
 
 
 def _json(value: str) -> Any:
-    if len(value) > MAX_LABEL_CHARS:
-        return None
-    try:
-        return json.loads(value.strip())
-    except ValueError:
-        return None
+    return parse_json_text(value.strip(), MAX_LABEL_CHARS)
 
 
 def find_labels(meta: PhotoMetadata) -> list[AigcLabel]:

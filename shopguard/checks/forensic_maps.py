@@ -162,6 +162,9 @@ def heatmap_overlay(
     base.thumbnail((MAP_MAX_SIDE, MAP_MAX_SIDE), Image.Resampling.BILINEAR)
     out_scale = scale * base.width / photo.width
     grey = cv2.cvtColor(np.asarray(base.convert("L")), cv2.COLOR_GRAY2BGR)
+    if block_values.size == 0:  # a damaged file whose decoded pixels hold no whole block: nothing to colour
+        block_values = np.zeros((1, 1), dtype=np.float32)
+        valid = np.zeros((1, 1), dtype=bool)
     normalized = np.clip(block_values / max(vmax, 1e-6), 0.0, 1.0)
     heat_small = (normalized * 255).astype(np.uint8)
     heat = cv2.resize(heat_small, (base.width, base.height), interpolation=cv2.INTER_NEAREST)

@@ -12,7 +12,6 @@ same rules, with the carrier named in the field.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any, ClassVar
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import register
+from shopguard.imaging.json_text import parse_json_text
 from shopguard.imaging.metadata_records import TextEntry
 from shopguard.imaging.photo_metadata import PhotoMetadata, read_metadata
 from shopguard.imaging.samsung_trailer import WHERE as SAMSUNG_WHERE
@@ -46,10 +46,7 @@ class GeneratorHit:
 
 
 def _json(value: str) -> Any:
-    try:
-        return json.loads(value)
-    except ValueError:
-        return None
+    return parse_json_text(value)
 
 
 def _is_comfy_graph(value: str) -> bool:

@@ -99,6 +99,9 @@ class BlockCoefficients:
     """(rows, cols): not clipped, so a lattice fit means something."""
 
 
+BAND_PX = 1024
+"""Rows converted at a time (a multiple of the 8 px JPEG block): bounds the float copies of a 200 MP photo."""
+
 # JFIF YCbCr -> RGB (ITU-T T.871 section 7), as an affine 3×4 matrix on (Y, Cb, Cr, 1).
 _YCBCR_TO_RGB = np.array(
     [
@@ -116,14 +119,17 @@ def clipped_pixels(luma: npt.NDArray[np.uint8], ycbcr: npt.NDArray[np.uint8] | N
     An editor works in RGB: where a saturated colour (an orange pumpkin, a red label) clips R, G or
     B when the earlier JPEG is decoded, the luma it saves again no longer sits on the earlier
     lattice, edited or not. ``CLIP_MARGIN`` allows for the last save moving a clipped value.
+    Converted in bands of ``BAND_PX`` rows, so a 200 MP photo never holds a second full RGB copy.
     """
     low, high = CLIP_MARGIN + 1, 254 - CLIP_MARGIN
-    if ycbcr is None:
-        inside = cv2.inRange(luma, low, high)
-    else:
-        rgb = cv2.transform(ycbcr, _YCBCR_TO_RGB)  # uint8 output saturates, which is the point
-        inside = cv2.inRange(rgb, (low, low, low), (high, high, high))
-    clipped: BoolMap = inside == 0
+    clipped: BoolMap = np.empty(luma.shape[:2], dtype=bool)
+    for top in range(0, luma.shape[0], BAND_PX):
+        if ycbcr is None:
+            inside = cv2.inRange(luma[top : top + BAND_PX], low, high)
+        else:
+            rgb = cv2.transform(ycbcr[top : top + BAND_PX], _YCBCR_TO_RGB)  # uint8 output saturates: the point
+            inside = cv2.inRange(rgb, (low, low, low), (high, high, high))
+        clipped[top : top + BAND_PX] = inside == 0
     return clipped
 
 
@@ -132,20 +138,27 @@ def block_coefficients(luma: npt.NDArray[np.uint8], clipped: BoolMap) -> BlockCo
 
     Separable: one stacked matrix product takes each band of 8 rows to 4 vertical frequencies,
     then ``cv2.transform`` takes each run of 8 columns to 4 horizontal ones (about 15 ms for 12 MP;
-    a per-block product took 200 ms).
+    a per-block product took 200 ms). Done in bands of ``BAND_PX`` pixel rows: the float
+    intermediates of a whole 200 MP photo took 2.5 GB, a band takes a few tens of MB.
     """
     rows, cols = luma.shape[0] // JPEG_BLOCK, luma.shape[1] // JPEG_BLOCK
-    pixels = luma[: rows * JPEG_BLOCK, : cols * JPEG_BLOCK]
     basis = _dct_matrix(JPEG_BLOCK)[:LOW]  # (4, 8)
-    bands = pixels.astype(np.float32).reshape(rows, JPEG_BLOCK, cols * JPEG_BLOCK)
-    vertical = np.ascontiguousarray(np.matmul(basis, bands))  # (rows, 4 vertical freqs, width)
-    both = cv2.transform(vertical.reshape(-1, 1, JPEG_BLOCK), basis)  # (rows*4*cols, 1, 4 horizontal freqs)
-    coeffs = both.reshape(rows, LOW, cols, LOW).transpose(0, 2, 1, 3)  # (r, c, vertical, horizontal)
-    flat = np.ascontiguousarray(coeffs, dtype=np.float32).reshape(rows, cols, LOW * LOW)
+    flat: npt.NDArray[np.float32] = np.empty((rows, cols, LOW * LOW), dtype=np.float32)
+    measurable: BoolMap = np.empty((rows, cols), dtype=bool)
+    band_rows = BAND_PX // JPEG_BLOCK
+    for first in range(0, rows, band_rows):
+        last = min(rows, first + band_rows)
+        top, bottom = first * JPEG_BLOCK, last * JPEG_BLOCK
+        pixels = luma[top:bottom, : cols * JPEG_BLOCK]
+        bands = pixels.astype(np.float32).reshape(last - first, JPEG_BLOCK, cols * JPEG_BLOCK)
+        vertical = np.ascontiguousarray(np.matmul(basis, bands))  # (rows, 4 vertical freqs, width)
+        both = cv2.transform(vertical.reshape(-1, 1, JPEG_BLOCK), basis)  # (rows*4*cols, 1, 4 horizontal freqs)
+        coeffs = both.reshape(last - first, LOW, cols, LOW).transpose(0, 2, 1, 3)  # (r, c, vertical, horizontal)
+        flat[first:last] = coeffs.reshape(last - first, cols, LOW * LOW)
+        clipped_u8 = clipped[top:bottom, : cols * JPEG_BLOCK].astype(np.uint8) * np.uint8(255)
+        # Block "any clipped pixel" via an area resize (a block mean), ~20× faster than numpy's strided min/max.
+        measurable[first:last] = cv2.resize(clipped_u8, (cols, last - first), interpolation=cv2.INTER_AREA) == 0
     flat[..., 0] -= 128.0 * JPEG_BLOCK  # JPEG's level shift (T.81 A.3.1) only moves the DC term
-    clipped_u8 = clipped[: rows * JPEG_BLOCK, : cols * JPEG_BLOCK].astype(np.uint8) * np.uint8(255)
-    # Block "any clipped pixel" via an area resize (a block mean), ~20× faster than numpy's strided min/max.
-    measurable = cv2.resize(clipped_u8, (cols, rows), interpolation=cv2.INTER_AREA) == 0
     # Flat blocks round all their pixels the same way when decoded, which moves the DC term by up
     # to 4 (8 × 0.5) coherently instead of averaging out: they would read as "off the lattice".
     activity = np.einsum("rck,rck->rc", flat[..., 1:], flat[..., 1:])

@@ -10,6 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shopguard.cases.archive import export_case, import_case
+from shopguard.cases.library_rebuild import rebuild_library
 from shopguard.cases.model import Case
 from shopguard.cases.service import CheckRequest, check_photos, recheck_case
 from shopguard.cases.store import CaseStore
@@ -54,6 +56,8 @@ def dispatch(args: argparse.Namespace, home: Home) -> int:
 
 # --- library ----------------------------------------------------------------------------------
 def _library(args: argparse.Namespace, home: Home) -> int:
+    if args.library_command == "rebuild":  # before opening: the library may be too damaged to open
+        return _rebuild(args, home)
     store = _open_library(home)
     if args.library_command == "add":
         from shopguard.library.indexer import index_paths  # process pools: loaded only to add photos
@@ -179,6 +183,32 @@ def _print_index_summary(summary: IndexSummary, total: int) -> None:
     print(line)
 
 
+def _rebuild(args: argparse.Namespace, home: Home) -> int:
+    bar = ProgressBar("en")
+    try:
+        summary = rebuild_library(home, args.folders, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(
+            text(
+                "library.rebuilt",
+                "en",
+                added=summary.indexed.added,
+                folders=len(summary.folders),
+                case_photos=summary.case_photos,
+                old=summary.set_aside or "-",
+            )
+        )
+    for folder in summary.missing_folders:
+        error_line(text("library.rebuild.folder_missing", "en", path=folder))
+    for _path, exc in summary.indexed.failed:
+        error_line(exc.message("en"))
+    return EXIT_BAD_IMAGE if summary.indexed.failed else EXIT_OK
+
+
 # --- check ------------------------------------------------------------------------------------
 _FACT_OPTIONS = {
     "order_date": "order_date",
@@ -228,7 +258,9 @@ def _recheck(args: argparse.Namespace, home: Home) -> int:
 def _show_checked(args: argparse.Namespace, home: Home, case: Case, lang: str) -> int:
     report_path: str | None = None
     if args.report:
-        report_path = str(_write_report(home, case, Path(args.report), args.lang))
+        report_path = str(
+            _write_report(home, case, Path(args.report), args.lang, include_private=args.include_private_metadata)
+        )
         case = CaseStore(home.cases_dir).load(case.id)
     unreadable = [p for p in case.photos if not p.is_readable]
     for photo in unreadable:
@@ -253,11 +285,15 @@ def _print_case(case: Case, lang: str, report_path: str | None) -> None:
         print(f"\nreport: {report_path}")
 
 
-def _write_report(home: Home, case: Case, out: Path, lang: str, paper: str | None = None) -> Path:
+def _write_report(
+    home: Home, case: Case, out: Path, lang: str, paper: str | None = None, include_private: bool = False
+) -> Path:
     from shopguard.report.builder import build_report  # reportlab: ~0.2 s to load, only for a report
 
     lang_code = "both" if lang == "both" else normalize_language(lang)
     options = ReportOptions.from_settings(load_settings(home), lang=lang_code, page_size=paper)
+    if include_private:  # --include-private-metadata: this report only, the setting is unchanged
+        options = replace(options, include_gps=True)
     path = build_report(case, out.expanduser().absolute(), options)
     store = CaseStore(home.cases_dir)
     store.save(case.with_report(str(path)))
@@ -279,6 +315,16 @@ def _cases(args: argparse.Namespace, home: Home) -> int:
                 print(f"{c.id}  {created}  {c.status:8}  {c.verdict.level.value:8}  {photos}  {who}")
             print(text("cli.count.cases", "en", count=len(cases)))
         return EXIT_OK
+    if args.cases_command == "export":
+        print(str(export_case(home.cases_dir, args.case_id, Path(args.output).expanduser().absolute())))
+        return EXIT_OK
+    if args.cases_command == "import":
+        imported = import_case(home.cases_dir, Path(args.archive).expanduser().absolute())
+        if args.json:
+            _print_json(imported.to_json("en"))
+        else:
+            print(text("cases.imported", "en", case_id=imported.id, photos=len(imported.photos)))
+        return EXIT_OK
     case = store.load(args.case_id)
     lang = _text_lang(args.lang)
     if args.json:
@@ -293,7 +339,7 @@ def _report(args: argparse.Namespace, home: Home) -> int:
     if preset and not args.images:
         raise UsageError(reason="--preset needs --images DIR (the folder for the pictures)")
     case = CaseStore(home.cases_dir).load(args.case_id)
-    path = _write_report(home, case, Path(args.output), args.lang, args.paper)
+    path = _write_report(home, case, Path(args.output), args.lang, args.paper, args.include_private_metadata)
     print(str(path))
     if args.images:
         from shopguard.report.page_images import export_report_images  # pypdfium2

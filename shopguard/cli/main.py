@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 SUBCOMMANDS = ("library", "check", "recheck", "cases", "report")
 LANG_CHOICES = ("en", "zh", "zh_CN", "both")
 PAPER_SIZES = ("A4", "Letter")
+PRIVATE_HELP = "print the buyer's GPS position, owner names and serial numbers in the report (default: the setting)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +54,7 @@ def _case_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--report", metavar="FILE.pdf", help="also write the evidence report")
     parser.add_argument("--lang", choices=LANG_CHOICES, default="en")
+    parser.add_argument("--include-private-metadata", action="store_true", help=PRIVATE_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     rm = lib_sub.add_parser("remove", help="remove photos (or every photo under a folder) from the library")
     rm.add_argument("paths", nargs="+", metavar="PATH")
+    rb = lib_sub.add_parser(
+        "rebuild", help="set a damaged library aside and rebuild it from its photo folders (cases are untouched)"
+    )
+    rb.add_argument("folders", nargs="*", metavar="FOLDER", help="more folders to read (default: the library's own)")
+    rb.add_argument("--json", action="store_true", help="print a JSON summary")
 
     chk = sub.add_parser("check", help="check complaint photos (one call = one case)")
     chk.add_argument("photos", nargs="+", metavar="PHOTO")
@@ -99,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("case_id")
     cs.add_argument("--json", action="store_true")
     cs.add_argument("--lang", choices=LANG_CHOICES, default="en")
+    ce = cases_sub.add_parser("export", help="write a case with its photos, reports and a SHA-256 manifest to a zip")
+    ce.add_argument("case_id")
+    ce.add_argument("-o", "--output", required=True, metavar="CASE.zip")
+    ci = cases_sub.add_parser("import", help="verify a case archive (every SHA-256) and add its case")
+    ci.add_argument("archive", metavar="CASE.zip")
+    ci.add_argument("--json", action="store_true", help="print the imported case as JSON")
 
     rep = sub.add_parser("report", help="write the evidence report of a stored case")
     rep.add_argument("case_id")
@@ -110,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="paper size (default: the one in the settings, A4 unless changed)",
     )
+    rep.add_argument("--include-private-metadata", action="store_true", help=PRIVATE_HELP)
     rep.add_argument("--images", metavar="DIR", help="also write every page as an image into DIR")
     rep.add_argument("--image-format", choices=("png", "jpeg"), default="png")
     rep.add_argument("--dpi", type=int, default=150, help="resolution of the page images (36-600)")

@@ -57,6 +57,17 @@ class Dialogs:
         path = Path(dialog.selectedFiles()[0])
         return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
 
+    def save_archive_path(self, parent: QWidget, title: str, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), "ZIP (*.zip)")
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".zip" else path.with_suffix(".zip")
+
+    def open_archive(self, parent: QWidget, title: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, title, "", "ZIP (*.zip)")
+        return Path(name) if name else None
+
     def choose_folder(self, parent: QWidget, title: str) -> Path | None:
         dialog = _file_dialog(parent, title)
         dialog.setFileMode(QFileDialog.FileMode.Directory)

@@ -149,7 +149,9 @@ def _decoding(source: SourceFile) -> Iterator[None]:
             yield
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
-    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+    # WORKAROUND(pillow 13.x): the AVIF plugin (and pillow-heif) raise RuntimeError for damaged files
+    # ("Decoding of color planes failed"); found by benchmarks/fuzz_inputs.py.
+    except (OSError, ValueError, EOFError, SyntaxError, RuntimeError) as exc:
         key = "error.image.truncated" if "truncated" in str(exc).lower() else "error.image.corrupt"
         raise ImageReadError(key, path=str(source.path), reason=str(exc)) from exc
 
@@ -163,7 +165,7 @@ def _open(source: SourceFile) -> Image.Image:
         raise ImageReadError("error.image.not_image", path=str(source.path)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageReadError("error.image.bomb", path=str(source.path)) from exc
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, RuntimeError) as exc:  # RuntimeError: see _decoding
         raise ImageReadError("error.image.corrupt", path=str(source.path), reason=str(exc)) from exc
     w, h = im.size
     if w <= 0 or h <= 0:
@@ -310,15 +312,31 @@ def decode_jpeg_luma(source: SourceFile) -> JpegLuma | None:
     if im.format not in ("JPEG", "MPO") or im.mode not in ("RGB", "L"):
         return None
     orientation = _orientation(im)
+    stored_size = im.size
     with _decoding(source):
         if im.mode == "RGB":
             im.draft("YCbCr", im.size)  # full size; only asks libjpeg for YCbCr output
         im.load()
-        planes = np.asarray(im, dtype=np.uint8)
-    if planes.shape[:2] != (im.height, im.width):
-        log.debug("JPEG luma decoded at %s, not %s", planes.shape, im.size)
+        planes = _pixel_array(im)
+    del im  # Pillow keeps 3 channels in 4 bytes a pixel: free it before the luma copy (800 MB at 200 MP)
+    if planes.shape[:2] != (stored_size[1], stored_size[0]):
+        log.debug("JPEG luma decoded at %s, not %s", planes.shape, stored_size)
         return None
     if planes.ndim == 3:
         luma = np.ascontiguousarray(planes[..., 0])
-        return JpegLuma(luma=luma, stored_size=im.size, orientation=orientation, ycbcr=planes)
-    return JpegLuma(luma=planes, stored_size=im.size, orientation=orientation)
+        return JpegLuma(luma=luma, stored_size=stored_size, orientation=orientation, ycbcr=planes)
+    return JpegLuma(luma=planes, stored_size=stored_size, orientation=orientation)
+
+
+_COPY_BAND_ROWS = 1024
+
+
+def _pixel_array(im: Image.Image) -> npt.NDArray[np.uint8]:
+    """``np.asarray(im)`` copied band by band, so a 200 MP image is never held twice over in full."""
+    first = np.asarray(im.crop((0, 0, im.width, min(im.height, _COPY_BAND_ROWS))), dtype=np.uint8)
+    out = np.empty((im.height, *first.shape[1:]), dtype=np.uint8)
+    out[: first.shape[0]] = first
+    for top in range(_COPY_BAND_ROWS, im.height, _COPY_BAND_ROWS):
+        bottom = min(im.height, top + _COPY_BAND_ROWS)
+        out[top:bottom] = np.asarray(im.crop((0, top, im.width, bottom)), dtype=np.uint8)
+    return out

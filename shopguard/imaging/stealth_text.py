@@ -18,7 +18,6 @@ the gzip output is capped. Anything else found in the bits is "no hidden text", 
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import zlib
@@ -29,6 +28,7 @@ from PIL import Image
 
 from shopguard.errors import ImageReadError
 from shopguard.imaging.decode import SourceFile, decode_stored, probe
+from shopguard.imaging.json_text import parse_json_text
 from shopguard.imaging.metadata_records import TextEntry
 
 log = logging.getLogger(__name__)
@@ -126,10 +126,7 @@ def stealth_text(source: SourceFile) -> list[TextEntry]:
 
 
 def _entries(where: str, text: str) -> list[TextEntry]:
-    try:
-        items = json.loads(text)
-    except ValueError:
-        items = None
+    items = parse_json_text(text)
     if isinstance(items, dict) and items and all(isinstance(v, str) for v in items.values()):
         return [TextEntry(where, str(key), value) for key, value in items.items()]
     return [TextEntry(where, KEY, text)]

@@ -268,16 +268,18 @@ def index_paths(
         store.upsert(batch)  # keep every finished photo, also when cancelled or interrupted
     if cancel is not None and cancel.is_cancelled:
         raise Cancelled()
-    seen = {str(f) for f in files}
+    # Gone from disk, also when listed at the start: a folder on a drive unplugged mid-scan (its photos fail
+    # as not found) or one that is gone altogether (named, but no longer a folder). Marked, never deleted.
+    roots = folders + [Path(p).expanduser().absolute() for p in paths if not Path(p).exists()]
     gone = [
         r.path
         for r in store.photos(status="present")
-        if r.path not in seen and any(Path(r.path).is_relative_to(f) for f in folders) and not Path(r.path).exists()
+        if any(Path(r.path).is_relative_to(f) for f in roots) and not Path(r.path).exists()
     ]
     gone += [
         path
         for path in _location_paths(store)
-        if path not in seen and any(Path(path).is_relative_to(f) for f in folders) and not Path(path).exists()
+        if any(Path(path).is_relative_to(f) for f in roots) and not Path(path).exists()
     ]
     if gone:
         summary.missing = store.mark_gone(gone)
@@ -319,7 +321,12 @@ def _account(result: _Result, known: dict[str, PhotoRecord], summary: IndexSumma
         key, fields = result.error
         summary.failed.append((result.path, ImageReadError(key, **fields)))
     elif result.same_sha256 and existing is not None:
-        stat = Path(result.path).stat()
+        try:
+            stat = Path(result.path).stat()
+        except OSError as exc:  # deleted (or its drive unplugged) since the worker read it
+            summary.failed.append((result.path, ImageReadError("error.image.not_found", path=result.path)))
+            log.info("%s vanished while indexing: %s", result.path, exc)
+            return
         batch.append(replace(existing, mtime=stat.st_mtime, size_bytes=stat.st_size, status="present"))
         summary.unchanged += 1
     elif result.record is not None:

@@ -30,8 +30,12 @@ from shopguard.library.features import (
 )
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
 from shopguard.library.index_file import IndexStamp
+from shopguard.library.recovery import library_error, quick_check
 from shopguard.library.schema import migrate, select_in
 from shopguard.library.stored_index import HashTable, load_index
+
+BUSY_TIMEOUT_S = 30.0
+"""How long a connection waits for another process's write transaction (indexing commits every second)."""
 
 
 def utc_now() -> str:
@@ -98,6 +102,7 @@ class LibraryStore:
         self.db_path = Path(db_path)
         self._local = threading.local()
         self._index_cache: tuple[IndexStamp, DescriptorIndex, HashTable] | None = None
+        self._checked = False
         self._conn()  # open now so a broken file fails early, on the caller's thread
 
     def _conn(self) -> sqlite3.Connection:
@@ -105,12 +110,23 @@ class LibraryStore:
         if conn is None:
             try:
                 self.db_path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.db_path, timeout=30)
+                # timeout = SQLite's busy timeout: the app and a CLI run on one home wait for each other's
+                # short write transactions instead of failing with "database is locked".
+                conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S)
+                if not self._checked:
+                    quick_check(conn, self.db_path)  # once per store: damage gets a message and a way out
+                    self._checked = True
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 migrate(conn)
-            except (sqlite3.Error, OSError) as exc:
+            except sqlite3.Error as exc:
+                if conn is not None:
+                    conn.close()
+                raise library_error(exc, self.db_path) from exc
+            except OSError as exc:
+                if conn is not None:
+                    conn.close()
                 raise HomeError("error.library.unusable", path=str(self.db_path), reason=str(exc)) from exc
             self._local.conn = conn
         return conn

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
@@ -10,11 +13,14 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 from shopguard.cases.model import CasePhoto
 from shopguard.checks.findings import Category, Finding
 from shopguard.errors import ImageReadError
+from shopguard.i18n import text
 from shopguard.imaging import probe, read_source
 from shopguard.report.content import Fact, ReportContext, fact_grid, show_time
 from shopguard.report.exhibits import exhibit_numbers, file_name
 from shopguard.report.listing_dates import LIBRARY_ADDED_SOURCE, existed_by
 from shopguard.report.writer import RULE, Say, key, literal
+
+log = logging.getLogger(__name__)
 
 
 def _size(size_bytes: int) -> str:
@@ -67,7 +73,8 @@ def findings_section(ctx: ReportContext) -> list[Flowable]:
     return story
 
 
-def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
+def _photo_facts(ctx: ReportContext, photo: CasePhoto, verified: Say | None) -> Flowable:
+    """``verified``: the re-verification result, shown when the copy did not match (all matching is said once)."""
     rows: list[Fact] = [
         (key("report.file.name"), photo.name),
         (key("report.file.sha256"), photo.sha256 or "—"),
@@ -77,6 +84,8 @@ def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
         (key("report.file.received"), show_time(photo.received_at)),
         (key("report.file.mtime"), show_time(photo.file_mtime) or "—"),
     ]
+    if verified is not None:
+        rows.insert(2, (key("report.file.verified"), verified))
     if not photo.is_readable:
         rows.append(
             (
@@ -85,6 +94,25 @@ def _photo_facts(ctx: ReportContext, photo: CasePhoto) -> Flowable:
             )
         )
     return fact_grid(ctx, rows, label_width=30 * mm, style="mono")
+
+
+def _verify_copy(photo: CasePhoto) -> Say | None:
+    """The stored copy's SHA-256 computed again now, against the one recorded when the photo was checked:
+    None when it matches (or the photo was unreadable and has no copy), else what is wrong."""
+    if not photo.stored_path or not photo.sha256:
+        return None
+    try:
+        digest = hashlib.sha256()
+        with Path(photo.stored_path).open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        log.warning("stored copy of %s is unreadable", photo.name, exc_info=True)
+        return key("report.file.verified.missing")
+    if digest.hexdigest() != photo.sha256:
+        log.warning("stored copy of %s changed: %s != %s", photo.name, digest.hexdigest(), photo.sha256)
+        return key("report.file.verified.changed", sha256=digest.hexdigest())
+    return None
 
 
 def _library_photos(ctx: ReportContext) -> dict[str, Finding]:
@@ -138,11 +166,20 @@ def _listing_facts(ctx: ReportContext, path: str, finding: Finding) -> Flowable:
 def files_section(ctx: ReportContext) -> list[Flowable]:
     """File facts of every complaint photo and of every listing photo a finding names."""
     writer = ctx.writer
-    tables = [_photo_facts(ctx, photo) for photo in ctx.case.photos]
+    # Every stored copy is hashed again now: the report says so once, and names each copy that changed.
+    verified = [_verify_copy(photo) for photo in ctx.case.photos]
+    tables = [_photo_facts(ctx, photo, v) for photo, v in zip(ctx.case.photos, verified, strict=True)]
+    changed = sum(v is not None for v in verified)
+    copies = sum(bool(photo.stored_path and photo.sha256) for photo in ctx.case.photos)
+    check = (
+        key("report.files.verified_all", count=copies)
+        if not changed
+        else key("report.files.verified_not", count=changed)
+    )
     # each heading stays on the page of its first table; each table stays whole
     head: list[Flowable] = [
         writer.heading(key("report.section.files")),
-        *writer.block(key("report.files.intro"), "small"),
+        *writer.block(lambda lang: f"{text('report.files.intro', lang)} {check(lang)}", "small"),
     ]
     story: list[Flowable] = _kept(head, tables)
     listings = _library_photos(ctx)

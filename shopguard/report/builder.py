@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
+import io
 import json
 import logging
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +62,34 @@ def _footer(languages: Sequence[str], rid: str, generated: str) -> FooterLines:
     return lines
 
 
+def write_atomically(out_path: Path, data: bytes | memoryview) -> None:
+    """Write ``data`` to ``out_path`` through a synced hidden temporary file and a rename.
+
+    Raises:
+        ReportError: when the folder or the file cannot be written (disk full, read-only, permissions).
+    """
+    tmp_path = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in out_path.parent.glob(f".{glob.escape(out_path.name)}.*.tmp"):  # left by a killed run
+            stale.unlink(missing_ok=True)
+        with tmp_path.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp_path.replace(out_path)
+        if hasattr(os, "O_DIRECTORY"):  # Windows has no directory handles to sync; its rename is durable
+            folder = os.open(out_path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # the folder itself may be the problem
+            tmp_path.unlink(missing_ok=True)
+        raise ReportError(path=str(out_path), reason=exc.strerror or str(exc)) from exc
+
+
 def build_report(case: Case, out_path: Path, options: ReportOptions | None = None) -> Path:
     """Write the case's evidence report to ``out_path``.
 
@@ -99,23 +131,27 @@ def build_report(case: Case, out_path: Path, options: ReportOptions | None = Non
     ]
     title = writer.joined(lambda lang: text("report.title", lang))
     canvas = footer_canvas(font, _footer(options.languages, rid, show_time(generated_at)))
+    # Built in memory, then written to a hidden temporary file beside the target, synced and renamed over it: a
+    # crash or a full disk never leaves a half-written PDF under the name the case lists (rename is atomic on one
+    # file system), and a failed write never leaves reportlab's file handle open.
+    pdf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        pdf,
+        pagesize=paper,
+        title=f"{title} {case.id}",
+        author=options.shop_name or "ShopGuard",
+        creator=f"ShopGuard {__version__}",
+        subject=rid,
+        initialFontName=font,
+        leftMargin=MARGIN_PT,
+        rightMargin=MARGIN_PT,
+        topMargin=MARGIN_PT,
+        bottomMargin=MARGIN_PT + FOOTER_PT,
+    )
     try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        doc = SimpleDocTemplate(
-            str(out_path),
-            pagesize=paper,
-            title=f"{title} {case.id}",
-            author=options.shop_name or "ShopGuard",
-            creator=f"ShopGuard {__version__}",
-            subject=rid,
-            initialFontName=font,
-            leftMargin=MARGIN_PT,
-            rightMargin=MARGIN_PT,
-            topMargin=MARGIN_PT,
-            bottomMargin=MARGIN_PT + FOOTER_PT,
-        )
         doc.build(story, canvasmaker=canvas)
-    except OSError as exc:
+    except OSError as exc:  # an evidence image or the logo could not be read
         raise ReportError(path=str(out_path), reason=exc.strerror or str(exc)) from exc
+    write_atomically(out_path, pdf.getbuffer())
     log.info("report %s written to %s", rid, out_path)
     return out_path

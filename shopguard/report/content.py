@@ -79,9 +79,15 @@ def show_value(value: object) -> str:
     return shown if len(shown) <= MAX_VALUE_CHARS else shown[: MAX_VALUE_CHARS - 1] + "…"
 
 
+PERSONAL_MARKERS = ("owner", "serial", "artist")
+"""EXIF/XMP names that identify a person or one device (CameraOwnerName, BodySerialNumber, LensSerialNumber,
+Artist): private like a position, so they stay out of reports unless the seller opts in."""
+
+
 def is_gps_key(name: str) -> bool:
+    """A location value, or another private one (owner names, serial numbers): hidden unless opted in."""
     low = name.lower()
-    return any(marker in low for marker in GPS_MARKERS)
+    return any(marker in low for marker in GPS_MARKERS + PERSONAL_MARKERS)
 
 
 # The "annotated copy" label over a picture's top-left corner: 7 pt text stays legible on an office

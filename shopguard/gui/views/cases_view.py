@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shopguard.cases.archive import export_case, import_case
 from shopguard.cases.model import CASE_STATUSES, Case
 from shopguard.cases.store import CaseStore
 from shopguard.gui.models.cases_model import CaseIdRole, CasesModel, SearchRole, StatusRole
@@ -64,6 +67,8 @@ class CasesView(QWidget):
     case_open_requested = Signal(str)
     cases_loaded = Signal()
     case_updated = Signal(object)
+    case_exported = Signal(object)
+    case_imported = Signal(object)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,8 +88,11 @@ class CasesView(QWidget):
         self.status_filter.addItem("", None)
         for status in CASE_STATUSES:
             self.status_filter.addItem(status, status)
+        self.import_button = QPushButton(self)
+        self.import_button.clicked.connect(self.import_archive)
         bar.addWidget(self.search_edit, 1)
         bar.addWidget(self.status_filter)
+        bar.addWidget(self.import_button)
         left.addLayout(bar)
         self.model = CasesModel(state.t, self)
         self.proxy = CaseFilterModel(self)
@@ -120,12 +128,15 @@ class CasesView(QWidget):
         self.open_button = QPushButton(self.details)
         self.open_button.setObjectName("primary")
         self.open_button.clicked.connect(self.open_selected)
+        self.export_button = QPushButton(self.details)
+        self.export_button.clicked.connect(self.export_selected)
         self._form_labels = [QLabel(self.details) for _ in range(3)]
         form.addRow(self._form_labels[0], self.verdict_label)
         form.addRow(self._form_labels[1], self.status_combo)
         form.addRow(self._form_labels[2], self.notes_edit)
         form.addRow(self.save_button)
         form.addRow(self.open_button)
+        form.addRow(self.export_button)
         self.details.setEnabled(False)
         layout.addWidget(self.details, 1)
         self.search_edit.textChanged.connect(self._apply_filter)
@@ -211,6 +222,42 @@ class CasesView(QWidget):
         if case is not None:
             self.case_open_requested.emit(case.id)
 
+    def export_selected(self) -> None:
+        """Export… : the selected case as a verified zip (written on a worker thread)."""
+        case = self.selected_case()
+        if case is None:
+            return
+        out = self.state.dialogs.save_archive_path(self, self.state.t("gui.cases.export_title"), Path(f"{case.id}.zip"))
+        if out is None:
+            return
+        cases_dir = self.state.home.cases_dir
+        self.state.runner.submit(
+            lambda progress, cancel: export_case(cases_dir, case.id, out),
+            on_success=self._on_case_exported,
+            on_failure=lambda f: self.state.show_failure(self, f),
+        )
+
+    def _on_case_exported(self, path: Path) -> None:
+        self.state.status_message.emit(self.state.t("gui.cases.exported", path=str(path)))
+        self.case_exported.emit(path)
+
+    def import_archive(self) -> None:
+        """Import… : verify a case archive and add its case (on a worker thread); a refused one says why."""
+        archive = self.state.dialogs.open_archive(self, self.state.t("gui.cases.import_title"))
+        if archive is None:
+            return
+        cases_dir = self.state.home.cases_dir
+        self.state.runner.submit(
+            lambda progress, cancel: import_case(cases_dir, archive),
+            on_success=self._on_case_imported,
+            on_failure=lambda f: self.state.show_failure(self, f),
+        )
+
+    def _on_case_imported(self, case: Case) -> None:
+        self.state.status_message.emit(self.state.t("cases.imported", case_id=case.id, photos=len(case.photos)))
+        self.case_imported.emit(case)
+        self.reload()
+
     def retranslate(self) -> None:
         t = self.state.t
         self.title_label.setText(t("gui.cases.title"))
@@ -226,6 +273,10 @@ class CasesView(QWidget):
         self.save_button.setText(t("gui.cases.save"))
         self.open_button.setText(t("gui.cases.open"))
         self.open_button.setToolTip(t("gui.cases.open_tip"))
+        self.export_button.setText(t("gui.cases.export"))
+        self.export_button.setToolTip(t("gui.cases.export_tip"))
+        self.import_button.setText(t("gui.cases.import"))
+        self.import_button.setToolTip(t("gui.cases.import_tip"))
         self.empty_label.setText(t("gui.cases.empty"))
         self.model.lang = self.state.lang
         self.model.retranslate()
