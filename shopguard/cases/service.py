@@ -24,6 +24,7 @@ from shopguard.library.fingerprint import fingerprint
 from shopguard.library.store import CasePhotoRecord, LibraryStore
 from shopguard.paths import Home
 from shopguard.progress import CancelToken, Progress, ProgressFn, check_cancel, report
+from shopguard.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def check_photos(
     """
     store = CaseStore(home.cases_dir)
     case_id = new_case_id()
+    shop_name = load_settings(home).shop_name or None  # screenshot-context looks for it on listing pages
     photos: list[CasePhoto] = []
     checked: list[tuple[str, CheckContext]] = []
     n = len(request.photos)
@@ -111,6 +113,7 @@ def check_photos(
                 artifact_dir=store.evidence_dir(case_id, index),
                 case_id=case_id,
                 cancel=cancel,
+                shop_name=shop_name,
             )
             ctx.pixels(VALIDATE_SIDE)  # decodes the whole stream: truncated data fails here, not mid-check
         except ImageReadError as exc:

@@ -41,6 +41,7 @@ class CheckContext:
         case_id: the case this photo belongs to (so reuse checks can skip it).
         cancel: cancellation token, checked between slow steps.
         include_gps: whether GPS coordinates may appear in texts meant for a report.
+        shop_name: the seller's shop name from Settings (screenshot-context looks for it), or None.
     """
 
     source: SourceFile
@@ -50,6 +51,7 @@ class CheckContext:
     artifact_dir: Path | None = None
     case_id: str | None = None
     cancel: CancelToken | None = None
+    shop_name: str | None = None
     _decoded: dict[int, DecodedImage] = field(default_factory=dict, repr=False)
 
     def pixels(self, max_side: int | None = None) -> DecodedImage:
