@@ -13,16 +13,10 @@ from shopguard.checks.context import CaseFacts, CheckContext
 from shopguard.checks.findings import Category, Strength
 from shopguard.checks.screenshot_context import ScreenshotContextCheck
 from shopguard.imaging import probe, read_source
-from shopguard.imaging.ocr import load_engine
 from tests.checks.visible_mark_support import font_for
 
 SHOP = "小满家居旗舰店"
 W, H = 1080, 2340
-
-
-@pytest.fixture(scope="module")
-def ocr() -> None:
-    load_engine()
 
 
 def _status_bar(draw: ImageDraw.ImageDraw) -> None:

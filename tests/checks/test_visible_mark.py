@@ -6,7 +6,6 @@ OCR models load once per session (the ``ocr`` fixture), so the module costs a fe
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -17,26 +16,10 @@ from shopguard.checks.findings import Category, Strength
 from shopguard.checks.visible_mark import VisibleMarkCheck, find_marks
 from shopguard.checks.visible_mark_table import load_marks, match_line
 from shopguard.imaging import probe, read_source
-from shopguard.imaging.ocr import load_engine
 from tests.checks.visible_mark_support import cut_half, draw_mark, font_for, jpeg_roundtrip
 
 PHOTO = "exif-camera/gps__DSCN0010.jpg"
 PACKAGING = "product-photos-more/grocerystore__Alpro-Fresh-Soy-Milk__1.jpg"
-
-
-@pytest.fixture(scope="session")
-def ocr() -> None:
-    """Load the bundled models once, with every network connection refused: nothing is downloaded."""
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise OSError("network use during OCR load")
-
-    original = socket.socket.connect
-    socket.socket.connect = refuse  # type: ignore[method-assign]  # session fixture: monkeypatch is per test
-    try:
-        load_engine()
-    finally:
-        socket.socket.connect = original  # type: ignore[method-assign]
 
 
 @pytest.fixture
