@@ -14,7 +14,8 @@ shadow, in a corner, margin half the text height) on ``--limit`` real photos fro
 "Clear" marks are the size and opacity sweeps at >= 16 px and opacity >= 0.5 (target >= 95 %);
 half-cropped ones should be found >= 80 % of the time. A detection is a sighting of the drawn mark
 (for a cut one, also of a table mark inside it: "豆包AI生成" cut on the left reads "AI生成").
-False marks: every readable photo in the test data, untouched (target 0). Time: CPU seconds of
+False marks: every readable photo in the test data, untouched (target 0), for ai-visible-mark and
+screenshot-context. Time: CPU seconds of
 ``find_marks`` on 12 MP (4000x3000) copies (process time; onnxruntime runs on one thread), and the
 wall time of every registered check on one 12 MP JPEG.
 """
@@ -36,6 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from shopguard.checks.context import CheckContext  # noqa: E402
 from shopguard.checks.runner import run_checks  # noqa: E402
+from shopguard.checks.screenshot_context import ScreenshotContextCheck  # noqa: E402
 from shopguard.checks.visible_mark import find_marks  # noqa: E402
 from shopguard.checks.visible_mark_table import normalise  # noqa: E402
 from shopguard.imaging import decode, probe, read_source  # noqa: E402
@@ -114,16 +116,37 @@ def detection(bases: list[Image.Image]) -> dict[str, dict[str, list[bool]]]:
 
 
 def false_marks(testdata: Path) -> tuple[int, list[str]]:
+    """ai-visible-mark sightings and screenshot-context findings on every untouched photo."""
     photos, hits = 0, []
     for path in _photos(testdata):
         try:
-            image = decode(read_source(path)).image
+            source = read_source(path)
+            image = decode(source).image
         except Exception:  # noqa: BLE001 - bad-inputs holds files that must not decode; skip them here
             continue
         photos += 1
+        name = path.relative_to(testdata)
         for s in find_marks(image):
-            hits.append(f"{path.relative_to(testdata)}: {s.match.mark.text} ({s.strength.value}) read {s.line.text!r}")
+            hits.append(f"{name}: {s.match.mark.text} ({s.strength.value}) read {s.line.text!r}")
+        for f in ScreenshotContextCheck().run(CheckContext(source=source, facts=probe(source))):
+            hits.append(f"{name}: screenshot-context {f.category.value} ({f.strength.value})")
     return photos, hits
+
+
+def screenshot_time(base: Image.Image) -> float:
+    """Wall time of screenshot-context on a 1080x2340 listing-page screenshot drawn in code."""
+    from tests.checks.test_screenshot_context import listing_page
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "listing.png"
+        listing_page(base).save(path)
+        source = read_source(path)
+        start = time.perf_counter()
+        findings = ScreenshotContextCheck().run(CheckContext(source=source, facts=probe(source)))
+        elapsed = time.perf_counter() - start
+    if not findings:
+        print("  (the listing screenshot was not recognised)")
+    return elapsed
 
 
 def ocr_time_12mp(bases: list[Image.Image]) -> list[float]:
@@ -169,6 +192,7 @@ def main() -> None:
     times = ocr_time_12mp(bases)
     print(f"\nOCR CPU time per 12 MP photo (borders): median {statistics.median(times):.3f} s, max {max(times):.3f} s")
     print(f"every check on one 12 MP JPEG (wall): {suite_time_12mp(bases[0]):.2f} s")
+    print(f"screenshot-context on a 1080x2340 listing screenshot (wall): {screenshot_time(bases[0]):.2f} s")
 
 
 if __name__ == "__main__":

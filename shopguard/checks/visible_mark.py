@@ -47,9 +47,13 @@ of the standard's size (5 % of the short side, ~150 px) is still ~40 px tall; sm
 read by the full-resolution corner tiles."""
 CLEAR_SCORE = 0.8
 """A whole mark read with mean character confidence >= 0.8 is 'clear'; below, OCR guessed letters."""
-MIN_MARK_ASPECT = 2.0
-"""A mark is one line of at least three characters (a cut one too), so its box is at least twice as
-wide as tall; squarer boxes (digits, texture) are not worth recognising."""
+MIN_MARK_ASPECT = 1.2
+"""A mark, or what a crop leaves of it, is at least two characters (or "AI" split off by the detector
+from "Made with"), so its box is wider than tall; squarer boxes (single digits, texture blobs) are
+not worth recognising."""
+ROW_GAP_SHARE = 1.2
+"""The detector sometimes splits one mark into pieces ("Made with" + "AI"); pieces on one baseline,
+less than 1.2 line heights apart, are read as one line (word spacing is ~0.3-0.5 of the height)."""
 EDGE_TOLERANCE_PX = 6
 """A cut line must end within this (or 60 % of its height) of the photo edge: detection boxes are
 drawn a few pixels inside the glyphs' ink."""
@@ -97,6 +101,26 @@ def _read_tiles(image: Image.Image, tiles: list[_Tile]) -> list[TextLine]:
     return lines
 
 
+def _joined_rows(lines: list[TextLine]) -> list[TextLine]:
+    """Lines made of pieces that sit side by side on one baseline (each piece is also kept alone)."""
+    joined: list[TextLine] = []
+    pieces = sorted(lines, key=lambda ln: (ln.box[0], ln.box[1]))
+    for i, first in enumerate(pieces):
+        row, (x, y, w, h) = [first], first.box
+        for piece in pieces[i + 1 :]:
+            px, py, pw, ph = piece.box
+            same_baseline = abs((py + ph) - (y + h)) <= 0.4 * max(h, ph) and abs(ph - h) <= 0.5 * max(h, ph)
+            gap = px - (x + w)
+            if same_baseline and -0.2 * h <= gap <= ROW_GAP_SHARE * max(h, ph):
+                row.append(piece)
+                x0, y0 = min(x, px), min(y, py)
+                x, y, w, h = x0, y0, max(x + w, px + pw) - x0, max(y + h, py + ph) - y0
+        if len(row) > 1:
+            score = min(piece.score for piece in row)
+            joined.append(TextLine(" ".join(piece.text for piece in row), score, (x, y, w, h)))
+    return joined
+
+
 def _near_border(box: tuple[int, int, int, int], width: int, height: int) -> bool:
     x, y, w, h = box
     reach = BAND_SHARE * min(width, height)
@@ -128,7 +152,8 @@ def find_marks(image: Image.Image) -> list[MarkSighting]:
     """
     width, height = image.size
     sightings: dict[str, MarkSighting] = {}
-    for line in _read_tiles(image, _tiles(width, height)):
+    read = _read_tiles(image, _tiles(width, height))
+    for line in [*read, *_joined_rows(read)]:
         match = match_line(line.text)
         if match is None or not _near_border(line.box, width, height):
             continue
@@ -188,7 +213,7 @@ class VisibleMarkCheck:
         findings = []
         for index, sighting in enumerate(sightings):
             mark, line = sighting.match.mark, sighting.line
-            generator = mark.generator or "—"
+            generator = " / ".join(sighting.match.generators) or "—"
             images: tuple[EvidenceImage, ...] = ()
             if ctx.artifact_dir is not None:
                 path = ctx.artifact_path(f"visible-mark-{index}.png")
@@ -207,6 +232,7 @@ class VisibleMarkCheck:
                     evidence={
                         "mark": mark.text,
                         "generator": mark.generator,
+                        "could_also_be": [m.text for m in sighting.match.alternatives],
                         "read_text": line.text,
                         "ocr_score": round(line.score, 3),
                         "edits": sighting.match.edits,

@@ -61,6 +61,15 @@ class MarkMatch:
     cut: str | None
     matched: str
     edits: int
+    alternatives: tuple[Mark, ...] = ()
+    """Other marks the same cut part fits as well ("with AI" ends both Meta marks). ``mark`` is then
+    the shortest generic wording of the standard when one fits, so no generator is named on a guess."""
+
+    @property
+    def generators(self) -> list[str]:
+        """Every generator the read text may come from (empty for the standard's wording alone)."""
+        names = [m.generator for m in (self.mark, *self.alternatives) if m.generator]
+        return list(dict.fromkeys(names))
 
 
 def normalise(text: str) -> str:
@@ -108,7 +117,7 @@ def match_line(text: str) -> MarkMatch | None:
         edits = _best_substring_edits(key, line)
         if edits <= _allowed(len(key)):
             return MarkMatch(mark, None, mark.text, edits)
-    best: MarkMatch | None = None
+    found: list[tuple[int, Mark, str, str, int]] = []  # (score, mark, cut, part, edits)
     for mark in load_marks():
         key = mark.key
         total = _width(key)
@@ -124,9 +133,17 @@ def match_line(text: str) -> MarkMatch | None:
                     continue
                 probe = line[-(size + _allowed(size)) :] if cut == "end" else line[: size + _allowed(size)]
                 edits = _best_substring_edits(part, probe)
-                if edits <= _allowed(size) and (best is None or size > len(normalise(best.matched))):
-                    best = MarkMatch(mark, cut, part, edits)
-    return best
+                if edits <= _allowed(size):
+                    # More characters read, and fewer of them guessed, fit better.
+                    found.append((_width(part) - 2 * edits, mark, cut, part, edits))
+    if not found:
+        return None
+    top = max(score for score, *_ in found)
+    fits = [entry for entry in found if entry[0] == top]
+    marks = list(dict.fromkeys(entry[1] for entry in fits))
+    chosen = min(fits, key=lambda entry: (entry[1].generator is not None, len(entry[1].key)))
+    others = tuple(m for m in marks if m is not chosen[1])
+    return MarkMatch(chosen[1], chosen[2], chosen[3], chosen[4], others)
 
 
 def _width(text: str) -> int:

@@ -49,6 +49,14 @@ def test_fuzzy_matching_of_ocr_lines() -> None:
         assert match_line(text) is None, text
 
 
+def test_a_cut_part_that_fits_several_marks_names_no_generator_on_a_guess() -> None:
+    tail = match_line("I生成")  # the end of 豆包AI生成, 由AI生成, AI生成...
+    assert tail is not None and tail.mark.text == "AI生成" and tail.cut == "start"
+    assert {"豆包AI生成", "由AI生成"} <= {m.text for m in tail.alternatives}
+    meta = match_line("with Al")  # the end of both Meta marks
+    assert meta is not None and set(meta.generators) == {"Meta AI (Imagine)", "Meta (Facebook / Instagram label)"}
+
+
 CALM = "product-photos/skimage__coffee.png"  # smooth background: where a 30 % mark still shows
 
 
