@@ -5,7 +5,8 @@ seller's product photo as "what I received") or of a chat. Their text says which
 
 1. **Cheap gate, no OCR.** App backgrounds are drawn, not photographed: whole pixel rows have one
    exact colour. A camera row is never flat over its width (sensor noise of 1-2 levels, vignetting,
-   JPEG ringing), so fewer than ``MIN_FLAT_ROW_SHARE`` flat rows ends the check at no cost.
+   JPEG ringing), so fewer than ``MIN_FLAT_ROW_SHARE`` flat rows ends the check at no cost, and so
+   do fewer than ``MIN_TEXT_BANDS`` separate bands of content (a studio shot on white has one).
 2. **OCR** of the whole picture reduced to ``OCR_SIDE_PX`` (screen text is 30-50 px tall on a phone
    screenshot, still ~20 px after reduction). A clock ("9:41") in the top ``STATUS_BAR_SHARE`` is a
    phone status bar.
@@ -44,6 +45,10 @@ MIN_FLAT_ROW_SHARE = 0.15
 """Listing pages and chats are at least 15 % background rows (gaps between text lines, bars)."""
 FLAT_RANGE = 3
 """A row is flat when its grey levels span at most 3: UI colours are exact; JPEG may wobble by 1-2."""
+MIN_TEXT_BANDS = 4
+"""Screens stack rows of UI text between flat gaps (status bar, price, title, buttons...). A product
+photo on a white studio background has flat rows too, but in one or two runs (above and below the
+product): fewer than 4 separate busy bands ends the check without OCR."""
 OCR_SIDE_PX = 1600
 STATUS_BAR_SHARE = 0.06
 """Phone status bars take the top 3-5 % of a screenshot."""
@@ -64,6 +69,12 @@ def _flat_rows(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
     spread: npt.NDArray[np.int16] = grey.max(axis=1).astype(np.int16) - grey.min(axis=1)
     flat: npt.NDArray[np.bool_] = spread <= FLAT_RANGE
     return flat
+
+
+def _busy_bands(flat: npt.NDArray[np.bool_]) -> int:
+    """How many separate runs of non-flat rows there are."""
+    busy = (~flat).astype(np.int8)
+    return int(np.count_nonzero(np.diff(busy, prepend=0) == 1))
 
 
 def _grey(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
@@ -109,7 +120,8 @@ class ScreenshotContextCheck:
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         small = ctx.pixels(GATE_SIDE_PX)
-        if _flat_rows(_grey(np.asarray(small.image))).mean() < MIN_FLAT_ROW_SHARE:
+        flat = _flat_rows(_grey(np.asarray(small.image)))
+        if flat.mean() < MIN_FLAT_ROW_SHARE or _busy_bands(flat) < MIN_TEXT_BANDS:
             return []
         decoded = ctx.pixels(OCR_SIDE_PX)
         rgb = np.asarray(decoded.image, dtype=np.uint8)
