@@ -4,7 +4,8 @@
 
 Marks from the table are drawn in code (tests/checks/visible_mark_support.py: white text with a soft
 shadow, in a corner, margin half the text height) on ``--limit`` real photos from ../shared/testdata
-(short side >= 300 px), in these styles:
+(short side >= 300 px, enlarged to a 720 px short side when smaller, as a chat app delivers), in these
+styles:
 
 - size sweep: 12, 16, 24, 32, 48 px at opacity 0.8;
 - opacity sweep: 0.3, 0.5, 0.7, 1.0 at 32 px;
@@ -47,6 +48,7 @@ from tests.checks.visible_mark_support import CORNERS, cut_half, draw_mark, jpeg
 MARKS = ("豆包AI生成", "即梦AI", "AI生成", "由AI生成", "AI-generated", "Made with AI", "Imagined with AI")
 SIZES = (12, 16, 24, 32, 48)
 OPACITIES = (0.3, 0.5, 0.7, 1.0)
+BASE_SHORT_SIDE_PX = 720
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff", ".bmp", ".gif"}
 
 
@@ -65,7 +67,15 @@ def _bases(testdata: Path, limit: int) -> list[Image.Image]:
                     candidates.append(path)
     step = max(1, len(candidates) // limit)
     chosen = candidates[::step][:limit]
-    return [decode(read_source(p)).image for p in chosen]
+    bases = []
+    for path in chosen:
+        image = decode(read_source(path)).image
+        # Complaint photos arrive at chat-app size or larger; on a 348 px photo a 48 px English mark
+        # would not even fit. Enlarge small bases to a 720 px short side (what WeChat keeps at least).
+        factor = max(1.0, BASE_SHORT_SIDE_PX / min(image.size))
+        size = (round(image.width * factor), round(image.height * factor))
+        bases.append(image.resize(size, Image.Resampling.BICUBIC) if factor > 1 else image)
+    return bases
 
 
 def _found(image: Image.Image, text: str, cut: bool) -> bool:
@@ -174,6 +184,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=6, help="base photos to draw marks on")
     parser.add_argument("--testdata", type=Path, default=REPO.parent / "shared" / "testdata")
+    parser.add_argument("--no-false-marks", action="store_true", help="skip the pass over every test photo")
     args = parser.parse_args()
     start = time.perf_counter()
     load_engine()
@@ -185,10 +196,11 @@ def main() -> None:
     for group, rows in results.items():
         for value, hits in rows.items():
             print(f"{group:34} {value:18} {sum(hits):>3}/{len(hits):<3} {100 * sum(hits) / len(hits):6.1f}%")
-    photos, hits = false_marks(args.testdata)
-    print(f"\nfalse marks: {len(hits)} on {photos} untouched photos in {args.testdata}")
-    for line in hits:
-        print("  ", line)
+    if not args.no_false_marks:
+        photos, hits = false_marks(args.testdata)
+        print(f"\nfalse marks: {len(hits)} on {photos} untouched photos in {args.testdata}")
+        for line in hits:
+            print("  ", line)
     times = ocr_time_12mp(bases)
     print(f"\nOCR CPU time per 12 MP photo (borders): median {statistics.median(times):.3f} s, max {max(times):.3f} s")
     print(f"every check on one 12 MP JPEG (wall): {suite_time_12mp(bases[0]):.2f} s")

@@ -7,8 +7,8 @@ these stay in the pixels unless cropped or painted out. The check reads text whe
 - small photos (``WHOLE_PHOTO_MAX_PIXELS``): the whole photo at full resolution;
 - larger ones: the top and bottom bands (``BAND_SHARE`` of the short side), reduced to
   ``BAND_BUDGET_PIXELS`` when large, where a mark of label size (the standard asks for text at least
-  5 % of the short side) stays readable; when the bands were reduced, also the four corners at full
-  resolution (``CORNER_TILE_PX``), where a mark drawn small sits.
+  5 % of the short side) stays readable; and the four corners, where a mark drawn small sits: at full
+  resolution (``CORNER_TILE_PX``) when the bands were reduced, else enlarged 2x.
 
 A line counts only when it reads as a mark of the table (``visible_mark_table``) and sits within
 ``BAND_SHARE`` of the short side from an edge; a cut mark must also run into the photo's edge on the
@@ -77,14 +77,12 @@ def _tiles(width: int, height: int) -> list[_Tile]:
     band = max(1, round(BAND_SHARE * min(width, height)))
     band_scale = min(1.0, (BAND_BUDGET_PIXELS / (2 * width * band)) ** 0.5)
     tiles = [_Tile((0, 0, width, band), band_scale), _Tile((0, height - band, width, band), band_scale)]
-    if band_scale < 1.0:  # reduced bands lose small marks: read the corners at full resolution too
-        cw, ch = min(width, CORNER_TILE_PX[0]), min(height, CORNER_TILE_PX[1])
-        tiles += [
-            _Tile((0, 0, cw, ch), 1.0),
-            _Tile((width - cw, 0, cw, ch), 1.0),
-            _Tile((0, height - ch, cw, ch), 1.0),
-            _Tile((width - cw, height - ch, cw, ch), 1.0),
-        ]
+    # Corners: at full resolution when the bands were reduced (small marks were lost there), else
+    # enlarged like a small photo's, where 12-16 px marks sit at the detector's floor.
+    zoom = 1.0 if band_scale < 1.0 else SMALL_CORNER_ZOOM
+    cw = min(width, round(CORNER_TILE_PX[0] / zoom))
+    ch = min(height, round(CORNER_TILE_PX[1] / zoom))
+    tiles += [_Tile((x, y, cw, ch), zoom) for x in (0, width - cw) for y in (0, height - ch)]
     return tiles
 
 
