@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 command -v objdump >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq binutils; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[build]"
+bash scripts/install-ocr.sh .venv/bin/python
 start=$SECONDS
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build installers/shopguard.spec
 # The build machine's Python (libpython, lib-dynload) keeps its debug symbols (26 MB). Strip only those: the

@@ -15,6 +15,7 @@ python3 -m venv "$prefix"
 # setuptools reuses ./build between runs and would ship files deleted since the last install: start clean.
 rm -rf "$here/build"
 "$prefix/bin/python" -m pip install -q --disable-pip-version-check -c "$here/constraints.txt" "$here"
+bash "$here/scripts/install-ocr.sh" "$prefix/bin/python"
 
 mkdir -p "$HOME/.local/bin" "$HOME/.local/share/applications"
 ln -sf "$prefix/bin/shopguard" "$HOME/.local/bin/shopguard"

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash installers/system-packages.sh test
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"
+bash scripts/install-ocr.sh .venv/bin/python
 export QT_QPA_PLATFORM=offscreen
 echo "--- ruff";          .venv/bin/ruff check .
 echo "--- ruff format";   .venv/bin/ruff format --check .

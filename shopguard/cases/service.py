@@ -148,6 +148,7 @@ class _Run:
             case_created_at=self.created_at,
             earlier_case=_earlier_case_lookup(self.store),
             cancel=self.cancel,
+            shop_name=self.facts.shop_name,  # screenshot-context looks for it on listing pages
         )
         ctx.pixels(VALIDATE_SIDE)  # decodes the whole stream: truncated data fails here, not mid-check
         stored = self.store.write_photo_copy(self.case_id, index, path.name, source.data)

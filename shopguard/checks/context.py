@@ -55,7 +55,7 @@ class CheckContext:
         earlier_case: looks up an earlier case by id (None when it is gone), so a reuse check can tell a
             re-check of the same complaint from another claim.
         cancel: cancellation token, checked between slow steps.
-        include_gps: whether GPS coordinates may appear in texts meant for a report.
+        shop_name: the seller's shop name from Settings (screenshot-context looks for it), or None.
     """
 
     source: SourceFile
@@ -69,6 +69,7 @@ class CheckContext:
     cancel: CancelToken | None = None
     library_only: tuple[int, ...] | None = None
     """When set, the library match verifies just these photo ids (a video frame tried against its clip's source)."""
+    shop_name: str | None = None
     _decoded: dict[int, DecodedImage] = field(default_factory=dict, repr=False)
 
     def pixels(self, max_side: int | None = None) -> DecodedImage:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from shopguard.checks.a1111_infotext import parse_infotext, writer_name
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import register
@@ -27,7 +28,6 @@ from shopguard.imaging.samsung_trailer import WHERE as SAMSUNG_WHERE
 from shopguard.imaging.stealth_text import stealth_text
 
 MAX_EXCERPT_CHARS = 160
-_A1111_LINE = re.compile(r"(^|\n)Steps: \d+, Sampler: ", re.MULTILINE)
 _GEN_AI_TYPE = re.compile(r'"genAIType"\s*:\s*"?(\d+)')
 _MJ_JOB = re.compile(r"Job ID: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -61,12 +61,13 @@ def _is_comfy_graph(value: str) -> bool:
 
 
 def _a1111_kind(value: str) -> str | None:
-    """Which A1111-style writer made a "parameters" text, or None if it is not one."""
-    if "Civitai resources:" in value or "Civitai metadata:" in value:
-        return "Civitai"
-    if _A1111_LINE.search(value):
-        return "Stable Diffusion (AUTOMATIC1111-style parameters)"
-    return None
+    """Which writer of the A1111 infotext family made a text, or None if it is not one.
+
+    Parsed by the family's structure (``a1111_infotext``), so forks that add, drop or reorder
+    fields (SD.Next, Forge, Fooocus's "a1111" scheme) are read as well as AUTOMATIC1111 itself.
+    """
+    info = parse_infotext(value)
+    return writer_name(info) if info is not None else None
 
 
 def _text_rules() -> list[tuple[Callable[[str, str], bool], str]]:
