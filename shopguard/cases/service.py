@@ -75,9 +75,13 @@ def _unreadable(path: Path, exc: ImageReadError, received_at: str) -> CasePhoto:
 
 
 class NoPhotoReadError(ImageReadError):
-    """None of the photos of a check could be read: no case is created (exit code 3)."""
+    """None of the photos of a check could be read: no case is created (exit code 3).
+
+    ``failures`` holds each photo's own error, in the order given.
+    """
 
     default_key = "error.check.no_photo_read"
+    failures: tuple[ImageReadError, ...] = ()
 
 
 def _earlier_case_lookup(store: CaseStore) -> Callable[[str], EarlierCase | None]:
@@ -222,7 +226,9 @@ def check_photos(
         _announce(photo_checked, photo)
     if not checked:
         reasons = " ".join(exc.message("en") for exc in failures)
-        raise NoPhotoReadError(reasons=reasons, count=len(failures))
+        error = NoPhotoReadError(reasons=reasons, count=len(failures))
+        error.failures = tuple(failures)
+        raise error
     case = Case(
         id=case_id,
         created_at=created_at,

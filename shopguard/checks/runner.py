@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Sequence
@@ -11,11 +12,12 @@ from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
 from shopguard.checks.registry import Check, builtin_checks
 from shopguard.checks.verdict import Verdict, photo_verdict
-from shopguard.errors import Cancelled, ImageReadError
+from shopguard.errors import Cancelled, HomeError, ImageReadError
 from shopguard.progress import ProgressFn, check_cancel, report
 
 log = logging.getLogger(__name__)
 
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
 STRICT_ENV = "SHOPGUARD_STRICT"
 """When set (the test suite sets it), a crashing check re-raises instead of becoming a finding."""
 
@@ -47,6 +49,18 @@ def run_checks(
             findings.extend(check.run(ctx))
         except Cancelled:
             raise
+        except OSError as exc:
+            if exc.errno not in _STORAGE_ERRNOS:
+                if os.environ.get(STRICT_ENV):
+                    raise
+                log.exception("check %s crashed on %s", check.id, ctx.source.path)
+                findings.append(_not_finished(check.id, exc))
+                continue
+            # The case folder cannot take the evidence images (disk full, read-only): no check can finish and
+            # the case could not be stored either, so the whole check stops with the storage error.
+            raise HomeError(
+                "error.case.write", path=str(ctx.artifact_dir or ""), reason=exc.strerror or str(exc)
+            ) from exc
         except ImageReadError as exc:
             findings.append(
                 Finding(
@@ -62,15 +76,18 @@ def run_checks(
             if os.environ.get(STRICT_ENV):
                 raise
             log.exception("check %s crashed on %s", check.id, ctx.source.path)
-            findings.append(
-                Finding(
-                    check=check.id,
-                    category=Category.INPUT,
-                    strength=Strength.INFO,
-                    title_key="finding.input.check_failed.title",
-                    detail_key="finding.input.check_failed.detail",
-                    fields={"check": check.id, "reason": type(exc).__name__},
-                )
-            )
+            findings.append(_not_finished(check.id, exc))
     report(progress, len(checks), len(checks), "progress.check_done")
     return PhotoChecks(tuple(findings), photo_verdict(findings))
+
+
+def _not_finished(check_id: str, exc: BaseException) -> Finding:
+    """The ``input`` finding for a check that crashed: the others' results still count."""
+    return Finding(
+        check=check_id,
+        category=Category.INPUT,
+        strength=Strength.INFO,
+        title_key="finding.input.check_failed.title",
+        detail_key="finding.input.check_failed.detail",
+        fields={"check": check_id, "reason": type(exc).__name__},
+    )

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from shopguard.cases.model import CasePhoto
-from shopguard.cases.service import CheckRequest, check_photos
+from shopguard.cases.service import CheckRequest, NoPhotoReadError, check_photos
+from shopguard.cases.service import _unreadable as unreadable_photo
 from shopguard.errors import ImageReadError
 from shopguard.imaging import SourceFile, decode, probe, read_source
 from shopguard.imaging.photo_metadata import read_metadata
@@ -99,7 +100,11 @@ def _check(engine: tuple[Home, LibraryStore, Path], data: bytes, name: str = "ph
     home, store, tmp = engine
     path = tmp / name
     path.write_bytes(data)
-    case = check_photos(home, CheckRequest(photos=(path,)), store)  # SHOPGUARD_STRICT: a crashing check raises
+    try:
+        case = check_photos(home, CheckRequest(photos=(path,)), store)  # SHOPGUARD_STRICT: a crashing check raises
+    except NoPhotoReadError as nothing_read:  # no case is stored for it: its one input error says why
+        (error,) = nothing_read.failures
+        return unreadable_photo(path, error, "")
     (photo,) = case.photos
     assert photo.findings
     if not photo.is_readable:

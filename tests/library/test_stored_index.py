@@ -227,7 +227,7 @@ def test_a_writer_killed_mid_write_never_leaves_a_broken_index_in_use(store: Lib
             w.send_signal(signal.SIGKILL)
         read_index(path)  # whole
         _same_as_fresh(LibraryStore(store.db_path).descriptor_index(), store, queries)
-    assert [p for p in path.parent.glob(path.name + ".*.tmp")]  # some kill did land in the middle of a write
+    # Whether a random kill lands mid-write depends on the machine's speed; the kill below lands there for certain.
     # and one killed for certain mid-write: the kernel ends it (SIGXFSZ) once it has written 200 KB of ~2 MB
     before = path.read_bytes()
     limit = (200_000, 200_000)
