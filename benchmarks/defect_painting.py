@@ -158,7 +158,7 @@ def dent(im: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]:
     depth = rng.uniform(0.12, 0.3)
     gain = 1 + depth * (slope - 0.35) * bowl * 1.6
     out = np.asarray(im, dtype=np.float32) * gain[..., None]
-    truth = np.abs(gain - 1) >= 0.02
+    truth = np.abs(gain - 1) >= 0.5 * float(np.abs(gain - 1).max())  # half its strongest shading change
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8)), truth
 
 

@@ -51,6 +51,10 @@ MIN_PATCH_SHARE = 0.0005
 """A patch covers at least 0.05% of the compared area (a spot of 0.1% of the photo, after the smoothing shrinks
 its core)."""
 
+HALF_MAXIMUM = 0.5
+"""A soft patch ends where its effect falls under half its peak strength (the benchmark's truth is drawn the same
+way: a mould's alpha at half its opacity)."""
+
 _GREY = np.array([0.299, 0.587, 0.114], np.float32)
 _NEAR = np.ones((5, 5), np.uint8)
 
@@ -164,6 +168,7 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
 
     strong = np.zeros(overlap.shape, bool)
     weak = np.zeros(overlap.shape, bool)
+    fine = np.zeros(overlap.shape, np.float32)
     inside = (overlap & ~cv2.dilate(lines.astype(np.uint8), _NEAR).astype(bool)).astype(np.float32)
     # Each channel's floor follows the listing's own edges in that channel: JPEG's halved chroma resolution leaves
     # a colour residual along colour edges (red text on yellow), not along grey ones.
@@ -179,11 +184,25 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
             zs = offset / _floor(offset, structure, overlap)
             strong |= (zs >= SEED_Z) & (offset >= PATCH_MIN_LEVELS)
             weak |= (zs >= GROW_Z) & (offset >= PATCH_MIN_LEVELS / 2)
+            if sigma == PATCH_SCALES[0]:
+                fine = np.maximum(fine, offset)
     strong &= overlap
     weak &= overlap
-    _, labels, stats = _hysteresis(strong, weak)
+    n, labels, stats = _hysteresis(strong, weak)
     area = max(1, int(overlap.sum()))
-    keep = stats[:, 4] >= MIN_PATCH_SHARE * area
-    keep[0] = False
-    found: np.ndarray = keep[labels]
+    found = np.zeros(overlap.shape, bool)
+    for i in range(1, n):
+        if stats[i, 4] < MIN_PATCH_SHARE * area:
+            continue
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        part = labels[y : y + h, x : x + w] == i
+        if not part.any():
+            continue
+        # The patch's own extent: where its fine-scale offset is at least half its peak (full width at half
+        # maximum). The coarse averages that found a faint patch also spread it by their window.
+        level = fine[y : y + h, x : x + w]
+        peak = float(np.percentile(level[part], 95))
+        core = part & (level >= HALF_MAXIMUM * peak)
+        if int(core.sum()) >= MIN_PATCH_SHARE * area:
+            found[y : y + h, x : x + w] |= core
     return found
