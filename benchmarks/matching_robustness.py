@@ -243,7 +243,7 @@ def _stats(m: Match) -> str:
         f"sim_out={c.similarity_outside:.3f} overlap={c.overlap_share:.2f} "
         f"print={c.print_in_changed:.2f} chroma_kept={c.chroma_kept:.2f} "
         f"hue={c.hue_shift:.0f} contrast={c.contrast_in_changed:.2f} balance={c.chroma_balance:.2f} "
-        f"print_contrast={c.print_contrast_kept:.2f} shift={c.edge_shift_px:.3f}"
+        f"print_contrast={c.print_contrast_kept:.2f}"
     )
 
 

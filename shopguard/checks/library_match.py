@@ -119,18 +119,6 @@ class LibraryMatchCheck:
                 evidence=evidence,
                 limits_key="limits.library.same_base",
             )
-        if m.kind == "same-scene":
-            return Finding(
-                self.id,
-                Category.LIBRARY_DERIVED,
-                Strength.INFO,
-                "finding.library.same_scene.title",
-                "finding.library.same_scene.detail",
-                fields={**fields, "shift_px": round(change.edge_shift_px / change.work_scale, 1)},
-                library_photo=m.record.path,
-                evidence=evidence,
-                limits_key="limits.library.same_scene",
-            )
         has_change = bool(change.regions)
         images = write_match_images(ctx, change, has_change)
         key = "finding.library.derived_changed" if has_change else "finding.library.derived_unchanged"

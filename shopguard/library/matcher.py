@@ -115,12 +115,6 @@ PRINT_SWAP_MAX_STRUCTURE = 0.5
 """...and only when the shapes inside the changed area differ too (mean SSIM structure term < 0.5; the four
 template mockups of the benchmark measure 0.13-0.26): a mark painted over the print that leaves the print's
 shapes showing through (0.76 measured) is a change on top of the same print, not another print."""
-MAX_EDGE_SHIFT = 0.15
-"""Residual motion (working px, ``ChangeMap.edge_shift_px``) above which the complaint is another exposure of the
-scene, not a copy. Copies measure 0.01-0.08 (JPEG q40, 60% resize, screenshot, colour shift, crop of 8 grocery
-photos, polished by ECC); two shots of one carton on a shelf taken seconds apart 0.20-0.21, though their similarity
-outside the changed part (0.975) passes MIN_SIMILARITY_OUTSIDE. Parallax and a moved hand leave parts shifted by
-a fraction of a pixel even where the picture looks the same; a copy has no motion left once aligned."""
 SAME_BASE_STRUCTURE = 0.6
 """Mean SSIM structure term inside the changed area above which a big change is a recolour of the same
 render (the shapes agree, only the colours differ) rather than a different scene."""
@@ -133,13 +127,12 @@ ListingLoader = Callable[[PhotoRecord], tuple[Image.Image, float] | None]
 class Match:
     """A verified relation between the complaint photo and one library photo.
 
-    ``kind`` is ``derived`` (made from the listing photo), ``same-base`` (same base image, but a
-    large area, typically the product, differs: a different product variant, not a proof of editing) or
-    ``same-scene`` (another exposure of the same scene: it lines up, but not to the pixel, as a copy would).
+    ``kind`` is ``derived`` (made from the listing photo) or ``same-base`` (same base image, but a
+    large area, typically the product, differs: a different product variant, not a proof of editing).
     """
 
     record: PhotoRecord
-    kind: Literal["derived", "same-base", "same-scene"]
+    kind: Literal["derived", "same-base"]
     geometry: Geometry
     change: ChangeMap
     found_by: str
@@ -162,7 +155,6 @@ class Match:
             "print_contrast_kept": round(self.change.print_contrast_kept, 3),
             "raw_distance": round(self.change.raw_distance, 1),
             "contrast_in_changed": round(self.change.contrast_in_changed, 3),
-            "edge_shift_px": round(self.change.edge_shift_px, 3),
             "shortlist": self.found_by,
         }
 
@@ -414,7 +406,7 @@ def _same_picture(a: ChangeMap, b: ChangeMap) -> bool:
     return float((diff[both] > 40).mean()) < SAME_PICTURE_SHARE
 
 
-def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same-base", "same-scene"] | None:
+def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same-base"] | None:
     """Derived when the aligned listing photo agrees nearly everywhere it covers the complaint."""
     if change.overlap_share < 0.05:
         return None
@@ -450,9 +442,7 @@ def _classify(change: ChangeMap, geometry: Geometry) -> Literal["derived", "same
         and not recoloured
         and not erased
     ):
-        if print_swapped and change.regions:
-            return "same-base"
-        return "same-scene" if change.edge_shift_px > MAX_EDGE_SHIFT else "derived"
+        return "same-base" if print_swapped and change.regions else "derived"
     if change.structure_in_changed >= SAME_BASE_STRUCTURE and change.similarity_outside >= 0.7:
         return "same-base"
     return None

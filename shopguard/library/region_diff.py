@@ -98,11 +98,6 @@ class ChangeMap:
     colour of the product and keeps another."""
     faint: np.ndarray | None = None
     """The changed pixels found by the thin-stroke and faint-patch tests (``faint_changes.py``), working size."""
-    edge_shift_px: float = 0.0
-    """How far (working px) the complaint's parts lie from the aligned listing's outside the changed regions
-    (``_edge_shift``). A copy, however re-saved, resized or recoloured, is one picture: once aligned it agrees to a
-    small fraction of a pixel. A second exposure of the same scene, even from a tripod, does not: parallax moves
-    near and far things differently, and the hand and the product move."""
     print_contrast_kept: float = 1.0
     """How far the listing's print stands out from the rest of the compared area in grey (mean difference) after
     the fitted colour map, over before. A buyer's colour edit, turning the photo grey included, keeps most of
@@ -257,47 +252,7 @@ def change_map(
         contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
         print_contrast_kept=_print_contrast_kept(l_grey_raw, l_grey, ink, overlap),
         faint=faint & changed,
-        edge_shift_px=_edge_shift(c_grey, l_grey, outside),
     )
-
-
-FLOW_WINDOW = 6.0
-"""Gaussian window (sigma, working px) over which the residual motion is measured: a few px of texture, so that
-parallax, which moves near and far things differently, is seen part by part."""
-FLOW_TEXTURE = 4.0
-"""Least smaller eigenvalue (grey levels per px, squared and averaged over the window) of the listing's gradient
-structure tensor where a motion can be measured in both directions (Lucas & Kanade 1981; the aperture problem
-leaves a lone edge's motion along it unknown)."""
-FLOW_PERCENTILE = 75
-"""The motion of the moved parts, not of the whole photo: parallax moves the foreground, the backdrop may agree."""
-
-
-def _edge_shift(c_grey: np.ndarray, l_grey: np.ndarray, outside: np.ndarray) -> float:
-    """``ChangeMap.edge_shift_px``: the residual motion between the complaint and the aligned listing outside the
-    changed regions, by Lucas-Kanade (IJCAI 1981) in small windows: at each well-textured place the shift d that
-    best explains the difference as d . gradient; its 75th percentile over the places. A difference in sharpness (a
-    resized copy) is even across an edge and leaves no shift; a move is odd and does."""
-    gx = cv2.Sobel(l_grey, cv2.CV_32F, 1, 0, ksize=3) / 8
-    gy = cv2.Sobel(l_grey, cv2.CV_32F, 0, 1, ksize=3) / 8
-    diff = c_grey - l_grey
-    weight = outside.astype(np.float32)
-
-    def window(x: np.ndarray) -> np.ndarray:
-        out: np.ndarray = cv2.GaussianBlur(x * weight, (0, 0), FLOW_WINDOW)
-        return out
-
-    sxx, syy, sxy = window(gx * gx), window(gy * gy), window(gx * gy)
-    sxt, syt = window(gx * diff), window(gy * diff)
-    det = sxx * syy - sxy * sxy
-    trace_half = (sxx + syy) / 2
-    smaller = trace_half - np.sqrt(np.maximum(trace_half * trace_half - det, 0))
-    textured = outside & (smaller >= FLOW_TEXTURE) & (window(np.ones_like(diff)) > 0.9)
-    if int(textured.sum()) < 200:
-        return 0.0
-    safe = np.where(textured, det, 1.0)
-    dx = (syy * sxt - sxy * syt) / safe
-    dy = (sxx * syt - sxy * sxt) / safe
-    return float(np.percentile(np.hypot(dx, dy)[textured], FLOW_PERCENTILE))
 
 
 def _print_contrast_kept(
