@@ -58,16 +58,16 @@ def _line_box(points: list[tuple[int, int]], width: int) -> Box:
 
 def test_thin_dark_crack_on_texture_is_outlined(testdata: Path) -> None:
     source, im = _photo(testdata, TEXTURED)
-    crack = [(300, 330), (340, 338), (380, 332), (420, 345), (460, 340)]  # 3 px wide, ~160 px long, on the carpet
-    ImageDraw.Draw(im).line(crack, fill=(20, 15, 10), width=3)
-    change = _compare(source, im)
-    assert box_iou(_union(change), _line_box(crack, 3)) >= 0.3
+    crack = [(300, 330), (340, 338), (380, 332), (420, 345), (460, 340)]  # 1 px wide, ~160 px long, on the carpet
+    ImageDraw.Draw(im).line(crack, fill=(30, 25, 20), width=1)
+    change = _compare(source, im, quality=60)
+    assert box_iou(_union(change), _line_box(crack, 2)) >= 0.3
 
 
 def test_light_scratch_on_a_dark_product_is_outlined(testdata: Path) -> None:
     source, im = _photo(testdata, PLAIN)
-    scratch = [(170, 300), (250, 380)]  # 2 px wide, across the black shirt
-    ImageDraw.Draw(im).line(scratch, fill=(235, 235, 230), width=2)
+    scratch = [(170, 300), (250, 380)]  # 1 px wide, across the black shirt
+    ImageDraw.Draw(im).line(scratch, fill=(200, 200, 195), width=1)
     change = _compare(source, im, quality=60)
     assert box_iou(_union(change), _line_box(scratch, 2)) >= 0.3
 
@@ -82,8 +82,8 @@ def _faint_patch(im: Image.Image, box: Box, colour: tuple[int, int, int], opacit
 
 def test_faint_mould_patch_is_outlined(testdata: Path) -> None:
     source, im = _photo(testdata, TEXTURED)
-    box = (120, 250, 70, 55)  # 1.3% of the photo, greenish, 40% opaque: a mould or water mark
-    complaint = _faint_patch(im, box, (70, 110, 50), 0.4)
+    box = (120, 250, 70, 55)  # 1.3% of the photo, greenish, 30% opaque: a mould or water mark
+    complaint = _faint_patch(im, box, (70, 110, 50), 0.3)
     change = _compare(source, complaint, quality=70)
     assert box_iou(_union(change), box) >= 0.3
 
@@ -111,7 +111,7 @@ def test_dent_shading_is_outlined(testdata: Path) -> None:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     u, v = (xx - cx) / rx, (yy - cy) / ry
     bowl = np.where(u * u + v * v < 1, np.cos(np.sqrt(u * u + v * v) * math.pi / 2) ** 2, 0)
-    gain = 1 + 0.25 * (u - 0.35) * bowl * 1.6  # lit on one side, shadowed on the other
+    gain = 1 + 0.12 * (u - 0.35) * bowl * 1.6  # lit on one side, shadowed on the other
     dented = Image.fromarray(np.clip(pixels * gain[..., None], 0, 255).astype(np.uint8))
     change = _compare(source, dented)
     strong = np.abs(gain - 1) >= 0.5 * float(np.abs(gain - 1).max())
