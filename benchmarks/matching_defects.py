@@ -111,6 +111,8 @@ def main() -> None:
     ap.add_argument("--sources", type=int, default=12)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--misses", action="store_true", help="print every miss and false region")
+    ap.add_argument("--kinds", default=",".join(dp.PAINTERS), help="defect kinds to run (comma-separated)")
+    ap.add_argument("--untouched", default=",".join(UNTOUCHED), help="untouched copies to run ('' for none)")
     args = ap.parse_args()
     cv2.setNumThreads(1)  # CPU time of one thread: the shared machine's load does not count
     library, _ = mr._photos()
@@ -122,7 +124,7 @@ def main() -> None:
         print("| defect kind | handed over | region found (IoU >= 0.3) | mean IoU | change map CPU ms |")
         print("|---|---|---|---|---|")
         totals: dict[str, list[float]] = {}
-        for kind in dp.PAINTERS:
+        for kind in [k for k in args.kinds.split(",") if k]:
             for condition in CONDITIONS:
                 ious, cpus = [], []
                 for i, src in enumerate(sources):
@@ -145,7 +147,7 @@ def main() -> None:
             print(f"| {kind} | {hits}/{len(ious)} ({100 * hits / len(ious):.0f}%) | {np.mean(ious):.2f} |")
         print("\n| untouched copy | no region |")
         print("|---|---|")
-        for condition in UNTOUCHED:
+        for condition in [c for c in args.untouched.split(",") if c]:
             clean = 0
             for i, src in enumerate(sources):
                 seed = zlib.crc32(f"{args.seed}/untouched/{condition}/{i}".encode())
