@@ -72,21 +72,25 @@ def _spread(values: np.ndarray) -> float:
     return 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
 
 
-def _ridge(grey: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+def _ridge(grey: np.ndarray, sigma: float, lines: bool = True, edges: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(scale-normalised line strength, gradient strength) of ``grey`` at ``sigma``: the larger Hessian eigenvalue's
-    magnitude minus the smaller one's (a line curves across itself, not along), and sigma x |gradient| (an edge)."""
+    magnitude minus the smaller one's (a line curves across itself, not along), and sigma x |gradient| (an edge).
+    Either is skipped (an empty array) when not asked for."""
     g = cv2.GaussianBlur(grey, (0, 0), sigma)
-    dxx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3) / 4
-    dyy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3) / 4
-    dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3) / 4
-    half_tr = (dxx + dyy) / 2
-    root = np.sqrt(((dxx - dyy) / 2) ** 2 + dxy * dxy)
-    big, small = np.abs(half_tr) + root, np.abs(np.abs(half_tr) - root)
-    line = (sigma * sigma) * (big - small)
-    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 8
-    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 8
-    edge = sigma * np.sqrt(gx * gx + gy * gy)
-    return line.astype(np.float32), edge.astype(np.float32)
+    line = edge = np.zeros((0, 0), np.float32)
+    if lines:
+        dxx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3) / 4
+        dyy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3) / 4
+        dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3) / 4
+        half_tr = np.abs((dxx + dyy) / 2)
+        root = np.sqrt(((dxx - dyy) / 2) ** 2 + dxy * dxy)
+        # |big| - |small| of the eigenvalues half_tr +- root
+        line = ((sigma * sigma) * (half_tr + root - np.abs(half_tr - root))).astype(np.float32)
+    if edges:
+        gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 8
+        gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 8
+        edge = (sigma * cv2.magnitude(gx, gy)).astype(np.float32)
+    return line, edge
 
 
 QUANTUM = 1.0
@@ -133,7 +137,7 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray) -> 
     z = np.zeros(overlap.shape, np.float32)
     deep = np.zeros(overlap.shape, bool)
     for sigma in STROKE_SCALES:
-        line, _ = _ridge(residual, sigma)
+        line, _ = _ridge(residual, sigma, edges=False)
         own_line, own_edge = _ridge(listing_grey, sigma)
         # A misaligned or resampled edge leaves its residual beside itself too: the structure nearby counts.
         structure = cv2.dilate(own_line + own_edge, _NEAR)
@@ -175,11 +179,12 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
     inside = (overlap & ~cv2.dilate(lines.astype(np.uint8), _NEAR).astype(bool)).astype(np.float32)
     # Each channel's floor follows the listing's own edges in that channel: JPEG's halved chroma resolution leaves
     # a colour residual along colour edges (red text on yellow), not along grey ones.
+    # Averages over the compared area only (normalised convolution): the frame's edge brings in nothing.
+    weights = {sigma: cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6 for sigma in PATCH_SCALES}
     for channel, own in zip(opponent(complaint - listing), opponent(listing), strict=True):
         for sigma in PATCH_SCALES:
-            # Averages over the compared area only (normalised convolution): the frame's edge brings in nothing.
-            weight = cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6
-            _, own_edge = _ridge(own, sigma)
+            weight = weights[sigma]
+            _, own_edge = _ridge(own, sigma, lines=False)
             structure = cv2.GaussianBlur(own_edge, (0, 0), sigma)
             mean = cv2.GaussianBlur(channel * inside, (0, 0), sigma) / weight
             centre = float(np.median(mean[overlap][::7]))
