@@ -19,7 +19,6 @@ from shopguard.checks.match_evidence import write_match_images
 from shopguard.checks.registry import register
 from shopguard.errors import ImageReadError
 from shopguard.imaging import decode, read_source
-from shopguard.library.faint_changes import MIN_PATCH_SHARE, MIN_STROKE_LENGTH
 from shopguard.library.matcher import Match, find_sources
 from shopguard.library.store import PhotoRecord
 
@@ -122,20 +121,13 @@ class LibraryMatchCheck:
         has_change = bool(change.regions)
         images = write_match_images(ctx, change, has_change)
         key = "finding.library.derived_changed" if has_change else "finding.library.derived_unchanged"
-        # The sensitivity the "no changed region" words stand on, in the complaint's own pixels.
-        full_px = 1 / change.work_scale
-        sensitivity = {
-            "line_px": max(1, round(full_px)),
-            "line_len_px": round(full_px * max(8.0, MIN_STROKE_LENGTH * min(change.changed.shape))),
-            "patch_pct": round(100 * MIN_PATCH_SHARE, 2),
-        }
         return Finding(
             self.id,
             Category.LIBRARY_DERIVED,
             Strength.STRONG,
             key + ".title",
             key + ".detail",
-            fields={**fields, **sensitivity, "regions": len(change.regions)},
+            fields={**fields, "regions": len(change.regions)},
             regions=tuple(change.regions),
             library_photo=m.record.path,
             evidence=evidence,

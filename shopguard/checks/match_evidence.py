@@ -85,12 +85,12 @@ def _side_by_side(change: ChangeMap) -> np.ndarray:
 ZOOM_SIDE = 480
 """Side (px) of each half of the enlarged crop: a 3 px crack in a 4,000 px photo is invisible in a 1,200 px page
 image, and a mould patch at 40% opacity hard to see."""
-SMALL_REGION = 0.02
-"""A region under 2% of the photo, or mostly found by the thin/faint tests, is shown enlarged too."""
+FAINT_SHARE = 0.5
+"""A region at least half of whose pixels only the thin/faint tests found is shown enlarged too."""
 
 
 def _zoom_target(change: ChangeMap) -> tuple[int, int, int, int] | None:
-    """The working-px box of the first region that is thin, faint or small (None when there is none)."""
+    """The working-px box of the first region that is thin or faint (None when there is none)."""
     s = change.work_scale
     h, w = change.changed.shape
     for x, y, bw, bh in change.regions:
@@ -98,14 +98,13 @@ def _zoom_target(change: ChangeMap) -> tuple[int, int, int, int] | None:
         x1, y1 = min(w, round((x + bw) * s) + 1), min(h, round((y + bh) * s) + 1)
         inside = change.changed[y0:y1, x0:x1]
         faint = change.faint[y0:y1, x0:x1] if change.faint is not None else np.zeros_like(inside)
-        small = (x1 - x0) * (y1 - y0) < SMALL_REGION * w * h
-        if small or (inside.any() and float(faint[inside].mean()) >= 0.5):
+        if inside.any() and float(faint[inside].mean()) >= FAINT_SHARE:
             return x0, y0, x1 - x0, y1 - y0
     return None
 
 
 def _zoom(change: ChangeMap) -> np.ndarray | None:
-    """The complaint and the aligned listing cut around a thin, faint or small region, enlarged side by side, the
+    """The complaint and the aligned listing cut around a thin or faint region, enlarged side by side, the
     region outlined on the complaint."""
     target = _zoom_target(change)
     if target is None:
