@@ -76,7 +76,7 @@ Region = tuple[int, int, int, int]
 class EvidenceImage:
     """A picture that supports a finding (an annotated copy; originals are never altered).
 
-    ``kind`` is a stable id: ``side-by-side``, ``changed-outline``, ``heatmap``, ``listing``,
+    ``kind`` is a stable id: ``side-by-side``, ``changed-outline``, ``changed-zoom``, ``heatmap``, ``listing``,
     ``thumbnail``, ``ela``, ``noise``...; ``path`` is absolute; ``caption_key`` is a catalogue key.
     """
 

@@ -82,6 +82,50 @@ def _side_by_side(change: ChangeMap) -> np.ndarray:
     return np.hstack([_outlined(change), gap, listing])  # buyer's photo left, as in the report's own pairs
 
 
+ZOOM_SIDE = 480
+"""Side (px) of each half of the enlarged crop: a 3 px crack in a 4,000 px photo is invisible in a 1,200 px page
+image, and a mould patch at 40% opacity hard to see."""
+FAINT_SHARE = 0.5
+"""A region at least half of whose pixels only the thin/faint tests found is shown enlarged too."""
+
+
+def _zoom_target(change: ChangeMap) -> tuple[int, int, int, int] | None:
+    """The working-px box of the first region that is thin or faint (None when there is none)."""
+    s = change.work_scale
+    h, w = change.changed.shape
+    for x, y, bw, bh in change.regions:
+        x0, y0 = round(x * s), round(y * s)
+        x1, y1 = min(w, round((x + bw) * s) + 1), min(h, round((y + bh) * s) + 1)
+        inside = change.changed[y0:y1, x0:x1]
+        faint = change.faint[y0:y1, x0:x1] if change.faint is not None else np.zeros_like(inside)
+        if inside.any() and float(faint[inside].mean()) >= FAINT_SHARE:
+            return x0, y0, x1 - x0, y1 - y0
+    return None
+
+
+def _zoom(change: ChangeMap) -> np.ndarray | None:
+    """The complaint and the aligned listing cut around a thin or faint region, enlarged side by side, the
+    region outlined on the complaint."""
+    target = _zoom_target(change)
+    if target is None:
+        return None
+    x, y, bw, bh = target
+    h, w = change.changed.shape
+    side = max(bw, bh, 24) * 1.6  # some surroundings, so the reviewer sees where it is
+    cx, cy = x + bw / 2, y + bh / 2
+    x0, y0 = max(0, round(cx - side / 2)), max(0, round(cy - side / 2))
+    x1, y1 = min(w, round(cx + side / 2)), min(h, round(cy + side / 2))
+    factor = ZOOM_SIDE / max(x1 - x0, y1 - y0)
+    size = (max(1, round((x1 - x0) * factor)), max(1, round((y1 - y0) * factor)))
+    buyer = cv2.resize(change.complaint[y0:y1, x0:x1], size, interpolation=cv2.INTER_CUBIC)
+    listing = cv2.resize(change.aligned_listing[y0:y1, x0:x1], size, interpolation=cv2.INTER_CUBIC)
+    mask = cv2.resize(change.changed[y0:y1, x0:x1].astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(buyer, contours, -1, OUTLINE, 2)
+    gap = np.full((size[1], 12, 3), 255, np.uint8)
+    return np.hstack([buyer, gap, listing])
+
+
 def write_match_images(ctx: CheckContext, change: ChangeMap, has_change: bool) -> list[EvidenceImage]:
     """Write the evidence images for a verified match into the check's artifact folder.
 
@@ -99,6 +143,9 @@ def write_match_images(ctx: CheckContext, change: ChangeMap, has_change: bool) -
             ("changed-outline", _outlined(change), "caption.library.changed_outline"),
             ("heatmap", _heat(change), "caption.library.heatmap"),
         ]
+        zoom = _zoom(change)
+        if zoom is not None:
+            images.append(("changed-zoom", zoom, "caption.library.changed_zoom"))
     out = []
     for kind, rgb, caption in images:
         path: Path = ctx.artifact_path(f"library-match-{kind}.jpg")

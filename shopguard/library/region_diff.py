@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
+from shopguard.library.faint_changes import patches, strokes
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
@@ -95,6 +96,8 @@ class ChangeMap:
     """Lowest over highest colourfulness the fitted colour map keeps among the print's main colours
     (``colour_fit.chroma_balance``): near 1 for a buyer's global edit, near 0 for a map that bleaches one
     colour of the product and keeps another."""
+    faint: np.ndarray | None = None
+    """The changed pixels found by the thin-stroke and faint-patch tests (``faint_changes.py``), working size."""
     print_contrast_kept: float = 1.0
     """How far the listing's print stands out from the rest of the compared area in grey (mean difference) after
     the fitted colour map, over before. A buyer's colour edit, turning the photo grey included, keeps most of
@@ -210,10 +213,16 @@ def change_map(
     score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
     changed = _clean((score > 1).astype(np.uint8), min(w, h))
+    # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
+    mapped = colour.apply(aligned.astype(np.float32))
+    c_raw = c_rgb.astype(np.float32)
+    lines = strokes(c_raw, mapped, overlap)
+    faint = lines | patches(c_raw, mapped, overlap, lines)
+    changed |= faint
     changed &= overlap
     changed &= ~_padding(c_rgb, changed)
     area = max(1, int(overlap.sum()))
-    regions, changed = _regions(changed, area, work)
+    regions, changed = _regions(changed, area, work, faint)
     informative = _informative(cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY).astype(np.uint8), overlap)
     outside = overlap & ~changed
     ink = _ink(l_f, overlap)
@@ -242,6 +251,7 @@ def change_map(
         raw_distance=raw_distance,
         contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
         print_contrast_kept=_print_contrast_kept(l_grey_raw, l_grey, ink, overlap),
+        faint=faint & changed,
     )
 
 
@@ -425,14 +435,19 @@ def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:
     return mask.astype(bool)
 
 
-def _regions(mask: np.ndarray, area: int, work: float) -> tuple[tuple[tuple[int, int, int, int], ...], np.ndarray]:
-    """Boxes (full complaint px) of the blobs big enough to matter, biggest first, and the kept mask."""
+def _regions(
+    mask: np.ndarray, area: int, work: float, coherent: np.ndarray
+) -> tuple[tuple[tuple[int, int, int, int], ...], np.ndarray]:
+    """Boxes (full complaint px) of the blobs big enough to matter, or holding a thin or faint change that passed its
+    own coherence test (``coherent``), biggest first, and the kept mask."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     keep = np.zeros(n, bool)
+    has_coherent = np.zeros(n, bool)
+    has_coherent[np.unique(labels[coherent & mask])] = True
     boxes = []
     for i in range(1, n):
         x, y, bw, bh, px = (int(v) for v in stats[i])
-        if px < MIN_REGION_SHARE * area:
+        if px < MIN_REGION_SHARE * area and not has_coherent[i]:
             continue
         keep[i] = True
         boxes.append((px, (round(x / work), round(y / work), max(1, round(bw / work)), max(1, round(bh / work)))))

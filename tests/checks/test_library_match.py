@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from shopguard.cases.model import Case
 from shopguard.cases.service import CheckRequest, check_photos
@@ -67,3 +67,19 @@ def test_recoloured_mockup_is_same_base_not_derived(testdata: Path, tmp_path: Pa
 def test_unrelated_camera_photo_gives_no_library_finding(demo: Path, testdata: Path) -> None:
     _, finding = _check([demo / "library"], testdata / "exif-camera" / "exif-org__fujifilm-dx10.jpg")
     assert finding is None
+
+
+def test_thin_crack_gets_an_enlarged_crop(demo: Path, tmp_path: Path) -> None:
+    """A 1 px crack over the duffel bag: derived with a region, and the region shown enlarged (changed-zoom)."""
+    listing = demo / "library" / "abo__B0799CK52K__528c608a.jpg"
+    with Image.open(listing) as im:
+        photo = im.convert("RGB")
+    w, h = photo.size
+    crack = [(round(w * 0.40), round(h * 0.50)), (round(w * 0.48), round(h * 0.53)), (round(w * 0.56), round(h * 0.51))]
+    ImageDraw.Draw(photo).line(crack, fill=(235, 230, 220), width=1)
+    complaint = tmp_path / "complaint-crack.jpg"
+    photo.save(complaint, quality=80)
+    _, finding = _check([demo / "library"], complaint)
+    assert finding is not None and finding.strength.value == "strong" and finding.regions
+    zoom = [img for img in finding.images if img.kind == "changed-zoom"]
+    assert zoom and Path(zoom[0].path).is_file()
