@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -129,9 +130,9 @@ class Home:
         try:
             for folder in (self.root, self.cases_dir, self.cache_dir, self.log_dir):
                 folder.mkdir(parents=True, exist_ok=True)
-            probe = self.root / ".write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
+            # one probe file per process: several launches at once ("Open with" on three photos) share the home
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".write-test-"):
+                pass
         except OSError as exc:
             raise HomeError("error.home.unusable", path=str(self.root), reason=exc.strerror or str(exc)) from exc
         return self

@@ -106,8 +106,9 @@ def test_pdffonts_lists_every_font_as_embedded(pipeline_case: Case, tmp_path: Pa
 def test_size_and_page_count(pipeline_case: Case, tmp_path: Path) -> None:
     out = build_report(pipeline_case, tmp_path / "report.pdf", OPTIONS)
     assert 20_000 < out.stat().st_size < MAX_REPORT_BYTES
-    # summary, one exhibit per derived photo, findings, file facts, method: 4 to 7 pages (test_layout.py)
-    assert 4 <= page_count(out) <= 7
+    # page 1, one exhibit per derived photo, findings, file facts, method, then the technical appendix (measured
+    # values, the library journal entries): 4 to 8 pages (test_layout.py)
+    assert 4 <= page_count(out) <= 8
 
 
 @pytest.mark.parametrize(("paper", "size_pt"), [("A4", (595, 842)), ("Letter", (612, 792))])
