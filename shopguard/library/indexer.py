@@ -23,6 +23,7 @@ from typing import Any
 from shopguard.errors import Cancelled, ImageReadError, ShopGuardError
 from shopguard.imaging import read_source
 from shopguard.imaging.exif_basics import read_exif_basics
+from shopguard.library.file_walk import iter_named_files
 from shopguard.library.fingerprint import fingerprint
 from shopguard.library.store import LibraryStore, PhotoRecord, utc_now
 from shopguard.library.video_frames import FRAMES_FOLDER, frame_photos, is_video_name, iter_video_files
@@ -92,16 +93,7 @@ def iter_image_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     A named file is yielded whatever its suffix (so the indexer can say why it is not an image);
     inside folders only files with an image suffix are taken.
     """
-    for raw in paths:
-        p = Path(raw).expanduser().absolute()
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if Path(name).suffix.lower() in IMAGE_SUFFIXES and not name.startswith("."):
-                        yield Path(root) / name
-        else:
-            yield p
+    return iter_named_files(paths, IMAGE_SUFFIXES)
 
 
 def fingerprint_file(job: _Job) -> _Result:

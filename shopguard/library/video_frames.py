@@ -9,7 +9,6 @@ does not decode the video again. The seller's video file is only read.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from shopguard.errors import ImageReadError, ShopGuardError
 from shopguard.imaging import read_source
 from shopguard.imaging.video import probe_video, sample_frames
 from shopguard.imaging.video_sniff import VIDEO_SUFFIXES
+from shopguard.library.file_walk import iter_named_files
 from shopguard.progress import CancelToken, check_cancel
 
 FRAMES_FOLDER = "library-video-frames"
@@ -32,16 +32,7 @@ def is_video_name(path: Path) -> bool:
 
 def iter_video_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Video files named directly, plus those found recursively in named folders (hidden ones skipped)."""
-    for raw in paths:
-        p = Path(raw).expanduser().absolute()
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if is_video_name(Path(name)) and not name.startswith("."):
-                        yield Path(root) / name
-        elif is_video_name(p):
-            yield p
+    return (p for p in iter_named_files(paths, VIDEO_SUFFIXES) if is_video_name(p))
 
 
 def frame_photos(
