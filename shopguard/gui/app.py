@@ -130,7 +130,7 @@ def _quit_when_checked(window: MainWindow, inbox: PhotoInbox, shot: Path) -> Non
             return
         window.grab().save(str(shot), "PNG")
         names = ", ".join(photo.name for photo in case.photos)
-        sys.stdout.write(f"checked {len(case.photos)} photo(s) ({names}) as case {case.id}; window saved to {shot}\n")
+        sys.stdout.write(f"checked: {names}; case {case.id}; window saved to {shot}\n")
         sys.stdout.flush()
         window.close()
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
+from shopguard.imaging.video_sniff import VIDEO_SUFFIXES
 from shopguard.library.indexer import IMAGE_SUFFIXES
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def checkable_photos(paths: list[Path]) -> list[Path]:
     seen: list[Path] = []
     for path in paths:
         full = Path(path).expanduser().absolute()
-        if full.suffix.lower() in IMAGE_SUFFIXES and full.is_file() and full not in seen:
+        if full.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES and full.is_file() and full not in seen:
             seen.append(full)
     return seen
 

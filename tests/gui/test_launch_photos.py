@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from shopguard.cases.store import CaseStore
 from shopguard.gui.main_window import MainWindow
-from shopguard.gui.photo_inbox import PhotoInbox
+from shopguard.gui.photo_inbox import PhotoInbox, checkable_photos
 from shopguard.gui.single_instance import PhotoReceiver, hand_over, server_name
 
 REPO = Path(__file__).resolve().parents[2]
@@ -95,7 +95,7 @@ def test_photos_on_the_command_line_are_checked(tmp_path: Path, demo: Path, demo
     cases = CaseStore(home / "cases").list()
     assert len(cases) == 1, "the photos of one launch are one case"
     assert [p.name for p in cases[0].photos] == ["complaint-bag-stain.jpg", "complaint-bulb.png"]
-    assert f"as case {cases[0].id}" in proc.stdout
+    assert f"case {cases[0].id}" in proc.stdout
     with Image.open(shot) as image:
         assert image.width >= 600, "the window was shown with the result"
     assert "library-derived" in {f.category.value for p in cases[0].photos for f in p.findings}
@@ -188,3 +188,11 @@ def test_the_window_and_installers_share_one_icon_in_every_size(window: MainWind
         if abs(drawn.pixelColor(x, y).blue() - committed.pixelColor(x, y).blue()) > 8
     )
     assert differing < 48, "shopguard-48.png is out of date: run installers/make-icons.py"
+
+
+def test_open_with_takes_complaint_videos_too(tmp_path: Path) -> None:
+    """ "Open with ShopGuard" on a buyer's clip checks it like a dropped one; other files are left out."""
+    clip, note, photo = tmp_path / "buyer clip.MP4", tmp_path / "notes.txt", tmp_path / "photo.jpg"
+    for path in (clip, note, photo):
+        path.write_bytes(b"x")
+    assert checkable_photos([clip, note, photo, clip]) == [clip, photo]
