@@ -237,12 +237,7 @@ def check_photos(
         checked_at=_now(),
         library_journal_head=_journal_head(library),
     )
-    check_cancel(cancel)
-    store.save(case)
-    for name, ctx in checked:
-        _remember(library, case_id, name, ctx)
-    report(progress, n, n, "progress.done")
-    return case
+    return _store(store, library, case, checked, progress, cancel)
 
 
 def recheck_case(
@@ -298,10 +293,23 @@ def recheck_case(
         library_journal_head=_journal_head(library),
         history=(*old.history, old.history_entry()),
     )
+    return _store(store, library, case, checked, progress, cancel)
+
+
+def _store(
+    store: CaseStore,
+    library: LibraryStore,
+    case: Case,
+    checked: list[tuple[str, CheckContext]],
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+) -> Case:
+    """Save ``case`` (unless cancelled) and remember its checked photos' fingerprints for later reuse checks."""
     check_cancel(cancel)
     store.save(case)
     for name, ctx in checked:
-        _remember(library, case_id, name, ctx)
+        _remember(library, case.id, name, ctx)
+    n = len(case.photos)
     report(progress, n, n, "progress.done")
     return case
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -24,6 +26,27 @@ POINTS_PER_INCH = 72.0
 # PDFium is not thread-safe (pypdfium2 docs, "Thread incompatibility"): the GUI's pool may run two
 # exports at once, so rendering is serialised process-wide (upload_images.py shares the lock).
 PDFIUM_LOCK = threading.Lock()
+
+
+@contextmanager
+def opened_pdf(pdf_path: Path, out_dir: Path) -> Iterator[pdfium.PdfDocument]:
+    """The report PDF opened for rendering into ``out_dir`` (created), under the process-wide PDFium lock.
+
+    Raises:
+        ReportError: the PDF cannot be read, or the pictures cannot be written.
+    """
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(str(pdf_path))
+        except (pdfium.PdfiumError, OSError) as exc:
+            raise ReportError(path=str(pdf_path), reason=str(exc)) from exc
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            yield document
+        except OSError as exc:
+            raise ReportError(path=str(out_dir), reason=exc.strerror or str(exc)) from exc
+        finally:
+            document.close()
 
 
 def page_image_name(pdf_path: Path, page: int, fmt: str) -> str:
@@ -62,32 +85,22 @@ def export_report_images(
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise ReportError(path=str(out_dir), reason=f"dpi {dpi} outside {MIN_DPI}-{MAX_DPI}")
     written: list[Path] = []
-    with PDFIUM_LOCK:
-        try:
-            document = pdfium.PdfDocument(str(pdf_path))
-        except (pdfium.PdfiumError, OSError) as exc:
-            raise ReportError(path=str(pdf_path), reason=str(exc)) from exc
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            total = len(document)
-            for index in range(total):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                page = document[index]
-                try:
-                    image = page.render(scale=dpi / POINTS_PER_INCH).to_pil().convert("RGB")
-                finally:
-                    page.close()
-                target = out_dir / page_image_name(pdf_path, index + 1, "jpeg" if fmt == "jpg" else fmt)
-                if IMAGE_FORMATS[fmt] == "JPEG":
-                    image.save(target, "JPEG", dpi=(dpi, dpi), quality=JPEG_QUALITY_PCT)
-                else:
-                    image.save(target, "PNG", dpi=(dpi, dpi))
-                written.append(target)
-                report(progress, index + 1, total, "progress.report_page", page=index + 1, pages=total)
-        except OSError as exc:
-            raise ReportError(path=str(out_dir), reason=exc.strerror or str(exc)) from exc
-        finally:
-            document.close()
+    with opened_pdf(pdf_path, out_dir) as document:
+        total = len(document)
+        for index in range(total):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            page = document[index]
+            try:
+                image = page.render(scale=dpi / POINTS_PER_INCH).to_pil().convert("RGB")
+            finally:
+                page.close()
+            target = out_dir / page_image_name(pdf_path, index + 1, "jpeg" if fmt == "jpg" else fmt)
+            if IMAGE_FORMATS[fmt] == "JPEG":
+                image.save(target, "JPEG", dpi=(dpi, dpi), quality=JPEG_QUALITY_PCT)
+            else:
+                image.save(target, "PNG", dpi=(dpi, dpi))
+            written.append(target)
+            report(progress, index + 1, total, "progress.report_page", page=index + 1, pages=total)
     log.info("exported %d page images of %s to %s", len(written), pdf_path, out_dir)
     return written

@@ -24,7 +24,7 @@ from PIL import Image
 
 from shopguard.errors import ReportError
 from shopguard.progress import CancelToken, ProgressFn, report
-from shopguard.report.page_images import PDFIUM_LOCK
+from shopguard.report.page_images import opened_pdf
 
 log = logging.getLogger(__name__)
 
@@ -170,32 +170,22 @@ def export_upload_images(
     if preset.format.lower() not in ("jpeg", "jpg"):
         raise ReportError(path=str(out_dir), reason=f"preset {preset.name}: only JPEG is supported")
     written: list[Path] = []
-    with PDFIUM_LOCK:
-        try:
-            document = pdfium.PdfDocument(str(pdf_path))
-        except (pdfium.PdfiumError, OSError) as exc:
-            raise ReportError(path=str(pdf_path), reason=str(exc)) from exc
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            pages = len(document)
-            page_count = min(pages, max(0, preset.count - 1))
-            total = 1 + page_count
-            # the long image: its pages at the preset width (a tall picture is as wide as a page)
-            head = [_render(document, index, preset.width_px) for index in range(min(LONG_IMAGE_PAGES, pages))]
-            jobs: list[tuple[str, Image.Image | int]] = [(f"{pdf_path.stem}-long.jpg", _long_image(head))]
-            jobs += [(f"{pdf_path.stem}-page-{index + 1:02d}.jpg", index) for index in range(page_count)]
-            for number, (name, source) in enumerate(jobs, start=1):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                image = source if isinstance(source, Image.Image) else _render(document, source, preset.width_px)
-                data, _shown = fit_jpeg(image, preset.max_bytes)
-                target = out_dir / name
-                target.write_bytes(data)
-                written.append(target)
-                report(progress, number, total, "progress.report_page", page=number, pages=total)
-        except OSError as exc:
-            raise ReportError(path=str(out_dir), reason=exc.strerror or str(exc)) from exc
-        finally:
-            document.close()
+    with opened_pdf(pdf_path, out_dir) as document:
+        pages = len(document)
+        page_count = min(pages, max(0, preset.count - 1))
+        total = 1 + page_count
+        # the long image: its pages at the preset width (a tall picture is as wide as a page)
+        head = [_render(document, index, preset.width_px) for index in range(min(LONG_IMAGE_PAGES, pages))]
+        jobs: list[tuple[str, Image.Image | int]] = [(f"{pdf_path.stem}-long.jpg", _long_image(head))]
+        jobs += [(f"{pdf_path.stem}-page-{index + 1:02d}.jpg", index) for index in range(page_count)]
+        for number, (name, source) in enumerate(jobs, start=1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            image = source if isinstance(source, Image.Image) else _render(document, source, preset.width_px)
+            data, _shown = fit_jpeg(image, preset.max_bytes)
+            target = out_dir / name
+            target.write_bytes(data)
+            written.append(target)
+            report(progress, number, total, "progress.report_page", page=number, pages=total)
     log.info("exported %d upload pictures (%s preset) of %s to %s", len(written), preset.name, pdf_path, out_dir)
     return written
