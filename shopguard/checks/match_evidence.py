@@ -75,8 +75,13 @@ def _heat(change: ChangeMap) -> np.ndarray:
     return mixed
 
 
+def _listing_shown(change: ChangeMap) -> np.ndarray:
+    """The aligned listing photo as evidence pictures show it: as sharp as the complaint beside it."""
+    return change.listing_shown if change.listing_shown is not None else change.aligned_listing
+
+
 def _side_by_side(change: ChangeMap) -> np.ndarray:
-    listing = change.aligned_listing.copy()
+    listing = _listing_shown(change).copy()
     listing[~change.overlap] = 40
     gap = np.full((listing.shape[0], 12, 3), 255, np.uint8)
     return np.hstack([_outlined(change), gap, listing])  # buyer's photo left, as in the report's own pairs
@@ -118,7 +123,7 @@ def _zoom(change: ChangeMap) -> np.ndarray | None:
     factor = ZOOM_SIDE / max(x1 - x0, y1 - y0)
     size = (max(1, round((x1 - x0) * factor)), max(1, round((y1 - y0) * factor)))
     buyer = cv2.resize(change.complaint[y0:y1, x0:x1], size, interpolation=cv2.INTER_CUBIC)
-    listing = cv2.resize(change.aligned_listing[y0:y1, x0:x1], size, interpolation=cv2.INTER_CUBIC)
+    listing = cv2.resize(_listing_shown(change)[y0:y1, x0:x1], size, interpolation=cv2.INTER_CUBIC)
     mask = cv2.resize(change.changed[y0:y1, x0:x1].astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(buyer, contours, -1, OUTLINE, 2)
@@ -136,7 +141,7 @@ def write_match_images(ctx: CheckContext, change: ChangeMap, has_change: bool) -
         return []
     images = [
         ("side-by-side", _side_by_side(change), "caption.library.side_by_side"),
-        ("listing", change.aligned_listing, "caption.library.listing_aligned"),
+        ("listing", _listing_shown(change), "caption.library.listing_aligned"),
     ]
     if has_change:
         images += [

@@ -98,6 +98,10 @@ class ChangeMap:
     colour of the product and keeps another."""
     faint: np.ndarray | None = None
     """The changed pixels found by the thin-stroke and faint-patch tests (``faint_changes.py``), working size."""
+    listing_shown: np.ndarray | None = None
+    """The aligned, colour-mapped listing photo WITHOUT the comparison's blur, for the evidence pictures: shown
+    beside the complaint's own (unblurred) pixels, a blurred listing photo would look like the lesser copy.
+    None: use ``aligned_listing``."""
     print_contrast_kept: float = 1.0
     """How far the listing's print stands out from the rest of the compared area in grey (mean difference) after
     the fitted colour map, over before. A buyer's colour edit, turning the photo grey included, keeps most of
@@ -230,6 +234,8 @@ def change_map(
     chroma_kept = float(_chroma(l_fit[ink]).mean() / _chroma(l_f[ink]).mean()) if ink.any() else 1.0
     shown = l_fit.astype(np.uint8)
     shown[inside == 0] = 0  # beyond the listing's frame: nothing (the compared copy ran its edge on)
+    sharp = mapped.astype(np.uint8)  # colour.apply clips to 0-255
+    sharp[inside == 0] = 0
     return ChangeMap(
         regions=regions,
         overlap_share=float(overlap.sum()) / (w * h),
@@ -252,6 +258,7 @@ def change_map(
         contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
         print_contrast_kept=_print_contrast_kept(l_grey_raw, l_grey, ink, overlap),
         faint=faint & changed,
+        listing_shown=sharp,
     )
 
 

@@ -83,3 +83,30 @@ def test_thin_crack_gets_an_enlarged_crop(demo: Path, tmp_path: Path) -> None:
     assert finding is not None and finding.strength.value == "strong" and finding.regions
     zoom = [img for img in finding.images if img.kind == "changed-zoom"]
     assert zoom and Path(zoom[0].path).is_file()
+
+
+def _sharpness(rgb: Image.Image) -> float:
+    """Mean absolute Laplacian of the grey picture: fine detail left in it."""
+    import numpy as np
+
+    grey = np.asarray(rgb.convert("L"), dtype=np.float32)
+    lap = grey[1:-1, 2:] + grey[1:-1, :-2] + grey[2:, 1:-1] + grey[:-2, 1:-1] - 4 * grey[1:-1, 1:-1]
+    return float(np.abs(lap).mean())
+
+
+def test_listing_evidence_is_as_sharp_as_the_buyers_photo(demo: Path, tmp_path: Path) -> None:
+    """The listing photo shown beside the buyer's is warped from a larger original: it must not look blurrier
+    than the buyer's copy (the comparison's own smoothing stays out of the evidence pictures)."""
+    listing = demo / "library" / "abo__B07GTFSCHB__844a1cce.jpg"
+    with Image.open(listing) as im:
+        copy = im.convert("RGB").resize((700, 700), Image.Resampling.LANCZOS)
+    complaint = tmp_path / "resaved.jpg"
+    copy.save(complaint, quality=92)
+    _, finding = _check([demo / "library"], complaint)
+    assert finding is not None and finding.category.value == "library-derived"
+    shown = next(img for img in finding.images if img.kind == "listing")
+    with Image.open(shown.path) as aligned, Image.open(complaint) as buyer:
+        picture = aligned.crop((0, 0, *buyer.size))  # below it: the "annotated copy" band
+        # Warping with bilinear interpolation and the anti-alias a shrink needs keeps ~60% of a Lanczos
+        # resize's fine detail; the comparison's blur on top of it kept 25%.
+        assert _sharpness(picture) > 0.5 * _sharpness(buyer)
