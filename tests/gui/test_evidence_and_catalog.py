@@ -118,3 +118,32 @@ def test_gui_catalogue_is_complete_in_both_languages() -> None:
     merged = catalog()  # new GUI keys may live in another catalogue file (one file per branch, merged on load)
     missing = sorted(k for k in used if k not in merged)
     assert not missing, f"GUI texts without a catalogue entry: {missing}"
+
+
+def test_thin_crack_is_shown_enlarged_under_the_changed_view(
+    qtbot: QtBot, window: MainWindow, demo: Path, tmp_path: Path
+) -> None:
+    """A 2 px crack is a few pixels of the whole photo: the changed-region tab shows its enlarged crop too."""
+    with Image.open(demo / "library" / "abo__B0799CK52K__25ffa37c.jpg") as im:
+        photo = im.convert("RGB")
+    w, h = photo.size
+    crack = [(round(w * 0.30) + 5 * i, round(h * 0.55) + (3 if i % 2 else 0)) for i in range(11)]
+    ImageDraw.Draw(photo).line(crack, fill=(30, 28, 26), width=2)
+    complaint = tmp_path / "complaint-crack.jpg"
+    photo.resize((round(w * 0.6), round(h * 0.6)), Image.Resampling.LANCZOS).save(complaint, quality=70)
+    store = LibraryStore(window.state.home.library_db)
+    case = check_photos(window.state.home, CheckRequest((complaint,)), store)
+    store.close()
+    with qtbot.waitSignal(window.check_page.result_view.evidence.images_loaded, timeout=TIMEOUT_MS):
+        window.open_case(case.id)
+    result = window.check_page.result_view
+    evidence = result.evidence
+    match = next(i for i, f in enumerate(case.photos[0].findings) if f.check == "library-match")
+    assert case.photos[0].findings[match].regions, "the crack is a changed region"
+    item = next(it for it in result.finding_items() if it.data(0, 256) == match)
+    result.findings_tree.setCurrentItem(item)
+    assert evidence.currentIndex() == EvidenceView.TAB_CHANGED
+    assert not evidence.zoom_box.isHidden() and evidence.zoom_view.has_image
+    assert "enlarged" in evidence.zoom_caption.text()
+    evidence.clear_photo()
+    assert evidence.zoom_box.isHidden(), "no photo, no enlarged crop"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSlider,
     QTableWidget,
     QTableWidgetItem,
@@ -36,6 +37,9 @@ from shopguard.i18n.local_time import format_time, is_iso_time
 ALIGNED_LISTING_KINDS = ("listing",)
 OVERLAY_KINDS = ("changed-outline", "heatmap", "diff", "changed-mask")
 COMPARE_KINDS = ("side-by-side", "listing")
+# A thin crack or a faint patch is a few pixels of the whole photo: its enlarged crop (buyer's photo beside
+# the listing photo, same place) is shown under the changed-region view, so the seller sees it at once.
+ZOOM_KINDS = ("changed-zoom",)
 
 
 def _labelled(view: QWidget, caption: QLabel) -> QWidget:
@@ -90,8 +94,16 @@ class EvidenceView(QTabWidget):
         slider_row.addWidget(self.before_label)
         slider_row.addWidget(self.overlay_slider, 1)
         slider_row.addWidget(self.after_label)
-        changed_layout.addWidget(_labelled(self.changed_view, self.changed_caption), 1)
+        changed_layout.addWidget(_labelled(self.changed_view, self.changed_caption), 3)
         changed_layout.addLayout(slider_row)
+        self.zoom_caption = QLabel()
+        self.zoom_view = PhotoView()
+        self.zoom_box = _labelled(self.zoom_view, self.zoom_caption)
+        self.zoom_box.setVisible(False)
+        changed_layout.addWidget(self.zoom_box, 2)
+        # A view's size hint follows its picture: ignore it, so the 3:2 stretch decides the heights.
+        for view in (self.changed_view, self.zoom_view):
+            view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.addTab(changed, "")
         maps = QWidget()
         maps_layout = QVBoxLayout(maps)
@@ -117,6 +129,7 @@ class EvidenceView(QTabWidget):
         self.photo, self.finding, self.images = None, None, {}
         for view in (self.photo_view, self.buyer_view, self.listing_view, self.changed_view, self.map_view):
             view.clear_image()
+        self._show_zoom(None)
         self.map_combo.clear()
         self._fill_details()
         self._update_tabs()
@@ -127,6 +140,7 @@ class EvidenceView(QTabWidget):
         self.photo, self.finding, self.images = photo, None, {}
         for view in (self.photo_view, self.buyer_view, self.listing_view, self.changed_view, self.map_view):
             view.clear_image()
+        self._show_zoom(None)
         self.overlay_slider.setValue(0)  # each photo starts on the buyer's own picture
         paths: list[str] = [photo.picture_path] if photo.picture_path else []
         for f in photo.findings:
@@ -206,6 +220,7 @@ class EvidenceView(QTabWidget):
             # that are not there. Without an aligned evidence image only the outlines are shown.
             self.changed_caption.setText(t("gui.evidence.regions_only"))
         self.overlay_slider.setEnabled(overlay is not None)
+        self._show_zoom(self._image_of_kind(ZOOM_KINDS))
         self.map_combo.blockSignals(True)
         self.map_combo.clear()
         for path, caption_key in self._map_images():
@@ -216,6 +231,16 @@ class EvidenceView(QTabWidget):
         self.retranslate()
         if not self.isTabEnabled(self.currentIndex()):
             self.setCurrentIndex(self.TAB_PHOTO)
+
+    def _show_zoom(self, zoom: tuple[QImage, str] | None) -> None:
+        """The enlarged changed region under the changed-region view, or nothing."""
+        if zoom is None:
+            self.zoom_view.clear_image()
+            self.zoom_box.setVisible(False)
+            return
+        self.zoom_view.set_image(zoom[0])
+        self.zoom_caption.setText(self.state.t(zoom[1]))
+        self.zoom_box.setVisible(True)
 
     def _on_map_combo_changed(self, index: int) -> None:
         path = self.map_combo.itemData(index) if index >= 0 else None
@@ -297,6 +322,9 @@ class EvidenceView(QTabWidget):
         # The slider starts on the buyer's photo: the caption says so and names what sliding fades in.
         caption = t("gui.evidence.changed_caption", evidence=t(overlay[1])) if overlay else None
         self.changed_caption.setText(caption or t("gui.evidence.regions_only"))
+        zoom = self._image_of_kind(ZOOM_KINDS) if self.photo else None
+        if zoom is not None:
+            self.zoom_caption.setText(t(zoom[1]))
         self.before_label.setText(t("gui.evidence.before"))
         self.after_label.setText(t("gui.evidence.after_listing" if aligned else "gui.evidence.after"))
         self.overlay_slider.setToolTip(t("gui.evidence.slider_tip"))
