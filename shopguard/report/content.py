@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -32,6 +32,8 @@ class ReportContext:
     report_id: str
     generated_at: str
     frame_height: float
+    on_page_one: set[str] = field(default_factory=set)
+    """Evidence images page 1 printed (their paths): the exhibits do not print them again."""
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,20 @@ def lead_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Show
     return next(pictures_for(ctx, item, max_side), None)
 
 
+def zoom_picture(ctx: ReportContext, item: RankedFinding, max_side: int) -> Shown | None:
+    """The enlarged crop of a thin or faint changed region (``changed-zoom``), if the check made one.
+
+    A 2 px crack is a few pixels of a page-wide pair; the reviewer must see it on page 1, not on page 2.
+    """
+    for image in item.finding.images:
+        if image.kind == "changed-zoom":
+            picture = ctx.pictures.evidence(image.path, max_side, item.finding.check == BANDED_CHECK)
+            if picture:
+                caption = _image_caption(image)
+                return Shown(picture, caption, caption, image)
+    return None
+
+
 def _shown(ctx: ReportContext, shown: Shown, max_width: float, max_height: float) -> list[Flowable]:
     """A picture and its caption (the caller keeps them together; KeepTogethers must not nest:
     reportlab sizes a KeepTogether as "too tall" inside another one and breaks the page)."""
@@ -249,8 +263,8 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
     if is_library_match(finding):
         account = three_facts(ctx, item)
     if item.finding is getattr(lead_match(ctx), "finding", None) and shown_all and not shown_all[0].is_context:
-        # page 1 shows this pair at the same size: it is not printed twice
-        shown_all = shown_all[1:]
+        # page 1 shows this pair at the same size (and the enlarged crop, if it had the room): not printed twice
+        shown_all = [s for s in shown_all[1:] if s.source is None or s.source.path not in ctx.on_page_one]
         head += [*writer.block(account), Spacer(1, 2), *writer.block(key("report.exhibit.on_page1"), "small")]
         head += [Spacer(1, 6)]
     elif shown_all and shown_all[0].is_context:

@@ -24,7 +24,7 @@ from shopguard.report.content import (
     picture_flowable,
     ranked_findings,
 )
-from shopguard.report.exhibits import lead_picture
+from shopguard.report.exhibits import Shown, lead_picture, zoom_picture
 from shopguard.report.listing_dates import lead_match, three_facts
 from shopguard.report.pictures import EXHIBIT_MAX_SIDE_PX, THUMB_MAX_SIDE_PX
 from shopguard.report.writer import PANEL, RULE, Say, key, literal
@@ -42,6 +42,12 @@ TINY_BOX_PT = (46 * mm, 30 * mm)
 # is ~85 mm wide, and a changed region of 5% of the picture is still ~1.5 cm across on paper.
 MAX_PAIR_HEIGHT_PT = 82 * mm
 MIN_PAIR_HEIGHT_PT = 50 * mm
+# The enlarged crop of a thin or faint region under the pair: two halves of ~45 mm each, so a 2 px crack in
+# a 4,000 px photo is a line of a few mm on paper.
+ZOOM_HEIGHT_PT = 45 * mm
+# ... or beside the pair when the pair (portrait photos) leaves at least this much of the width free.
+MIN_BESIDE_ZOOM_PT = 60 * mm
+BESIDE_GAP_PT = 6 * mm
 HASH_LABEL_PT = 40 * mm
 LEVEL_COLOURS = {
     VerdictLevel.STRONG: colors.HexColor("#b3261e"),
@@ -272,6 +278,38 @@ def _others(ctx: ReportContext, lead: RankedFinding) -> list[Flowable]:
     return story
 
 
+def _beside_pair(ctx: ReportContext, pair: Shown, zoom: Shown, height: float, shrink: bool) -> Table | None:
+    """The pair at ``height`` with the enlarged crop and its caption beside it; None when the pair leaves
+    less than ``MIN_BESIDE_ZOOM_PT`` of the page's width (``shrink``: lower the pair to leave it, down to
+    ``MIN_PAIR_HEIGHT_PT``)."""
+    writer = ctx.writer
+    aspect = pair.picture.width_px / pair.picture.height_px
+    if shrink:
+        height = min(height, (writer.width - BESIDE_GAP_PT - MIN_BESIDE_ZOOM_PT) / aspect)
+        if height < MIN_PAIR_HEIGHT_PT:
+            return None
+    pair_width = min(writer.width, aspect * height)
+    free = writer.width - pair_width - BESIDE_GAP_PT
+    if free < MIN_BESIDE_ZOOM_PT - 0.5:  # (a shrunk pair leaves exactly the minimum, give or take rounding)
+        return None
+    zoom_cell = [
+        picture_flowable(zoom.picture, free, height * 0.8),
+        Spacer(1, 2),
+        *writer.block(zoom.short_caption, "caption"),
+    ]
+    return writer.table(
+        [[picture_flowable(pair.picture, pair_width, height), zoom_cell]],
+        [pair_width + BESIDE_GAP_PT, free],
+        [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ],
+    )
+
+
 def _match_page(ctx: ReportContext, head: list[Flowable], match: RankedFinding) -> list[Flowable]:
     """Page 1 of a case whose photo was made from a listing photo: the pair, the three facts, the facts."""
     writer = ctx.writer
@@ -287,14 +325,43 @@ def _match_page(ctx: ReportContext, head: list[Flowable], match: RankedFinding) 
         _hashes(ctx, match),
     ]
     caption: list[Flowable] = [Spacer(1, 2), *writer.block(shown.short_caption, "caption")] if shown else []
+    zoom_shown = zoom_picture(ctx, match, EXHIBIT_MAX_SIDE_PX) if shown else None
+    zoom: list[Flowable] = []
+    if zoom_shown is not None:
+        zoom_picture_flowable = picture_flowable(zoom_shown.picture, writer.width, ZOOM_HEIGHT_PT)
+        zoom_picture_flowable.hAlign = "CENTER"
+        zoom = [Spacer(1, 4), zoom_picture_flowable, Spacer(1, 2), *writer.block(zoom_shown.short_caption, "caption")]
     head = [*head, Spacer(1, 6)]
     others = [Spacer(1, 4), *_others(ctx, match)]
-    # "Also found" only when the pair keeps its size: the exhibits list those findings anyway
-    for extra in (others, []):
-        room = ctx.frame_height - _height([*head, *caption, *facts_block, *extra], writer.width) - FIT_SLACK_PT
-        if shown is not None and room >= MIN_PAIR_HEIGHT_PT:
-            picture = picture_flowable(shown.picture, writer.width, min(room, MAX_PAIR_HEIGHT_PT))
-            return [*head, picture, *caption, *facts_block, *extra]
+
+    # A narrow pair (portrait photos) leaves the page's width free: the enlarged crop goes beside it. Else
+    # under the pair; else beside a pair made smaller. "Also found" only when the pair keeps its size: the
+    # exhibits list those findings anyway (and show the crop again).
+    def beside(shrink: bool) -> list[Flowable] | None:
+        if shown is None or zoom_shown is None:
+            return None
+        for extra in (others, []):
+            room = ctx.frame_height - _height([*head, *caption, *facts_block, *extra], writer.width) - FIT_SLACK_PT
+            table = _beside_pair(ctx, shown, zoom_shown, min(room, MAX_PAIR_HEIGHT_PT), shrink)
+            if room >= MIN_PAIR_HEIGHT_PT and table is not None:
+                return [*head, table, *caption, *facts_block, *extra]
+        return None
+
+    def under(extra_zoom: list[Flowable]) -> list[Flowable] | None:
+        for extra in (others, []):
+            room = ctx.frame_height - _height([*head, *caption, *extra_zoom, *facts_block, *extra], writer.width)
+            room -= FIT_SLACK_PT
+            if shown is not None and room >= MIN_PAIR_HEIGHT_PT:
+                picture = picture_flowable(shown.picture, writer.width, min(room, MAX_PAIR_HEIGHT_PT))
+                return [*head, picture, *caption, *extra_zoom, *facts_block, *extra]
+        return None
+
+    page = beside(shrink=False) or (under(zoom) if zoom else None) or beside(shrink=True)
+    if page is not None and zoom_shown is not None and zoom_shown.source is not None:
+        ctx.on_page_one.add(zoom_shown.source.path)
+    page = page or under([])
+    if page is not None:
+        return page
     # absurdly long claim text or names: shrink the whole page rather than lose the pair or the facts
     story = [*head, *([picture_flowable(shown.picture, writer.width, MIN_PAIR_HEIGHT_PT)] if shown else [])]
     return [KeepInFrame(writer.width, ctx.frame_height - FIT_SLACK_PT, [*story, *caption, *facts_block], mode="shrink")]

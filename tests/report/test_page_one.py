@@ -54,8 +54,10 @@ def test_page_one_holds_verdict_pair_dates_facts_and_hashes(dated_case: Case, tm
         for value in (SHOP, "Taobao" if lang == "en" else "淘宝", "TB-2026111012345", "2026-11-10", "2026-11-15"):
             assert squash(value) in first, value
         assert photo_sha in first and listing_sha in first
-        # the buyer's photo beside the listing photo, one picture with the changed region outlined
-        assert len(PdfReader(str(out)).pages[0].images) == 1
+        # the buyer's photo beside the listing photo, one picture with the changed region outlined (and the
+        # enlarged crop when the check made one for a faint region)
+        zoomed = any(img.kind == "changed-zoom" for p in dated_case.photos for f in p.findings for img in f.images)
+        assert len(PdfReader(str(out)).pages[0].images) == 1 + zoomed
         assert squash(text("report.stamp", lang)) in first
 
 
@@ -144,3 +146,43 @@ def test_annotated_copy_label_is_in_the_report_language(dated_case: Case, tmp_pa
     assert squash(text("report.stamp", "en")) not in chinese
     english = "".join(_pages(build_report(dated_case, tmp_path / "en.pdf", ReportOptions(lang="en"))))
     assert squash(text("report.stamp", "zh_CN")) not in english
+
+
+def _crack_case(demo: Path, tmp_path: Path, listing_name: str, at: tuple[float, float]) -> Case:
+    """A real check of a listing photo with a 2 px crack painted on its product, shrunk and re-saved."""
+    from PIL import Image, ImageDraw
+
+    from shopguard.cases.service import CheckRequest, check_photos
+    from shopguard.library.indexer import index_paths
+    from shopguard.library.store import LibraryStore
+    from shopguard.paths import Home, resolve_home
+
+    with Image.open(demo / "library" / listing_name) as im:
+        photo = im.convert("RGB")
+    w, h = photo.size
+    crack = [(round(w * at[0]) + 5 * i, round(h * at[1]) + (3 if i % 2 else 0)) for i in range(11)]
+    ImageDraw.Draw(photo).line(crack, fill=(30, 28, 26), width=2)
+    complaint = tmp_path / "complaint-crack.jpg"
+    photo.resize((round(w * 0.6), round(h * 0.6)), Image.Resampling.LANCZOS).save(complaint, quality=70)
+    home = Home(resolve_home(None)).ensure()
+    store = LibraryStore(home.library_db)
+    index_paths(store, [demo / "library"], workers=1)
+    case = check_photos(home, CheckRequest(photos=(complaint,)), store)
+    store.close()
+    return case
+
+
+def test_a_thin_crack_is_shown_enlarged_on_page_one(demo: Path, tmp_path: Path) -> None:
+    """A 2 px crack is a few pixels of the page-wide pair: page 1 shows its enlarged crop too, in each language
+    mode (beside a narrow portrait pair; beside a smaller wide pair when it does not fit under it)."""
+    # a grey duffel bag on a man (portrait) and the yellow stripe of a vitamin bottle (square)
+    cases = (("abo__B0799CK52K__25ffa37c.jpg", (0.30, 0.55)), ("abo__B07GTFSCHB__844a1cce.jpg", (0.68, 0.6)))
+    for listing, at in cases:
+        case = _crack_case(demo, tmp_path, listing, at)
+        match = next(f for f in case.photos[0].findings if f.check == "library-match")
+        assert match.regions and any(img.kind == "changed-zoom" for img in match.images), listing
+        for lang in ("en", "both"):
+            out = build_report(case, tmp_path / f"{lang}.pdf", ReportOptions(lang=lang))
+            first = PdfReader(str(out)).pages[0]
+            assert len(first.images) == 2, (listing, lang)  # the pair and the enlarged crop
+            assert squash(text("caption.library.changed_zoom", "en")) in squash(first.extract_text() or "")
