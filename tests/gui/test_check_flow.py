@@ -30,7 +30,7 @@ def type_with_input_method(widget: QWidget, text: str) -> None:
 
 def test_empty_state_tells_the_user_what_to_do(empty_window: MainWindow) -> None:
     start = empty_window.check_page.start_view
-    assert start.drop_zone.title_label.text() == "Drop a buyer's photo here"
+    assert start.drop_zone.title_label.text() == "Drop a buyer's photo or video here"
     assert start.welcome.isVisible(), "first run offers the welcome with the demo shop"
     assert empty_window.width() >= 1100 and empty_window.height() >= 720
     shortcuts = {
