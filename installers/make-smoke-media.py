@@ -25,7 +25,9 @@ COMPLAINTS = REPO / "resources" / "demo" / "complaints"
 FONT = REPO / "resources" / "fonts" / "wqy-microhei.ttc"
 
 
-def pan_clip(picture: Image.Image, path: Path, seconds: float = 3.0, fps: int = 10, size: tuple = (640, 480)) -> None:
+def pan_clip(
+    picture: Image.Image, path: Path, seconds: float = 3.0, fps: int = 10, size: tuple[int, int] = (640, 480)
+) -> None:
     """A slow zoom from 90 % to 75 % of the picture while the window drifts right."""
     pw, ph = picture.size
     n = int(seconds * fps)
