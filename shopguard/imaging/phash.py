@@ -65,38 +65,43 @@ _TWIDDLE = np.array(
     ],
     dtype=np.float64,
 )
-_K = np.arange(1, SIDE // 2)
-_KC = SIDE - _K
-_ODD = np.arange(1, SIDE - 1, 2)
+_T_K = _TWIDDLE[: SIDE // 2 - 1]  # twiddle[k-1] for k = 1..15
+_T_KC = _TWIDDLE[SIDE - 2 : SIDE // 2 - 1 : -1]  # twiddle[kc-1] for kc = 31..17
+_K = slice(1, SIDE // 2)  # 1..15
+_KC = slice(SIDE - 1, SIDE // 2, -1)  # 31..17, paired with k
+_ODD = slice(1, SIDE - 1, 2)  # 1, 3, ..., 29
+_EVEN = slice(2, SIDE, 2)  # 2, 4, ..., 30: each odd k's k + 1
 
 
 def dct_ii(x: npt.ArrayLike, axis: int) -> npt.NDArray[np.float64]:
     """Unnormalised DCT-II of length 32 along ``axis``: bit-identical to ``scipy.fftpack.dct(x, axis=axis)``.
 
-    Each step is one of pocketfft's, in its order, so every float rounds the same way.
+    Each step is one of pocketfft's, in its order, so every float rounds the same way (numpy applies the same
+    operation to every element, so working on whole rows at once changes no rounding).
     """
-    c = np.moveaxis(np.array(x, dtype=np.float64), axis, -1)
+    c = np.swapaxes(np.asarray(x), axis, -1).astype(np.float64)  # a copy: the caller's array is never changed
     if c.shape[-1] != SIDE:
         raise ValueError(f"dct_ii works on length {SIDE}, got {c.shape[-1]}")
     c[..., 0] *= 2
     c[..., SIDE - 1] *= 2
     # MPINPLACE(c[k+1], c[k]) for odd k: the pair's difference and sum.
-    upper = c[..., _ODD + 1].copy()
-    c[..., _ODD + 1] = upper - c[..., _ODD]
+    upper = c[..., _EVEN].copy()
+    c[..., _EVEN] = upper - c[..., _ODD]
     c[..., _ODD] = upper + c[..., _ODD]
     # c is now a half-complex spectrum (r0, r1, i1, ..., r16): its inverse real FFT, unscaled.
-    spectrum = np.empty((*c.shape[:-1], SIDE // 2 + 1), dtype=np.complex128)
-    spectrum[..., 0] = c[..., 0]
-    spectrum[..., 1 : SIDE // 2] = c[..., 1 : SIDE - 1 : 2] + 1j * c[..., 2 : SIDE - 1 : 2]
-    spectrum[..., SIDE // 2] = c[..., SIDE - 1]
+    spectrum = np.zeros((*c.shape[:-1], SIDE // 2 + 1), dtype=np.complex128)
+    spectrum.real[..., 0] = c[..., 0]
+    spectrum.real[..., 1 : SIDE // 2] = c[..., _ODD]
+    spectrum.imag[..., 1 : SIDE // 2] = c[..., _EVEN]
+    spectrum.real[..., SIDE // 2] = c[..., SIDE - 1]
     r = np.fft.irfft(spectrum, n=SIDE, axis=-1, norm="forward")
     out = r.copy()
-    t1 = _TWIDDLE[_K - 1] * r[..., _KC] + _TWIDDLE[_KC - 1] * r[..., _K]
-    t2 = _TWIDDLE[_K - 1] * r[..., _K] - _TWIDDLE[_KC - 1] * r[..., _KC]
+    t1 = _T_K * r[..., _KC] + _T_KC * r[..., _K]
+    t2 = _T_K * r[..., _K] - _T_KC * r[..., _KC]
     out[..., _K] = 0.5 * (t1 + t2)
     out[..., _KC] = 0.5 * (t1 - t2)
     out[..., SIDE // 2] = r[..., SIDE // 2] * _TWIDDLE[SIDE // 2 - 1]
-    return np.moveaxis(out, -1, axis)
+    return np.swapaxes(out, -1, axis)
 
 
 def phash(image: Image.Image) -> int:
