@@ -17,6 +17,11 @@ start=$SECONDS
 for lib in dist/shopguard/_internal/libpython3*.so* dist/shopguard/_internal/python3*/lib-dynload/*.so; do
   case "$(file "$lib")" in *"not stripped"*) strip --strip-unneeded "$lib" ;; esac
 done
+# OpenCV loads the FFmpeg, libavif, libpng and gfortran runtime that PyAV, Pillow and numpy ship instead of its own
+# copies (-45 MB; installers/share-libs.py says why that is safe).
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/python installers/share-libs.py dist/shopguard/_internal
+# PyInstaller's top-level links to libraries the spec dropped (Wayland, EGLFS) lead nowhere: remove them.
+find dist/shopguard/_internal -maxdepth 1 -xtype l -delete
 echo "bundle: $(du -sm dist/shopguard | cut -f1) MB unpacked, built in $((SECONDS - start)) s"
 case " $* " in *" --no-smoke-test "*) ;; *) bash installers/smoke-test.sh dist/shopguard/shopguard ;; esac
 case " $* " in *" --tar "*)

@@ -122,6 +122,23 @@ def _box_sums(
     return out
 
 
+def _fast_len(n: int) -> int:
+    """The smallest size >= n with no prime factor above 5: numpy's FFT (pocketfft) has fast passes for
+    2, 3, 4 and 5 and falls back to a slow generic pass for larger primes (numpy has no next_fast_len)."""
+    best = 2 * n
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            size = p35
+            while size < n:
+                size *= 2
+            best = min(best, size)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 class _OverlapCorrelator:
     """Normalised cross-correlation of a fixed ``moving`` picture placed at every offset over a
     ``fixed`` picture, computed on their overlap only, so partial overlaps score fairly (the masked
@@ -130,22 +147,18 @@ class _OverlapCorrelator:
     normalized cross-correlation", 1995, and only the cross term needs an FFT)."""
 
     def __init__(self, moving: npt.NDArray[np.float64], max_shape: tuple[int, int]) -> None:
-        import scipy.fft  # ~0.3 s to load: only for a photo that carries a thumbnail to compare
-
         self.mh, self.mw = moving.shape
         # Zero padding to at least the sum of both sizes: no circular wrap between the two ends.
         self.shape = (
-            scipy.fft.next_fast_len(max_shape[0] + self.mh, real=True),
-            scipy.fft.next_fast_len(max_shape[1] + self.mw, real=True),
+            _fast_len(max_shape[0] + self.mh),
+            _fast_len(max_shape[1] + self.mw),
         )
-        self.m_conj = np.conj(scipy.fft.rfft2(moving, self.shape))
+        self.m_conj = np.conj(np.fft.rfft2(moving, self.shape))
         self.m_sums, self.m2_sums = _integral(moving), _integral(moving * moving)
 
     def best(self, fixed: npt.NDArray[np.float64]) -> tuple[float, int, int]:
         """Returns (score, dx, dy): the moving picture's origin in ``fixed``'s pixels; score -2 when no
         placement overlaps enough textured area."""
-        import scipy.fft
-
         fh, fw = fixed.shape
         dys, dxs = np.arange(1 - self.mh, fh), np.arange(1 - self.mw, fw)
         # Overlap rectangle per offset, in fixed and in moving coordinates.
@@ -155,7 +168,7 @@ class _OverlapCorrelator:
         n = np.outer(fy[1] - fy[0], fx[1] - fx[0]).astype(np.float64)
         sum_f, sum_f2 = _box_sums(_integral(fixed), fy, fx), _box_sums(_integral(fixed * fixed), fy, fx)
         sum_m, sum_m2 = _box_sums(self.m_sums, my, mx), _box_sums(self.m2_sums, my, mx)
-        cross = scipy.fft.irfft2(scipy.fft.rfft2(fixed, self.shape) * self.m_conj, self.shape)
+        cross = np.fft.irfft2(np.fft.rfft2(fixed, self.shape) * self.m_conj, self.shape)
         # Index k holds sum_y fixed(y) * moving(y - k): moving's origin at k; negative offsets wrap.
         sum_fm = cross[np.ix_(dys % self.shape[0], dxs % self.shape[1])]
         valid = n >= MIN_OVERLAP * min(fixed.size, self.mh * self.mw)

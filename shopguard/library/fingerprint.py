@@ -11,6 +11,7 @@ from PIL import Image
 
 from shopguard.imaging import SourceFile, decode
 from shopguard.imaging.decode import ImageFacts
+from shopguard.imaging.phash import phash
 from shopguard.library.features import LIBRARY_SIDE, LocalFeatures, library_features
 
 HASH_DECODE_SIDE = 512
@@ -21,8 +22,10 @@ HASH_NAMES = ("phash", "dhash", "ahash")
 def image_hashes(image: Image.Image) -> np.ndarray:
     """The perceptual hashes of ``image`` as a uint64 array in ``HASH_NAMES`` order."""
     small = image.convert("L").resize((64, 64), Image.Resampling.BILINEAR) if max(image.size) > 64 else image
-    values = [imagehash.phash(small), imagehash.dhash(small), imagehash.average_hash(small)]
-    return np.array([int(str(h), 16) for h in values], dtype=np.uint64)
+    # pHash from our numpy DCT (imaging/phash.py: bit-identical to imagehash's, without SciPy); dHash and aHash
+    # need no transform, so they stay imagehash's.
+    values = [phash(small), *(int(str(h), 16) for h in (imagehash.dhash(small), imagehash.average_hash(small)))]
+    return np.array(values, dtype=np.uint64)
 
 
 def pack_hashes(hashes: np.ndarray) -> bytes:
