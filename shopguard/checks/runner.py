@@ -12,9 +12,10 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import queue
 import threading
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from shopguard.checks.context import CheckContext
@@ -114,31 +115,47 @@ def _run_parallel(
     threads: int,
     progress: ProgressFn | None,
 ) -> None:
-    """Run the checks on a pool of ``threads``, long ones first; fills ``outcomes`` by position."""
+    """Run the checks on ``threads`` worker threads, long ones first; fills ``outcomes`` by position."""
     n = len(checks)
+    todo = deque(sorted(range(n), key=lambda i: _start_rank(checks[i].id)))
+    todo_lock = threading.Lock()
     stop = threading.Event()  # set when a check stopped the run: checks not started yet are skipped
-    first = sorted(range(n), key=lambda i: _start_rank(checks[i].id))
-    report(progress, 0, n, "progress.check", check=checks[first[0]].id)
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="shopguard-check") as pool:
-        running: dict[Future[list[Finding] | BaseException | None], int] = {
-            pool.submit(_attempt, checks[i], ctx, stop): i for i in first
-        }
-        done = 0
+    finished: queue.SimpleQueue[tuple[int, list[Finding] | BaseException | None]] = queue.SimpleQueue()
+
+    def work() -> None:
         try:
-            while running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    i = running.pop(fut)
-                    outcomes[i] = fut.result()  # _attempt returns its errors, it never raises
-                    done += 1
-                    if _stops_the_run(outcomes[i]):
-                        stop.set()
-                if running and done < n:
-                    still = min(running.values())  # name a check still running, the first in the checks' order
-                    report(progress, done, n, "progress.check", check=checks[still].id)
-        except BaseException:  # Ctrl+C while waiting: start nothing more; the pool's exit waits for the rest
-            stop.set()
-            raise
+            while True:
+                with todo_lock:
+                    if not todo:
+                        return
+                    i = todo.popleft()
+                finished.put((i, _attempt(checks[i], ctx, stop)))
+        finally:
+            # this thread's library connection: closed now, not whenever the garbage collector gets to it (an
+            # open connection keeps the library's write-ahead log out of the file, see LibraryStore.record_verified)
+            if ctx.library is not None:
+                ctx.library.close()
+
+    report(progress, 0, n, "progress.check", check=checks[todo[0]].id)
+    workers = [threading.Thread(target=work, name=f"shopguard-check-{k}") for k in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        for done in range(1, n + 1):
+            i, outcome = finished.get()
+            outcomes[i] = outcome
+            if _stops_the_run(outcome):
+                stop.set()
+            with todo_lock:
+                running = [j for j in range(n) if outcomes[j] is None and j not in todo]
+            if done < n and running:  # name a check still running, the first in the checks' order
+                report(progress, done, n, "progress.check", check=checks[running[0]].id)
+    except BaseException:  # Ctrl+C while waiting: start nothing more, wait below for the checks running
+        stop.set()
+        raise
+    finally:
+        for worker in workers:
+            worker.join()
 
 
 def _start_rank(check_id: str) -> int:
