@@ -7,6 +7,7 @@ Only ``shopguard.library`` writes to the database.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -34,6 +35,8 @@ from shopguard.library.index_file import IndexStamp
 from shopguard.library.recovery import library_error, quick_check, record_verified, verified_at
 from shopguard.library.schema import migrate, select_in
 from shopguard.library.stored_index import HashTable, load_index
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
 """How long a connection waits for another process's write transaction (indexing commits every second)."""
@@ -151,9 +154,15 @@ class LibraryStore:
         """Record the library file as still whole after this process's work on it (call after a command or a
         check that ended normally, once the writes are done): the next open need not read every page again.
         The time of the last full check is kept, so a week after it the file is checked again (recovery.py)."""
-        if self._verified_at is not None:
-            self.close()  # the last connection's close moves the WAL into the file: record the file after it
-            record_verified(self.db_path, self._verified_at, only_if_same_file=True)
+        if self._verified_at is None:
+            return
+        try:  # this process's writes go into the file now, so the record is the file as it stays; the connection
+            # (and the write-ahead log's files) stay open: a full disk then fails the next write, not the next open
+            self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:  # busy or failing: no record, the next open reads the file whole
+            log.info("library %s not recorded as checked: %s", self.db_path, exc)
+            return
+        record_verified(self.db_path, self._verified_at, only_if_same_file=True)
 
     def close(self) -> None:
         """Close this thread's connection."""
