@@ -45,6 +45,7 @@ import matching_transforms as tf
 
 from shopguard.library.index_file import index_path
 from shopguard.library.indexer import index_paths
+from shopguard.library.recovery import verified_path
 from shopguard.library.store import LibraryStore
 
 TESTDATA = tf.find_testdata()
@@ -73,14 +74,14 @@ class Run(NamedTuple):
     stdout: str
 
 
-def _run(argv: list[str]) -> Run:
+def _run(argv: list[str], env: dict[str, str] | None = None) -> Run:
     """One ``shopguard`` process: wall time, CPU time, peak RSS (``wait4``), what it printed."""
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         pid = os.posix_spawn(
             sys.executable,
             [sys.executable, "-m", "shopguard", *argv],
-            os.environ,
+            {**os.environ, **(env or {})},
             file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1)],
         )
         _, status, usage = os.wait4(pid, 0)
@@ -92,8 +93,9 @@ def _run(argv: list[str]) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
 
 
-def _check(home: Path, complaint: Path) -> tuple[Run, dict[str, object]]:
-    run = _run(["--home", str(home), "check", str(complaint), "--json"])
+def _check(home: Path, complaint: Path, threads: int | None = None) -> tuple[Run, dict[str, object]]:
+    env = {"SHOPGUARD_CHECK_THREADS": str(threads)} if threads else None
+    run = _run(["--home", str(home), "check", str(complaint), "--json"], env)
     return run, json.loads(run.stdout)
 
 
@@ -189,6 +191,20 @@ def bench_home(name: str, home: Path, complaint: Path, runs: int, rows: list[tup
     rows.append(
         (f"{name}: cold check, stored index ({n:,} photos; median of {runs})", _timing([r[0] for r in results]))
     )
+    serial = [_check(home, complaint, threads=1) for _ in range(runs)]
+    same = same and all(_findings(r[1]) == _findings(results[0][1]) for r in serial)
+    rows.append(
+        (
+            f"{name}: the same, the checks on one thread (SHOPGUARD_CHECK_THREADS=1, as before session 9)",
+            _timing([r[0] for r in serial]),
+        )
+    )
+    verified_path(db).unlink(missing_ok=True)  # as after a change by another program: the whole file is read
+    unverified, result = _check(home, complaint)
+    same = same and _findings(result) == _findings(results[0][1])
+    rows.append(
+        (f"{name}: cold check when the library file must be read whole (PRAGMA quick_check)", _timing([unverified]))
+    )
     t0 = time.perf_counter()
     store = LibraryStore(db)
     index = store.descriptor_index()
@@ -212,7 +228,8 @@ def bench_home(name: str, home: Path, complaint: Path, runs: int, rows: list[tup
     )
     rows.append(
         (
-            f"{name}: findings identical with the stored and the rebuilt index",
+            f"{name}: findings identical with the stored and the rebuilt index, on one or two threads, with and "
+            "without the quick_check",
             str(same and _findings(result) == _findings(results[0][1])),
         )
     )
@@ -283,6 +300,85 @@ print(times[0], min(times[1:]), len(matches))
     )
 
 
+_STAGES = """
+import json, sys, threading, time
+t0, c0 = time.perf_counter(), time.process_time()
+from pathlib import Path
+from shopguard.cli import commands  # what the command line loads before it checks
+from shopguard.cases.service import VALIDATE_SIDE
+from shopguard.checks.context import CheckContext
+from shopguard.checks.registry import builtin_checks
+from shopguard.checks.runner import run_checks
+from shopguard.imaging import probe, read_source
+from shopguard.library.store import LibraryStore
+checks = builtin_checks()
+t1, c1 = time.perf_counter(), time.process_time()
+store = LibraryStore(Path(sys.argv[1]))
+store.descriptor_index()
+t2, c2 = time.perf_counter(), time.process_time()
+source = read_source(Path(sys.argv[2]))
+ctx = CheckContext(source=source, facts=probe(source), library=store, artifact_dir=Path(sys.argv[3]))
+ctx.pixels(VALIDATE_SIDE)
+t3, c3 = time.perf_counter(), time.process_time()
+spans = {}
+
+class Timed:
+    def __init__(self, inner):
+        self.inner, self.id, self.order = inner, inner.id, inner.order
+
+    def run(self, ctx):
+        a, b = time.perf_counter(), time.thread_time()
+        try:
+            return self.inner.run(ctx)
+        finally:
+            spans[self.id] = (threading.current_thread().name, a - t3, time.perf_counter() - t3, time.thread_time() - b)
+
+run_checks(ctx, [Timed(c) for c in checks], threads=int(sys.argv[4]))
+t4, c4 = time.perf_counter(), time.process_time()
+print(json.dumps({"imports": [t1 - t0, c1 - c0], "open": [t2 - t1, c2 - c1], "decode": [t3 - t2, c3 - c2],
+                  "checks": [t4 - t3, c4 - c3], "spans": spans}))
+"""
+
+
+def bench_stages(home: Path, complaint: Path, scratch: Path, threads: int) -> list[tuple[str, str]]:
+    """Where a cold check's time goes, in a new process like the CLI's: start-up imports, opening the library
+    and its index, the validating decode, then each check (its thread's CPU, and when it ran), on ``threads``."""
+    out = subprocess.run(
+        [sys.executable, "-c", _STAGES, str(home / DB_NAME), str(complaint), str(scratch / "stages"), str(threads)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data = json.loads(out.splitlines()[-1])
+    rows = [(k, f"{data[k][1]:.3f} s CPU ({data[k][0]:.3f} s wall)") for k in ("imports", "open", "decode")]
+    spans: dict[str, list[object]] = data["spans"]
+    long = sorted(spans.items(), key=lambda kv: -float(kv[1][3]))  # type: ignore[arg-type]
+    for check_id, (thread, start, end, cpu) in long:
+        if float(cpu) >= 0.02:  # type: ignore[arg-type]
+            rows.append((check_id, f"{cpu:.3f} s thread CPU, {start:.2f}-{end:.2f} s on {thread}"))
+    rest = sum(float(v[3]) for v in spans.values() if float(v[3]) < 0.02)  # type: ignore[arg-type]
+    rows.append(("the other checks", f"{rest:.3f} s thread CPU"))
+    per_thread: dict[str, float] = {}
+    for thread, _start, _end, cpu in spans.values():
+        per_thread[str(thread)] = per_thread.get(str(thread), 0.0) + float(cpu)  # type: ignore[arg-type]
+    start_cpu = data["imports"][1] + data["open"][1] + data["decode"][1]
+    rows.append(
+        (
+            "all checks",
+            f"{data['checks'][1]:.3f} s process CPU ({data['checks'][0]:.3f} s wall); thread CPU per thread: "
+            + ", ".join(f"{t} {c:.2f} s" for t, c in sorted(per_thread.items())),
+        )
+    )
+    rows.append(
+        (
+            "idle-machine estimate",
+            f"{start_cpu + max(per_thread.values()):.2f} s = start-up CPU + the busiest thread's CPU (a lower "
+            f"bound: OpenCV's own threads and GIL waits come on top); total CPU {start_cpu + data['checks'][1]:.2f} s",
+        )
+    )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "shopguard-cold-check")
@@ -306,6 +402,14 @@ def main() -> None:
     print("|---|---|")
     for what, value in rows:
         print(f"| {what} | {value} |")
+    home = small if args.skip_big else big
+    for threads in (1, 2):
+        stages = bench_stages(home, complaint, args.scratch, threads)
+        print(f"\n## Where the time goes, {home.name}, checks on {threads} thread(s) (load {os.getloadavg()[0]:.1f})\n")
+        print("| stage | time |")
+        print("|---|---|")
+        for what, value in stages:
+            print(f"| {what} | {value} |")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopguard.imaging import DecodedImage, SourceFile, decode
-from shopguard.imaging.decode import ImageFacts
+from shopguard.imaging.decode import ImageFacts, decodes_in_full, reduce_decoded
 from shopguard.progress import CancelToken
 
 if TYPE_CHECKING:
@@ -71,13 +72,28 @@ class CheckContext:
     """When set, the library match verifies just these photo ids (a video frame tried against its clip's source)."""
     shop_name: str | None = None
     _decoded: dict[int, DecodedImage] = field(default_factory=dict, repr=False)
+    _decoding: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def pixels(self, max_side: int | None = None) -> DecodedImage:
-        """Oriented RGB pixels, reduced to about ``max_side`` on the long side (None = full size)."""
+        """Oriented RGB pixels, reduced to about ``max_side`` on the long side (None = full size).
+
+        Each size is decoded once, also when checks on several threads ask for it at once. A size no smaller
+        than the photo is the full-size decode; a reduction that ``decode`` would make from a full decode anyway
+        (``decodes_in_full``) is made from the cached full-size pixels: the same pixels, one decode fewer.
+        """
         key = max_side or 0
-        if key not in self._decoded:
-            self._decoded[key] = decode(self.source, max_side=max_side)
-        return self._decoded[key]
+        if key >= max(self.facts.width, self.facts.height):
+            key = 0  # decode() neither drafts nor reduces: the full-size pixels
+        with self._lock:
+            slot = self._decoding.setdefault(key, threading.Lock())
+        with slot:  # the full size (key 0) never waits for another size, so two sizes cannot deadlock
+            if key not in self._decoded:
+                if key and decodes_in_full(self.facts, key):
+                    self._decoded[key] = reduce_decoded(self.pixels(None), key)
+                else:
+                    self._decoded[key] = decode(self.source, max_side=key or None)
+            return self._decoded[key]
 
     def artifact_path(self, name: str) -> Path:
         """A path for an evidence image; raises ValueError when the context has no artifact folder."""

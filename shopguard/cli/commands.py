@@ -10,8 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shopguard.cases.archive import export_case, import_case
-from shopguard.cases.library_rebuild import rebuild_library
 from shopguard.cases.model import Case
 from shopguard.cases.service import CheckRequest, check_photos, recheck_case
 from shopguard.cases.store import CaseStore
@@ -79,6 +77,7 @@ def _library(args: argparse.Namespace, home: Home) -> int:
         finally:
             signal.signal(signal.SIGINT, previous)
             bar.close()
+        store.record_verified()
         for _path, exc in summary.failed:
             error_line(exc.message("en"))
         result = {
@@ -117,6 +116,7 @@ def _library(args: argparse.Namespace, home: Home) -> int:
         removed = store.remove(doomed) if doomed else 0
         if removed:
             store.refresh_index()
+            store.record_verified()
         print(text("cli.library.removed", "en", count=removed))
         return EXIT_OK
     raise UsageError(reason=f"unknown library action {args.library_command}")
@@ -184,6 +184,8 @@ def _print_index_summary(summary: IndexSummary, total: int) -> None:
 
 
 def _rebuild(args: argparse.Namespace, home: Home) -> int:
+    from shopguard.cases.library_rebuild import rebuild_library  # the indexer's process pools: only to rebuild
+
     bar = ProgressBar("en")
     try:
         summary = rebuild_library(home, args.folders, progress=bar)
@@ -239,6 +241,7 @@ def _check(args: argparse.Namespace, home: Home) -> int:
         case = check_photos(home, request, store, progress=bar)
     finally:
         bar.close()
+    store.record_verified()  # the next command need not read the whole library file again (recovery.py)
     return _show_checked(args, home, case, lang)
 
 
@@ -252,6 +255,7 @@ def _recheck(args: argparse.Namespace, home: Home) -> int:
         case = recheck_case(home, old.id, store, facts=replace(old.facts, **_given_facts(args)), progress=bar)
     finally:
         bar.close()
+    store.record_verified()
     return _show_checked(args, home, case, lang)
 
 
@@ -315,6 +319,8 @@ def _cases(args: argparse.Namespace, home: Home) -> int:
                 print(f"{c.id}  {created}  {c.status:8}  {c.verdict.level.value:8}  {photos}  {who}")
             print(text("cli.count.cases", "en", count=len(cases)))
         return EXIT_OK
+    if args.cases_command in ("export", "import"):
+        from shopguard.cases.archive import export_case, import_case  # zip archives: only these two commands
     if args.cases_command == "export":
         print(str(export_case(home.cases_dir, args.case_id, Path(args.output).expanduser().absolute())))
         return EXIT_OK

@@ -35,7 +35,9 @@ def run_check(
     """
     library = LibraryStore(home.library_db)
     try:
-        return check_photos(home, request, library, progress=progress, cancel=cancel, photo_checked=photo_checked)
+        case = check_photos(home, request, library, progress=progress, cancel=cancel, photo_checked=photo_checked)
+        library.record_verified()  # the next check need not read the whole library file again
+        return case
     finally:
         library.close()
 

@@ -247,6 +247,30 @@ def decode(source: SourceFile, max_side: int | None = None, draft_only: bool = F
     return DecodedImage(image=rgb, facts=facts, scale=scale)
 
 
+def decodes_in_full(facts: ImageFacts, max_side: int | None) -> bool:
+    """Whether ``decode(source, max_side)`` decodes every pixel of the file before reducing (so the reduced image
+    can be made from the full one, see ``reduce_decoded``): no ``max_side``, a format without a draft mode, or a
+    JPEG whose draft keeps scale 1 (libjpeg scales by 1/2, 1/4 or 1/8 only when both sides are at least twice
+    ``max_side``; the same rule as Pillow's ``JpegImageFile.draft``)."""
+    if not max_side or facts.format.lower() not in ("jpeg", "mpo"):  # names as FORMAT_NAMES gives them
+        return True
+    return min(facts.width // max_side, facts.height // max_side) < 2
+
+
+def reduce_decoded(full: DecodedImage, max_side: int | None) -> DecodedImage:
+    """What ``decode(source, max_side)`` gives, made from ``full = decode(source)`` without decoding the file again.
+
+    The same pixels only when ``decodes_in_full(full.facts, max_side)``: then ``decode`` ran the same full
+    decode and the same LANCZOS ``thumbnail`` (tests/imaging/test_reduce_decoded.py compares them on real files).
+    """
+    if not max_side or max(full.image.size) <= max_side:
+        return full
+    rgb = full.image.copy()
+    rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    scale = rgb.width / full.facts.width if full.facts.width else 1.0
+    return DecodedImage(image=rgb, facts=full.facts, scale=scale)
+
+
 _TRANSPOSE = {
     2: (Image.Transpose.FLIP_LEFT_RIGHT,),
     3: (Image.Transpose.ROTATE_180,),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,15 @@ class TextLine:
     box: tuple[int, int, int, int]
 
 
+_LOADING = threading.Lock()
+"""Held while the models load: two checks asking at once (they run on two threads) load them once."""
+
+
+def _shared_engine() -> Any:
+    with _LOADING:
+        return _engine()
+
+
 @functools.cache
 def _engine() -> Any:
     try:
@@ -83,7 +93,7 @@ def load_engine() -> None:
     Raises:
         OcrUnavailableError: the engine or its models are not installed.
     """
-    _engine()
+    _shared_engine()
 
 
 def read_text(
@@ -113,7 +123,7 @@ def read_text(
     """
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] < 8 or rgb.shape[1] < 8:
         return []
-    engine = _engine()
+    engine = _shared_engine()
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])  # the PP-OCR models were trained on OpenCV's BGR order
     # RapidOCR 1.4.4's own stages (detector, crop, recogniser), so boxes can be filtered in between.
     boxes, _ = engine.text_det(bgr)

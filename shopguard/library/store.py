@@ -7,8 +7,10 @@ Only ``shopguard.library`` writes to the database.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,9 +32,11 @@ from shopguard.library.features import (
 )
 from shopguard.library.fingerprint import pack_hashes, unpack_hashes
 from shopguard.library.index_file import IndexStamp
-from shopguard.library.recovery import library_error, quick_check
+from shopguard.library.recovery import library_error, quick_check, record_verified, verified_at
 from shopguard.library.schema import migrate, select_in
 from shopguard.library.stored_index import HashTable, load_index
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
 """How long a connection waits for another process's write transaction (indexing commits every second)."""
@@ -103,6 +107,7 @@ class LibraryStore:
         self._local = threading.local()
         self._index_cache: tuple[IndexStamp, DescriptorIndex, HashTable] | None = None
         self._checked = False
+        self._verified_at: float | None = None
         self._conn()  # open now so a broken file fails early, on the caller's thread
 
     def _conn(self) -> sqlite3.Connection:
@@ -113,8 +118,12 @@ class LibraryStore:
                 # timeout = SQLite's busy timeout: the app and a CLI run on one home wait for each other's
                 # short write transactions instead of failing with "database is locked".
                 conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S)
-                if not self._checked:
-                    quick_check(conn, self.db_path)  # once per store: damage gets a message and a way out
+                if not self._checked:  # once per store: damage gets a message and a way out
+                    self._verified_at = verified_at(self.db_path)
+                    if self._verified_at is None:  # changed by something else, or not checked for a week
+                        quick_check(conn, self.db_path)
+                        self._verified_at = time.time()
+                        record_verified(self.db_path, self._verified_at)
                     self._checked = True
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
@@ -140,6 +149,20 @@ class LibraryStore:
                 yield conn
         except sqlite3.Error as exc:
             raise HomeError("error.library.unusable", path=str(self.db_path), reason=str(exc)) from exc
+
+    def record_verified(self) -> None:
+        """Record the library file as still whole after this process's work on it (call after a command or a
+        check that ended normally, once the writes are done): the next open need not read every page again.
+        The time of the last full check is kept, so a week after it the file is checked again (recovery.py)."""
+        if self._verified_at is None:
+            return
+        try:  # this process's writes go into the file now, so the record is the file as it stays; the connection
+            # (and the write-ahead log's files) stay open: a full disk then fails the next write, not the next open
+            self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:  # busy or failing: no record, the next open reads the file whole
+            log.info("library %s not recorded as checked: %s", self.db_path, exc)
+            return
+        record_verified(self.db_path, self._verified_at, only_if_same_file=True)
 
     def close(self) -> None:
         """Close this thread's connection."""

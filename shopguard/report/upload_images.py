@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pypdfium2 as pdfium
 from PIL import Image
 
 from shopguard.errors import ReportError
 from shopguard.progress import CancelToken, ProgressFn, report
-from shopguard.report.page_images import opened_pdf
+
+if TYPE_CHECKING:  # pypdfium2 loads only to make pictures: the CLI reads the presets for its --preset choices
+    import pypdfium2 as pdfium
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,8 @@ def export_upload_images(
     if preset.format.lower() not in ("jpeg", "jpg"):
         raise ReportError(path=str(out_dir), reason=f"preset {preset.name}: only JPEG is supported")
     written: list[Path] = []
+    from shopguard.report.page_images import opened_pdf
+
     with opened_pdf(pdf_path, out_dir) as document:
         pages = len(document)
         page_count = min(pages, max(0, preset.count - 1))
