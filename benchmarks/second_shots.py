@@ -22,6 +22,7 @@ import sys
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
@@ -125,6 +126,12 @@ def main() -> None:
     ap.add_argument("--sources", type=int, default=30)
     ap.add_argument("--stats", action="store_true", help="print every compared pair's measures")
     ap.add_argument("--negatives-only", action="store_true")
+    ap.add_argument(
+        "--handed-over",
+        action="store_true",
+        help="send each second shot on as a buyer would (re-saved, shrunk, screenshot, colour, turned) instead",
+    )
+    ap.add_argument("--sources-like", nargs="*", default=None, help="only the negative sources named (grocery ...)")
     ap.add_argument("--positives-only", action="store_true")
     ap.add_argument(
         "--variants", nargs="*", default=None, help="only the copy variants whose name contains one of these"
@@ -133,10 +140,14 @@ def main() -> None:
     t0 = time.perf_counter()
     neg_rows = []
     if not args.positives_only:
-        for source, pairs in negative_pairs().items():
+        handovers = {k: v for k, v in HANDOVERS.items() if (k != "as taken") == args.handed_over}
+        for (source, how), pairs in [((s, h), p) for s, p in negative_pairs().items() for h in handovers]:
+            if args.sources_like and source not in args.sources_like:
+                continue
             verified = derived_before = derived = same_scene = same_base = 0
             for listing, complaint_path in pairs:
-                result = compare(listing, decode(read_source(complaint_path)).image)
+                shot = handovers[how](decode(read_source(complaint_path)).image, random.Random(complaint_path.name))
+                result = compare(listing, Image.open(_png(shot)).convert("RGB"))
                 if result is None:
                     continue
                 verified += 1
@@ -147,9 +158,17 @@ def main() -> None:
                 same_base += kind == "same-base"
                 if args.stats:
                     print(
-                        "NEG", source, f"{before}->{kind}", listing.name, complaint_path.name, _fmt(stats), flush=True
+                        "NEG",
+                        source,
+                        f"{before}->{kind}",
+                        listing.name,
+                        complaint_path.name,
+                        how.replace(" ", "_"),
+                        _fmt(stats),
+                        flush=True,
                     )
-            neg_rows.append((source, len(pairs), verified, derived_before, derived, same_scene, same_base))
+            label = f"{source}, {how}" if args.handed_over else source
+            neg_rows.append((label, len(pairs), verified, derived_before, derived, same_scene, same_base))
     pos_rows = []
     if not args.negatives_only:
         library, _held_out = robust._photos()
@@ -188,6 +207,17 @@ def main() -> None:
         for seed, name, h0, hits, total in pos_rows:
             print(f"| {name} | {seed} | {h0}/{total} | {hits}/{total} ({100 * hits / max(1, total):.0f}%) |")
     print(f"\n{time.perf_counter() - t0:.0f} s")
+
+
+HANDOVERS: dict[str, Callable[[Image.Image, random.Random], Image.Image]] = {
+    "as taken": lambda im, r: im,
+    "re-saved q60": lambda im, r: tf.jpeg(im, 60),
+    "shrunk 70% + q70": lambda im, r: tf.jpeg(tf.resize(im, 0.7), 70),
+    "screenshot": lambda im, r: tf.jpeg(tf.screenshot(im, r)[0], 75),
+    "colour shift": lambda im, r: tf.colour(im, r),
+    "turned 10°": lambda im, r: tf.rotate(im, 10),
+}
+"""How a second shot reaches the seller: the buyer (or whoever leaked it) sends it on like any photo."""
 
 
 def _edits() -> dict[str, robust.Variant]:
