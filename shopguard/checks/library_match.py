@@ -2,7 +2,9 @@
 
 Outcomes: byte-identical file (strong); derived with a changed region (strong, with the region and
 evidence images); derived with no change (strong: the buyer sent the shop's own photo); same base
-image but a different product (info: says so, accuses nobody); no match (no finding).
+image but a different product (info: says so, accuses nobody); same scene, different photo (info: another
+exposure of the listing photo's scene, e.g. from the shop's own photo session; accuses nobody); no match
+(no finding).
 """
 
 from __future__ import annotations
@@ -124,6 +126,22 @@ class LibraryMatchCheck:
                 library_photo=m.record.path,
                 evidence=evidence,
                 limits_key="limits.library.same_base",
+            )
+        if m.kind == "same-scene" and m.motion is not None:
+            return Finding(
+                self.id,
+                Category.LIBRARY_DERIVED,
+                Strength.INFO,
+                "finding.library.same_scene.title",
+                "finding.library.same_scene.detail",
+                fields={
+                    **fields,
+                    "moved_pct": round(100 * m.motion.moved_share),
+                    "shift_px": max(1, round(m.motion.shift_px)),
+                },
+                library_photo=m.record.path,
+                evidence=evidence,
+                limits_key="limits.library.same_scene",
             )
         has_change = bool(change.regions)
         images = write_match_images(ctx, change, has_change)

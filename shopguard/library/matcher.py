@@ -23,6 +23,7 @@ from shopguard.library.descriptor_index import DescriptorIndex
 from shopguard.library.features import COMPLAINT_SIDE, spread_index_keys
 from shopguard.library.fingerprint import image_hashes
 from shopguard.library.region_diff import ChangeMap, change_map
+from shopguard.library.second_shot import SceneMotion, scene_motion
 from shopguard.library.store import LibraryStore, PhotoRecord
 from shopguard.library.verification import ComplaintFeatures, Geometry, complaint_features, verify_geometry
 from shopguard.progress import CancelToken, check_cancel
@@ -127,15 +128,19 @@ ListingLoader = Callable[[PhotoRecord], tuple[Image.Image, float] | None]
 class Match:
     """A verified relation between the complaint photo and one library photo.
 
-    ``kind`` is ``derived`` (made from the listing photo) or ``same-base`` (same base image, but a
-    large area, typically the product, differs: a different product variant, not a proof of editing).
+    ``kind`` is ``derived`` (made from the listing photo), ``same-base`` (same base image, but a
+    large area, typically the product, differs: a different product variant, not a proof of editing) or
+    ``same-scene`` (another exposure of the listing photo's scene: what differs is the scene's own content
+    moved, see second_shot.py; not a copy).
     """
 
     record: PhotoRecord
-    kind: Literal["derived", "same-base"]
+    kind: Literal["derived", "same-base", "same-scene"]
     geometry: Geometry
     change: ChangeMap
     found_by: str
+    motion: SceneMotion | None = None
+    """The scene-motion measure of a candidate that passed as derived with changed regions (None otherwise)."""
 
     def evidence(self, complaint_size: tuple[int, int]) -> dict[str, object]:
         g = self.geometry
@@ -156,6 +161,16 @@ class Match:
             "raw_distance": round(self.change.raw_distance, 1),
             "contrast_in_changed": round(self.change.contrast_in_changed, 3),
             "shortlist": self.found_by,
+            **(
+                {
+                    "relation": self.kind,
+                    "moved_share": round(self.motion.moved_share, 3),
+                    "moved_area_share": round(self.motion.moved_area_share, 4),
+                    "moved_shift_px": round(self.motion.shift_px, 1),
+                }
+                if self.kind == "same-scene" and self.motion is not None
+                else {}
+            ),
         }
 
 
@@ -319,7 +334,16 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
         (it for it in distinct.values() if it[1].inliers >= RIVAL_INLIER_SHARE * most),
         key=lambda it: it[2].changed_share,
     )
-    kinds = [_classify(it[2], it[1]) for it in items]
+    kinds: list[Literal["derived", "same-base", "same-scene"] | None] = [_classify(it[2], it[1]) for it in items]
+    # A candidate that passes as derived but whose changed area is the scene's own content moved is another
+    # exposure of the scene (second_shot.py): it takes no part in the sibling rules below.
+    motions = [
+        _motion(it[2]) if kind == "derived" and it[2].regions else None for it, kind in zip(items, kinds, strict=True)
+    ]
+    kinds = [
+        "same-scene" if motion is not None and motion.second_exposure else kind
+        for kind, motion in zip(kinds, motions, strict=True)
+    ]
     matches: list[Match] = []
     for i, (record, geometry, change, how) in enumerate(items):
         kind = kinds[i]
@@ -335,7 +359,7 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
             if any(not _sides_with(change, rival) for rival in rivals):
                 kind = "same-base"
         if kind is not None:
-            matches.append(Match(record, kind, geometry, change, how))
+            matches.append(Match(record, kind, geometry, change, how, motions[i]))
     # Versions of one picture that differ by under SAME_PICTURE_SHARE are no rivals above; where they do
     # differ (a price tag, a numeral), the one the complaint does not show is not its source.
     derived = [m for m in matches if m.kind == "derived"]
@@ -356,6 +380,10 @@ def _decide(compared: list[tuple[PhotoRecord, Geometry, ChangeMap, str]]) -> lis
         )
     )
     return _fuller_twin_first(matches)
+
+
+def _motion(change: ChangeMap) -> SceneMotion:
+    return scene_motion(change.complaint, change.aligned_listing, change.overlap, change.changed, change.work_scale)
 
 
 def _fuller_twin_first(matches: list[Match]) -> list[Match]:

@@ -110,3 +110,51 @@ def test_listing_evidence_is_as_sharp_as_the_buyers_photo(demo: Path, tmp_path: 
         # Warping with bilinear interpolation and the anti-alias a shrink needs keeps ~60% of a Lanczos
         # resize's fine detail; the comparison's blur on top of it kept 25%.
         assert _sharpness(picture) > 0.5 * _sharpness(buyer)
+
+
+GROCERY_SECOND_SHOTS = (
+    "grocerystore__Arla-Lactose-Medium-Fat-Milk__3.jpg",
+    "grocerystore__Arla-Lactose-Medium-Fat-Milk__4.jpg",
+)
+"""Two phone photos of one carton held in front of one shelf, seconds apart (GroceryStoreDataset): the carton
+lines up, the shelf behind it moved (parallax) and the hand turned. It used to read as strong "derived"."""
+
+
+def _shop_of(tmp_path: Path, photo: Path) -> Path:
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / photo.name).write_bytes(photo.read_bytes())
+    return shop
+
+
+def test_second_shot_of_the_same_scene_is_same_scene_not_derived(testdata: Path, tmp_path: Path) -> None:
+    more = testdata / "product-photos-more"
+    listing, second = (more / name for name in GROCERY_SECOND_SHOTS)
+    case, finding = _check([_shop_of(tmp_path, listing)], second)
+    assert finding is not None
+    assert finding.strength.value == "info" and finding.title_key == "finding.library.same_scene.title"
+    assert finding.evidence["relation"] == "same-scene" and finding.evidence["moved_share"] >= 0.5
+    assert finding.regions == () and finding.images == ()
+    assert case.photos[0].verdict.fields.get("top_check") != "library-match"  # never the strongest fact
+    assert "same scene" in finding.title("en").lower() and finding.detail("zh_CN") != finding.detail("en")
+
+
+def test_copy_with_a_painted_fifth_stays_derived(testdata: Path, tmp_path: Path) -> None:
+    """The same listing photo, copied with an opaque stain and a crack over a fifth of it and re-saved at q70: the
+    changed area is new content, not the scene's own moved, so the copy is derived with the stain as its region."""
+    listing = testdata / "product-photos-more" / GROCERY_SECOND_SHOTS[0]
+    with Image.open(listing) as im:
+        photo = im.convert("RGB")
+    w, h = photo.size
+    box = (round(0.30 * w), round(0.35 * h), round(0.75 * w), round(0.80 * h))  # 20% of the photo, on the carton
+    draw = ImageDraw.Draw(photo)
+    draw.ellipse(box, fill=(92, 58, 30))
+    draw.line(
+        [(box[0] + 10, (box[1] + box[3]) // 2), (box[2] - 10, (box[1] + box[3]) // 2 + 12)], fill=(15, 10, 5), width=4
+    )
+    complaint = tmp_path / "complaint-stain.jpg"
+    photo.save(complaint, quality=70)
+    _, finding = _check([_shop_of(tmp_path, listing)], complaint)
+    assert finding is not None and finding.strength.value == "strong"
+    assert finding.title_key == "finding.library.derived_changed.title" and finding.regions
+    assert "relation" not in finding.evidence
