@@ -146,13 +146,20 @@ class LibraryMatchCheck:
         has_change = bool(change.regions)
         images = write_match_images(ctx, change, has_change)
         key = "finding.library.derived_changed" if has_change else "finding.library.derived_unchanged"
+        # "No changed region" is said at the comparison's sensitivity: the map works on the buyer's photo
+        # reduced to ``compared_px`` across, so a mark thinner than one of its pixels (``finest_px`` of the
+        # photo) keeps only part of its contrast there and can go unseen.
+        sensitivity = {
+            "compared_px": max(change.changed.shape),
+            "finest_px": max(1, round(1 / change.work_scale)) if change.work_scale > 0 else 1,
+        }
         return Finding(
             self.id,
             Category.LIBRARY_DERIVED,
             Strength.STRONG,
             key + ".title",
-            key + ".detail_dated",
-            fields={**fields, "regions": len(change.regions), "listing_existed": existed},
+            key + (".detail_dated" if has_change else ".detail_sensitivity"),
+            fields={**fields, "regions": len(change.regions), "listing_existed": existed, **sensitivity},
             regions=tuple(change.regions),
             library_photo=m.record.path,
             evidence=evidence,

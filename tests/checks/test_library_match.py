@@ -158,3 +158,17 @@ def test_copy_with_a_painted_fifth_stays_derived(testdata: Path, tmp_path: Path)
     assert finding is not None and finding.strength.value == "strong"
     assert finding.title_key == "finding.library.derived_changed.title" and finding.regions
     assert "relation" not in finding.evidence
+
+
+def test_no_changed_region_is_said_at_the_stated_sensitivity(demo: Path, tmp_path: Path) -> None:
+    """An untouched copy enlarged to 2,048 px is compared at 1,024 px: "no changed region" says that a mark
+    thinner than about 2 px of the photo can go unseen."""
+    with Image.open(demo / "library" / "abo__B07GTFSCHB__844a1cce.jpg") as im:
+        copy = im.convert("RGB").resize((2048, 2048), Image.Resampling.BICUBIC)
+    complaint = tmp_path / "enlarged.jpg"
+    copy.save(complaint, quality=90)
+    _, finding = _check([demo / "library"], complaint)
+    assert finding is not None and finding.category.value == "library-derived" and not finding.regions
+    assert finding.fields["compared_px"] == 1024 and finding.fields["finest_px"] == 2
+    assert "1024 px across" in finding.detail("en") and "about 2 px" in finding.detail("en")
+    assert "1024 像素宽" in finding.detail("zh_CN")
