@@ -206,6 +206,7 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, shr
     short = min(overlap.shape)
     min_length = max(8.0, MIN_STROKE_LENGTH * short)
     keep = np.zeros(n, bool)
+    centre = np.zeros(overlap.shape, bool)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         length = float(np.hypot(w, h))
@@ -224,9 +225,13 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, shr
         core = part & (level >= HALF_MAXIMUM * float(np.percentile(level[part], 95)))
         if int(core.sum()) > MAX_STROKE_WIDTH * length * length:
             continue
-        keep[i] = float(level[core].mean()) >= least_depth
+        if float(level[core].mean()) >= least_depth:
+            keep[i] = True
+            centre[y : y + h, x : x + w] |= core
     keep[0] = False
-    found: np.ndarray = keep[labels]
+    # A stroke's extent: where it stands GROW_Z floors above the noise, as a single point would, or its core; the
+    # pixels that only bridged a faint line's gaps (one floor) are not part of it (they run on past its ends).
+    found: np.ndarray = keep[labels] & ((z >= GROW_Z) | centre)
     return found
 
 
