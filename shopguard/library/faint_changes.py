@@ -101,14 +101,15 @@ moves it by about one; a floor measured on a noise-free render (a white mug) mus
 def _floor(response: np.ndarray, structure: np.ndarray, overlap: np.ndarray) -> np.ndarray:
     """Per-pixel noise floor of a non-negative response: its robust level where the listing is flat, plus the share
     of the listing's structure that this pair's resampling and misalignment leave in it (measured on its edges)."""
-    flat = overlap & (structure <= np.percentile(structure[overlap][::7], 50))
-    base = max(QUANTUM, 1.5 * float(np.median(response[flat]))) if flat.any() else QUANTUM
-    edges = overlap & ~flat & (structure > 1.0)
-    ratio = (
-        float(np.percentile((response[edges] / structure[edges])[::3], STRUCTURE_PERCENTILE))
-        if edges.sum() > 100
-        else 0.0
-    )
+    # Robust statistics from every 4th compared pixel: a median over ~200,000 pixels moves by well under 1% when
+    # thinned so, and costs a quarter.
+    r, s = response[overlap][::4], structure[overlap][::4]
+    if r.size == 0:
+        return np.full(response.shape, QUANTUM, np.float32)
+    flat = s <= np.median(s)
+    base = max(QUANTUM, 1.5 * float(np.median(r[flat])))
+    edges = ~flat & (s > 1.0)
+    ratio = float(np.percentile(r[edges] / s[edges], STRUCTURE_PERCENTILE)) if edges.sum() > 25 else 0.0
     floor: np.ndarray = base + ratio * structure
     return floor
 
@@ -123,7 +124,52 @@ def _hysteresis(strong: np.ndarray, weak: np.ndarray) -> tuple[int, np.ndarray, 
     return n, labels, stats
 
 
-def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray) -> np.ndarray:
+LINE_LENGTH = 9
+"""Length (px, at half the working size) over which the line test averages the ridge evidence along a line: 17
+working px, the shortest stroke it must keep (MIN_STROKE_LENGTH of a 850 px photo)."""
+LINE_ANGLES = 8
+"""Orientations of the averaging (22.5 degrees apart: over 17 px a line off by 11 degrees drifts under 2 px, within
+the ridge test's width)."""
+LINE_SEED_Z = SEED_Z / 2
+"""A faint line's ridge, averaged along itself, must hold 3 floors. The ridge responses are correlated over ~4 px (2
+sigma of the larger scale), so 17 px hold ~4 independent samples: their mean is twice as sure as one point (whose seed
+is SEED_Z), and noise, independent from sample to sample, averages out while a line stays. A scratch shrunk under a
+pixel wide or drawn over texture is such a line: 3-5 floors along its whole length, 6 nowhere."""
+
+
+def _line_kernels() -> list[np.ndarray]:
+    kernels = []
+    half = LINE_LENGTH // 2
+    for angle in np.arange(LINE_ANGLES) * np.pi / LINE_ANGLES:
+        kernel = np.zeros((LINE_LENGTH, LINE_LENGTH), np.float32)
+        for t in np.linspace(-half, half, 4 * LINE_LENGTH):
+            kernel[round(half + t * np.sin(angle)), round(half + t * np.cos(angle))] += 1
+        kernels.append(kernel / kernel.sum())
+    return kernels
+
+
+_LINE_KERNELS = _line_kernels()
+
+
+def _along_lines(z: np.ndarray) -> np.ndarray:
+    """``z`` averaged along a straight segment (LINE_LENGTH half-size px) in the best of LINE_ANGLES directions, at
+    each pixel. Computed at half size (each half-size pixel keeps the largest of its 4, so a 1 px line is kept whole):
+    a sixteenth of the cost."""
+    h, w = z.shape
+    if h < 2 * LINE_LENGTH or w < 2 * LINE_LENGTH:
+        return np.zeros_like(z)
+    pooled = np.ascontiguousarray(
+        cv2.dilate(z, np.ones((2, 2), np.uint8), anchor=(0, 0))[: h // 2 * 2 : 2, : w // 2 * 2 : 2]
+    )
+    best = np.zeros_like(pooled)
+    for kernel in _LINE_KERNELS:
+        best = np.maximum(best, cv2.filter2D(pooled, -1, kernel, borderType=cv2.BORDER_CONSTANT))
+    along = np.zeros_like(z)
+    along[: h // 2 * 2, : w // 2 * 2] = cv2.resize(best, (w // 2 * 2, h // 2 * 2), interpolation=cv2.INTER_NEAREST)
+    return along
+
+
+def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, shrink: float = 1.0) -> np.ndarray:
     """Thin lines (cracks, scratches, hairs) drawn on the complaint: the ridges of the residual that stand above its
     noise floor, connected, long and thin.
 
@@ -131,11 +177,12 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray) -> 
         complaint: complaint RGB at working size (float32, unblurred).
         listing: aligned, colour-mapped listing RGB, same size.
         overlap: where the two are compared.
+        shrink: working px per listing px (under 1 when the complaint is a shrunk copy).
     """
     residual = _grey(complaint) - _grey(listing)
     listing_grey = _grey(listing)
     z = np.zeros(overlap.shape, np.float32)
-    deep = np.zeros(overlap.shape, bool)
+    depth = np.zeros(overlap.shape, np.float32)
     for sigma in STROKE_SCALES:
         line, _ = _ridge(residual, sigma, edges=False)
         own_line, own_edge = _ridge(listing_grey, sigma)
@@ -143,23 +190,111 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray) -> 
         structure = cv2.dilate(own_line + own_edge, _NEAR)
         zs = line / _floor(line, structure, overlap)
         z = np.maximum(z, zs)
-        deep |= line >= STROKE_MIN_LEVELS
+        depth = np.maximum(depth, line)
     # The frame of the compared area (a photo's edge inside a screenshot, the buyer's crop) is a step in the
     # residual: its ridge reaches about 3 sigma inwards and is no stroke.
     rim = 2 * round(3 * max(STROKE_SCALES)) + 1
     z[cv2.erode(overlap.astype(np.uint8), np.ones((rim, rim), np.uint8)) == 0] = 0
-    n, labels, stats = _hysteresis((z >= SEED_Z) & deep, z >= GROW_Z)
+    # A line narrower than a pixel after a shrink keeps its integrated contrast (area averaging spreads it over the
+    # pixel), so its ridge depth falls with the shrink: the least depth of a stroke falls with it.
+    least_depth = STROKE_MIN_LEVELS * min(1.0, max(shrink, 0.25))
+    along = _along_lines(z)
+    # A faint line's gaps are bridged where the pixel holds a floor of its own and its line holds half a seed: the
+    # average along a line runs on past the line's ends, the pixel's own ridge does not.
+    weak = (z >= GROW_Z) | ((along >= LINE_SEED_Z / 2) & (z >= 1.0))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(weak.astype(np.uint8), connectivity=8)
     short = min(overlap.shape)
     min_length = max(8.0, MIN_STROKE_LENGTH * short)
     keep = np.zeros(n, bool)
+    centre = np.zeros(overlap.shape, bool)
     for i in range(1, n):
-        w, h, px = int(stats[i, 2]), int(stats[i, 3]), int(stats[i, 4])
+        x, y, w, h = (int(v) for v in stats[i, :4])
         length = float(np.hypot(w, h))
-        if length >= min_length and px <= MAX_STROKE_WIDTH * length * length:
+        if length < min_length:
+            continue
+        part = labels[y : y + h, x : x + w] == i
+        level = depth[y : y + h, x : x + w]
+        # Seeded (hysteresis, Canny 1986) by a point SEED_Z floors deep, or by a line that holds LINE_SEED_Z floors
+        # along its length.
+        seed = (z[y : y + h, x : x + w] >= SEED_Z) | (along[y : y + h, x : x + w] >= LINE_SEED_Z)
+        if not (seed & part).any():
+            continue
+        # Thin or not is judged on the line's own core, where its ridge is at least half its peak (full width at
+        # half maximum): the hysteresis region of a high-contrast line is wider, since its ridge response still
+        # stands above the floor 2-3 sigma to each side, and would make a short curved crack look like a blob.
+        core = part & (level >= HALF_MAXIMUM * float(np.percentile(level[part], 95)))
+        if int(core.sum()) > MAX_STROKE_WIDTH * length * length:
+            continue
+        if float(level[core].mean()) >= least_depth:
             keep[i] = True
+            centre[y : y + h, x : x + w] |= core
     keep[0] = False
-    found: np.ndarray = keep[labels]
+    # A stroke's extent: where it stands GROW_Z floors above the noise, as a single point would, or its core; the
+    # pixels that only bridged a faint line's gaps (one floor) are not part of it (they run on past its ends).
+    found: np.ndarray = keep[labels] & ((z >= GROW_Z) | centre)
     return found
+
+
+PATCH_LEVEL = 2
+"""The patch test runs on the photo shrunk by 2 (area-averaged), its scales halved: a Gaussian of sigma >= 3 px passes
+nothing finer than ~1/19 cycles per px, far under the half-size image's limit of 1/4, so shrinking first changes the
+averages by less than a grey level and costs a quarter of the pixels and half the kernel."""
+
+
+PATCH_LEVEL_FROM = 400
+"""Only a working image at least 400 px on its short side is halved for the patch test: the smallest patch (0.05% of
+a 122 px shrunk copy is 7 px) must stay several pixels across."""
+
+
+def _shrunk(image: np.ndarray, level: int) -> np.ndarray:
+    if level == 1:
+        return image
+    small: np.ndarray = cv2.resize(
+        image, (image.shape[1] // level, image.shape[0] // level), interpolation=cv2.INTER_AREA
+    )
+    return small
+
+
+COLOUR_BIN = 16
+"""Width (levels per channel) of the listing-colour bins in which the colour test compares residuals: JPEG and a
+buyer's edit move a colour by less, a global map's error changes little within it."""
+SAME_COLOUR_SUPPORT, SAME_COLOUR_MIN = 0.5, 10
+"""At least half of a patch's pixels must have their colour bin seen elsewhere in the photo, on at least 10 pixels
+(whose mean residual is then within ~1 level of the truth under JPEG noise of ~3), for the colour test to judge it;
+otherwise it cannot, and the patch stays."""
+EXPLAINED_SHARE = 0.5
+"""A patch is the colour map's error when the residual its colours show elsewhere accounts for all but half of its
+own (vector distance of the mean residuals under half the patch's)."""
+
+
+def _explained_by_colour(
+    residual: np.ndarray, listing: np.ndarray, overlap: np.ndarray, patch: np.ndarray, spread: float
+) -> bool:
+    """Whether a patch's residual is what the global colour map misses for its colours everywhere in the photo.
+
+    A buyer's colour edit maps each colour the same wherever it is, so whatever the fitted global map misses for a
+    colour (a saturated green clipped by the edit, a tone the curves do not follow) it misses for that colour all
+    over the photo. A painted patch changes one place: the same colours elsewhere keep their residual near zero.
+    The patch's mean residual is compared with the mean residual of pixels of the same listing colour (bins of
+    COLOUR_BIN levels) away from it (beyond ``spread`` px, the averaging window that found it)."""
+    bins = np.clip(listing, 0, 255).astype(np.int32) // COLOUR_BIN
+    per_side = 256 // COLOUR_BIN
+    key = (bins[..., 0] * per_side + bins[..., 1]) * per_side + bins[..., 2]
+    near = cv2.dilate(patch.astype(np.uint8), np.ones((2 * round(2 * spread) + 1,) * 2, np.uint8)) > 0
+    away = overlap & ~near
+    size = per_side**3
+    count_away = np.bincount(key[away], minlength=size)
+    count_in = np.bincount(key[patch], minlength=size)
+    supported = (count_away >= SAME_COLOUR_MIN) & (count_in > 0)
+    if int(count_in[supported].sum()) < SAME_COLOUR_SUPPORT * int(patch.sum()):
+        return False
+    own = residual[patch].mean(axis=0)
+    expected = np.zeros(3)
+    for ch in range(3):
+        sums = np.bincount(key[away], weights=residual[..., ch][away], minlength=size)
+        expected[ch] = float((count_in[supported] * sums[supported] / count_away[supported]).sum())
+    expected /= max(1, int(count_in[supported].sum()))
+    return float(np.linalg.norm(own - expected)) < EXPLAINED_SHARE * float(np.linalg.norm(own))
 
 
 def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -173,16 +308,24 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
     def opponent(rgb: np.ndarray) -> tuple[np.ndarray, ...]:
         return (_grey(rgb), rgb[..., 0] - rgb[..., 1], (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2])
 
+    full_shape = overlap.shape
+    level = PATCH_LEVEL if min(full_shape) >= PATCH_LEVEL_FROM else 1
+    inside_full = (overlap & ~cv2.dilate(lines.astype(np.uint8), _NEAR).astype(bool)).astype(np.float32)
+    inside = _shrunk(inside_full, level)
+    # A half-size pixel is compared when all of it was (the frame's edge brings nothing in).
+    overlap = _shrunk(overlap.astype(np.float32), level) >= 1.0
+    residual_rgb, listing_rgb = _shrunk(complaint - listing, level), _shrunk(listing, level)
+    channels = list(zip(opponent(residual_rgb), opponent(listing_rgb), strict=True))
+    scales = tuple(sigma / level for sigma in PATCH_SCALES)
     strong = np.zeros(overlap.shape, bool)
     weak = np.zeros(overlap.shape, bool)
     fine = np.zeros(overlap.shape, np.float32)
-    inside = (overlap & ~cv2.dilate(lines.astype(np.uint8), _NEAR).astype(bool)).astype(np.float32)
     # Each channel's floor follows the listing's own edges in that channel: JPEG's halved chroma resolution leaves
     # a colour residual along colour edges (red text on yellow), not along grey ones.
     # Averages over the compared area only (normalised convolution): the frame's edge brings in nothing.
-    weights = {sigma: cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6 for sigma in PATCH_SCALES}
-    for channel, own in zip(opponent(complaint - listing), opponent(listing), strict=True):
-        for sigma in PATCH_SCALES:
+    weights = {sigma: cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6 for sigma in scales}
+    for channel, own in channels:
+        for sigma in scales:
             weight = weights[sigma]
             _, own_edge = _ridge(own, sigma, lines=False)
             structure = cv2.GaussianBlur(own_edge, (0, 0), sigma)
@@ -192,7 +335,7 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
             zs = offset / _floor(offset, structure, overlap)
             strong |= (zs >= SEED_Z) & (offset >= PATCH_MIN_LEVELS)
             weak |= (zs >= GROW_Z) & (offset >= PATCH_MIN_LEVELS / 2)
-            if sigma == PATCH_SCALES[0]:
+            if sigma == scales[0]:
                 fine = np.maximum(fine, offset)
     strong &= overlap
     weak &= overlap
@@ -208,9 +351,18 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
             continue
         # The patch's own extent: where its fine-scale offset is at least half its peak (full width at half
         # maximum). The coarse averages that found a faint patch also spread it by their window.
-        level = fine[y : y + h, x : x + w]
-        peak = float(np.percentile(level[part], 95))
-        core = part & (level >= HALF_MAXIMUM * peak)
-        if int(core.sum()) >= MIN_PATCH_SHARE * area:
-            found[y : y + h, x : x + w] |= core
-    return found
+        strength = fine[y : y + h, x : x + w]
+        peak = float(np.percentile(strength[part], 95))
+        core = part & (strength >= HALF_MAXIMUM * peak)
+        if int(core.sum()) < MIN_PATCH_SHARE * area:
+            continue
+        whole = np.zeros(overlap.shape, bool)
+        whole[y : y + h, x : x + w] = core
+        if not _explained_by_colour(residual_rgb, listing_rgb, overlap, whole, scales[-1]):
+            found |= whole
+    if not found.any():
+        return np.zeros(full_shape, bool)
+    full: np.ndarray = cv2.resize(
+        found.astype(np.uint8), (full_shape[1], full_shape[0]), interpolation=cv2.INTER_NEAREST
+    ).astype(bool)
+    return full

@@ -178,14 +178,14 @@ def change_map(
     to_work = np.diag([work, work, 1.0]) @ matrix @ np.diag([1 / listing_scale, 1 / listing_scale, 1.0])
     l_rgb = np.asarray(listing.convert("RGB"))
     shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
-    if shrink < 0.8:  # anti-alias before shrinking, as a camera-free resize would
-        l_rgb = cv2.GaussianBlur(l_rgb, (0, 0), 0.5 / shrink)
-    # The listing's edge pixels continue past its frame (not black): blurs and SSIM windows that reach over the
-    # edge would otherwise read a dark band along it as change (a 90 px complaint is ~20% edge band).
-    aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(
         np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0
     )
+    if shrink < 0.8:  # anti-alias before shrinking, as the buyer's resize did
+        l_rgb = cv2.GaussianBlur(l_rgb, (0, 0), _resampling_blur(c_rgb, l_rgb, to_work, inside > 0) / shrink)
+    # The listing's edge pixels continue past its frame (not black): blurs and SSIM windows that reach over the
+    # edge would otherwise read a dark band along it as change (a 90 px complaint is ~20% edge band).
+    aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
     # The fill a rotation left in the corners is no part of the photo: it would pull ECC off, and it is not
@@ -208,19 +208,19 @@ def change_map(
     overlap &= ~_grow(fill, _rim(min(w, h)))
     overlap &= _photo_extent(agree & overlap)
     colour = fit_colour(l_f, c_f, overlap)
-    raw_distance = float(np.sqrt(((c_f - l_f)[overlap] ** 2).sum(axis=1)).mean()) if overlap.any() else 0.0
+    raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     l_fit = colour.apply(l_f)
-    dist = np.linalg.norm(c_f - l_fit, axis=2)
+    dist = _rgb_distance(c_f, l_fit)
     l_grey = cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
     ssim, structure, textured = _ssim_maps(c_grey, l_grey)
-    noise = float(np.median(dist[overlap])) if overlap.any() else 0.0
+    noise = float(np.median(dist[overlap][::4])) if overlap.any() else 0.0  # thinned: the median barely moves
     score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
     changed = _clean((score > 1).astype(np.uint8), min(w, h))
     # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
     mapped = colour.apply(aligned.astype(np.float32))
     c_raw = c_rgb.astype(np.float32)
-    lines = strokes(c_raw, mapped, overlap)
+    lines = strokes(c_raw, mapped, overlap, shrink)
     faint = lines | patches(c_raw, mapped, overlap, lines)
     changed |= faint
     changed &= overlap
@@ -262,6 +262,39 @@ def change_map(
     )
 
 
+ANTI_ALIAS = (0.15, 0.3, 0.5, 0.7)
+"""Candidate anti-alias blurs (Gaussian sigma, in output px) of a shrunk copy. Resizers differ: Lanczos keeps the
+most detail (~0.15-0.3), area averaging is a box of one output px (sigma ~0.3), bilinear with a pre-blur and phone
+apps soften more (0.5-0.7). Mimicking the wrong one leaves a residual along every edge and texture, which raises the
+noise floor of the thin and faint tests (a sub-pixel scratch in a shrunk copy is lost under it)."""
+
+
+def _resampling_blur(complaint: np.ndarray, listing: np.ndarray, to_work: np.ndarray, inside: np.ndarray) -> float:
+    """The anti-alias blur (``ANTI_ALIAS``, output px) whose shrunk listing matches the complaint's fine detail best:
+    the highest correlation of the two photos' high-pass grey over the compared area. Correlation is blind to the
+    gain and offset of a buyer's colour edit, so the edit does not pass for sharpness."""
+    shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
+    size = (complaint.shape[1], complaint.shape[0])
+    grey_l = cv2.cvtColor(listing, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey_c = cv2.cvtColor(complaint, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    mask = cv2.erode(inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    if int(mask.sum()) < 400:
+        return 0.5
+    fine_c = (grey_c - cv2.GaussianBlur(grey_c, (0, 0), 2.0))[mask]
+    fine_c -= fine_c.mean()
+    best, best_cc = 0.5, -2.0
+    for sigma in ANTI_ALIAS:
+        warped = cv2.warpAffine(
+            cv2.GaussianBlur(grey_l, (0, 0), sigma / shrink), to_work[:2], size, flags=cv2.INTER_LINEAR
+        )
+        fine_l = (warped - cv2.GaussianBlur(warped, (0, 0), 2.0))[mask]
+        fine_l -= fine_l.mean()
+        cc = float((fine_c * fine_l).sum()) / max(1e-6, float(np.sqrt((fine_c**2).sum() * (fine_l**2).sum())))
+        if cc > best_cc:
+            best, best_cc = sigma, cc
+    return best
+
+
 def _print_contrast_kept(
     grey_before: np.ndarray, grey_after: np.ndarray, ink: np.ndarray, overlap: np.ndarray
 ) -> float:
@@ -273,6 +306,14 @@ def _print_contrast_kept(
     if stood_out < PRINT_STANDS_OUT:
         return 1.0
     return abs(float(grey_after[ink].mean()) - float(grey_after[rest].mean())) / stood_out
+
+
+def _rgb_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-pixel RGB distance of two float32 images (one fused OpenCV pass; numpy's reduction over a last axis of
+    3 is slow)."""
+    diff = cv2.subtract(a, b)
+    distance: np.ndarray = cv2.sqrt(cv2.transform(cv2.multiply(diff, diff), np.ones((1, 3), np.float32)))
+    return distance
 
 
 def _chroma(rgb: np.ndarray) -> np.ndarray:
