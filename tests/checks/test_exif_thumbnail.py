@@ -177,3 +177,58 @@ def test_awkward_sizes_never_crash_the_comparison() -> None:
             ):
                 result, _, _ = compare(thumb, photo)
                 assert -1.01 <= result.correlation <= 1.01, ((tw, th), (pw, ph), result)
+
+
+def _square_with_preview(testdata: Path, tmp_path: Path, preview_turn: Image.Transpose | None) -> Path:
+    """A square crop of the Nikon photo with a 120x120 preview of that crop, stored turned by ``preview_turn``
+    (a writer that rotated the pixels but not the preview) while the orientation tag stays 1."""
+    with Image.open(testdata / "exif-camera" / CAMERA) as im:
+        exif = piexif.load(im.info["exif"])
+        square = im.convert("RGB").crop((80, 0, 560, 480))
+    preview = square.resize((120, 120), Image.Resampling.LANCZOS)
+    if preview_turn is not None:
+        preview = preview.transpose(preview_turn)
+    buffer = io.BytesIO()
+    preview.save(buffer, "JPEG", quality=90)
+    exif["thumbnail"] = buffer.getvalue()
+    exif["0th"][piexif.ImageIFD.Orientation] = 1
+    path = tmp_path / "square.jpg"
+    square.save(path, "JPEG", quality=92, exif=piexif.dump(exif))
+    return path
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.TRANSPOSE, Image.Transpose.FLIP_LEFT_RIGHT],
+)
+def test_square_photo_with_a_preview_stored_turned_still_matches(
+    testdata: Path, tmp_path: Path, turn: Image.Transpose
+) -> None:
+    # Only the likeliest other orientations (by the stretched reading) are registered: the right one is among them.
+    [finding] = run_check(ExifThumbnailCheck(), _square_with_preview(testdata, tmp_path, turn))
+    assert finding.strength is Strength.INFO, finding.evidence
+    assert finding.evidence["orientation_used"] != 1, finding.evidence
+
+
+def test_preview_matching_in_no_orientation_costs_at_most_three_registrations(
+    testdata: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A square photo whose pixels are another picture: no orientation matches. Every registration is ~25
+    # correlations; trying all 8 orientations made the slowest fuzzed file (11.7 s under load).
+    from shopguard.checks import thumbnail_compare
+
+    path = _square_with_preview(testdata, tmp_path, None)
+    with Image.open(path) as im:
+        exif = im.info["exif"]
+    Image.linear_gradient("L").resize((480, 480)).convert("RGB").save(path, "JPEG", quality=92, exif=exif)
+    calls = []
+    real = thumbnail_compare.registered
+
+    def counted(thumb: Image.Image, photo: Image.Image) -> thumbnail_compare.AlignedPair | None:
+        calls.append(thumb.size)
+        return real(thumb, photo)
+
+    monkeypatch.setattr(thumbnail_compare, "registered", counted)
+    [finding] = run_check(ExifThumbnailCheck(), path)
+    assert finding.strength is Strength.STRONG, finding.evidence
+    assert len(calls) <= 3, calls
