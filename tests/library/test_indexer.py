@@ -161,3 +161,48 @@ def test_photos_described_by_an_earlier_version_are_read_again_on_the_next_scan(
     assert all(store.has_current_features(i) for i in ids)
     assert min(len(f) for f in store.features(ids).values()) > 100
     assert index_paths(store, [folder], workers=1).unchanged == 12
+
+
+def _children(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # an exited orphan may wait for its new parent to reap it
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_indexing_workers_end_with_a_killed_library_add(testdata: Path, tmp_path: Path) -> None:
+    # A SIGKILLed parent never shuts its pool down: its workers must notice by themselves (orphans were found
+    # alive 25 minutes later).
+    folder = _shop(testdata, tmp_path / "shop", copies=5)
+    home = tmp_path / "home"
+    db = home / "library.sqlite3"
+    proc = _run_cli(home, folder)
+    deadline = time.monotonic() + 60
+    while _rows(db) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "library add --workers 2 runs one spawned worker"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leave them behind for the next test run
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their killed parent"
