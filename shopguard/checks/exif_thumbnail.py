@@ -41,6 +41,10 @@ DIFFERENT_DETAIL = 0.3
 their broad shapes are different pictures. Measured (benchmarks/thumbnail_accuracy.py): another
 photo under the EXIF 0.12 at most; untouched and honestly re-saved, cropped or straightened (1.5°)
 photos 0.49 at least."""
+MAX_THUMBNAIL_SIDE = 512
+"""The preview is decoded at most this large (JPEG DCT scaling): the photo is compared at 512 px and the
+preview at 64-128 px, so more pixels add nothing, while a flat 64 kB JPEG (an APP1 segment's limit) can claim
+4 MP and a PNG or HEIC eXIf block 512 kB (``MAX_THUMBNAIL_BYTES``), tens of MP. Camera previews are 160x120."""
 MAX_ORIENTATIONS_REGISTERED = 2
 """Other orientations lined up by scale and position when the tagged one does not match (a 4:3 photo has 3
 that keep its shape, a square one 7; see ``_likeliest``)."""
@@ -48,11 +52,13 @@ MIN_DETAIL_LEVEL = 0.1
 """Below this share of fine detail (SD units) a picture is too blurred or flat for the detail test."""
 
 
-def _thumbnail_image(ctx: CheckContext, data: bytes) -> Image.Image:
+def _thumbnail_image(ctx: CheckContext, data: bytes) -> tuple[Image.Image, tuple[int, int]]:
+    """The preview reduced to at most ``MAX_THUMBNAIL_SIDE``, and its stored size."""
     source = SourceFile(
         path=ctx.source.path, data=data, sha256=hashlib.sha256(data).hexdigest(), mtime=ctx.source.mtime
     )
-    return decode(source).image
+    decoded = decode(source, max_side=MAX_THUMBNAIL_SIDE)
+    return decoded.image, (decoded.facts.width, decoded.facts.height)
 
 
 def _likeliest(orientations: list[tuple[int, Image.Image]], photo: Image.Image) -> list[tuple[int, Image.Image]]:
@@ -100,7 +106,7 @@ class ExifThumbnailCheck:
         if not data:
             return []
         try:
-            raw_thumb = _thumbnail_image(ctx, data)
+            raw_thumb, stored_size = _thumbnail_image(ctx, data)
         except ImageReadError as exc:
             return [
                 Finding(
@@ -132,7 +138,7 @@ class ExifThumbnailCheck:
                     result = replace(alt, orientation_used=orientation)
                     thumb, crop = alt_thumb, alt_crop
                     break
-        return [self._finding(ctx, result, raw_thumb.size, thumb, crop)]
+        return [self._finding(ctx, result, stored_size, thumb, crop)]
 
     def _finding(
         self,

@@ -232,3 +232,33 @@ def test_preview_matching_in_no_orientation_costs_at_most_three_registrations(
     [finding] = run_check(ExifThumbnailCheck(), path)
     assert finding.strength is Strength.STRONG, finding.evidence
     assert len(calls) <= 3, calls
+
+
+def test_an_oversized_preview_is_compared_reduced_and_reported_at_its_stored_size(
+    testdata: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A preview as large as the APP1 segment allows (here 1600x1200 of smooth detail, < 60 kB) is decoded reduced
+    # (DCT scaling), never at full size: the comparison works at 64-128 px anyway.
+    with Image.open(testdata / "exif-camera" / CAMERA) as im:
+        exif = piexif.load(im.info["exif"])
+        pixels = im.convert("RGB")
+    buffer = io.BytesIO()
+    pixels.resize((160, 120)).resize((1600, 1200), Image.Resampling.BILINEAR).save(buffer, "JPEG", quality=8)
+    assert len(buffer.getvalue()) < 60_000
+    exif["thumbnail"] = buffer.getvalue()
+    path = tmp_path / "big-preview.jpg"
+    pixels.save(path, "JPEG", quality=92, exif=piexif.dump(exif))
+    from shopguard.checks import exif_thumbnail
+
+    compared = []
+    real = compare
+
+    def recorded(thumb: Image.Image, photo: Image.Image) -> object:
+        compared.append(thumb.size)
+        return real(thumb, photo)
+
+    monkeypatch.setattr(exif_thumbnail, "compare", recorded)
+    [finding] = run_check(ExifThumbnailCheck(), path, artifact_dir=tmp_path / "art")
+    assert compared and max(max(size) for size in compared) <= 512, compared
+    assert finding.evidence["thumbnail_size"] == [1600, 1200]
+    assert finding.strength is Strength.INFO, finding.evidence
