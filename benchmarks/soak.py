@@ -87,7 +87,10 @@ def complaints(library: list[Path], folder: Path, count: int = 20) -> list[Path]
     for n, source in enumerate(library[:: max(1, len(library) // count)][:count]):
         im = Image.open(source).crop((40, 30, 600, 450)).resize((800, 600))
         path = folder / f"complaint-{n:02d}.jpg"
-        im.save(path, quality=75)  # rewritten each run: the same bytes from the same library photo
+        if not path.exists():  # kept: a second run on the same --workdir may be reading them right now
+            partial = path.with_suffix(".part")
+            im.save(partial, format="JPEG", quality=75)
+            partial.replace(path)
         out.append(path)
     return out
 
