@@ -206,3 +206,39 @@ def test_indexing_workers_end_with_a_killed_library_add(testdata: Path, tmp_path
     for pid in left:  # do not leave them behind for the next test run
         os.kill(pid, signal.SIGKILL)
     assert not left, f"workers {left} outlived their killed parent"
+
+
+def _init_without_prctl(parent_pid: int) -> None:
+    """Pool initializer for the test below: the portable path alone, as on macOS and Windows."""
+    from shopguard.library import indexer
+
+    sys.platform = "portable-test"  # this worker only: skip PR_SET_PDEATHSIG
+    indexer._exit_with_parent(parent_pid)
+
+
+_ORPHAN_PARENT = """
+import os, signal, sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from tests.library.test_indexer import _init_without_prctl
+pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_init_without_prctl, initargs=(os.getpid(),))
+print(pool.submit(os.getpid).result(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_worker_without_prctl_ends_with_its_killed_parent_too(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = tmp_path / "worker-pid.txt"  # a file, not a pipe: a surviving worker would hold a pipe open
+    with out.open("w") as fh:
+        code = subprocess.run([sys.executable, "-c", _ORPHAN_PARENT], env=env, cwd=REPO, stdout=fh, timeout=120)
+    assert code.returncode == -signal.SIGKILL
+    worker = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 5
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = _alive(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive, "the worker outlived its killed parent"
