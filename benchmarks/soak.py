@@ -3,9 +3,13 @@
 Watches what a long session would leak: resident memory (VmRSS), open file descriptors (/proc/self/fd), threads,
 and whether the time per check drifts. Prints one table row per batch and a verdict against fixed bounds.
 
-Usage: nice -n 10 python benchmarks/soak.py [--photos N] [--checks N] [--app-checks N] [--batch N]
+Usage: nice -n 10 python benchmarks/soak.py [--photos N] [--checks N] [--app-checks N] [--batch N] [--workdir DIR]
   default: 2,000 photos, 200 checks, 50 app checks (a few minutes on 2 shared cores)
-  full run (issue 17): --photos 20000 --checks 1000 --app-checks 200
+  full run (issue 17): --photos 20000 --checks 1000 --app-checks 200 --workdir /tmp/soak
+  --workdir keeps the generated photos and the indexed library: a rerun after an interruption skips the photos
+  already written and the ones already indexed (the indexer skips unchanged files), then runs the checks afresh in
+  one process (the leak figures only mean something for one unbroken process). Each batch row is printed as soon
+  as it is measured, so an interrupted run still reports what finished.
 """
 
 from __future__ import annotations
@@ -49,12 +53,16 @@ def open_fds() -> int:
 
 def make_photos(folder: Path, count: int, seed: int = 7) -> list[Path]:
     """``count`` distinct product-like JPEGs (shapes, text-like strokes, noise), 640x480."""
-    rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(count):
         sub = folder / f"{i // 1000:03d}"
         sub.mkdir(exist_ok=True)
+        path = sub / f"photo-{i:05d}.jpg"
+        paths.append(path)
+        if path.exists():  # a resumed run keeps what it wrote (one seed per photo: the same photo again)
+            continue
+        rng = random.Random(seed * 1_000_003 + i)
         im = Image.new("RGB", (640, 480), tuple(rng.randrange(120, 256) for _ in range(3)))  # type: ignore[arg-type]
         draw = ImageDraw.Draw(im)
         for _ in range(12):
@@ -66,9 +74,9 @@ def make_photos(folder: Path, count: int, seed: int = 7) -> list[Path]:
             x, y = rng.randrange(0, 600), rng.randrange(0, 460)
             draw.line((x, y, x + rng.randrange(5, 40), y + rng.randrange(-3, 4)), fill=(20, 20, 20), width=2)
         im = im.filter(ImageFilter.GaussianBlur(0.6))
-        path = sub / f"photo-{i:05d}.jpg"
-        im.save(path, quality=rng.randrange(80, 95))
-        paths.append(path)
+        partial = path.with_suffix(".part")  # renamed into place whole: a killed run leaves no torn photo
+        im.save(partial, format="JPEG", quality=rng.randrange(80, 95))
+        partial.replace(path)
     return paths
 
 
@@ -79,13 +87,16 @@ def complaints(library: list[Path], folder: Path, count: int = 20) -> list[Path]
     for n, source in enumerate(library[:: max(1, len(library) // count)][:count]):
         im = Image.open(source).crop((40, 30, 600, 450)).resize((800, 600))
         path = folder / f"complaint-{n:02d}.jpg"
-        im.save(path, quality=75)
+        if not path.exists():  # kept: a second run on the same --workdir may be reading them right now
+            partial = path.with_suffix(".part")
+            im.save(partial, format="JPEG", quality=75)
+            partial.replace(path)
         out.append(path)
     return out
 
 
 def _row(label: str, batch: int, times: list[float], started_threads: int) -> list[str]:
-    return [
+    row = [
         label,
         str(batch),
         f"{statistics.mean(times) * 1000:.0f}",
@@ -93,6 +104,8 @@ def _row(label: str, batch: int, times: list[float], started_threads: int) -> li
         str(open_fds()),
         str(threading.active_count() - started_threads),
     ]
+    print("| " + " | ".join(row) + f" | {time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f}", flush=True)
+    return row
 
 
 def soak_engine(home: Home, photos: list[Path], checks: int, batch: int) -> list[list[str]]:
@@ -149,9 +162,11 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=200)
     parser.add_argument("--app-checks", type=int, default=50)
     parser.add_argument("--batch", type=int, default=25)
+    parser.add_argument("--workdir", help="keep photos and library here (resumable); default: a temporary folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp)
+        base = Path(args.workdir) if args.workdir else Path(tmp)
+        base.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         library = make_photos(base / "shop", args.photos)
         made = time.perf_counter() - t0
@@ -160,13 +175,18 @@ def main() -> None:
         t0 = time.perf_counter()
         summary = index_paths(store, [base / "shop"])
         indexed = time.perf_counter() - t0
+        in_library = store.count()
         store.close()
         print(
-            f"generated {args.photos} photos in {made:.0f} s; indexed {summary.added} in {indexed:.0f} s "
-            f"({indexed / max(summary.added, 1) * 1000:.0f} ms/photo); RSS {rss_mb():.0f} MB"
+            f"generated {args.photos} photos in {made:.0f} s; indexed {summary.added} new "
+            f"({summary.unchanged} already indexed) in {indexed:.0f} s "
+            f"({indexed / max(summary.added, 1) * 1000:.0f} ms/photo); library {in_library} photos; "
+            f"RSS {rss_mb():.0f} MB; load {os.getloadavg()[0]:.1f}",
+            flush=True,
         )
         buyers = complaints(library, base / "buyer")
         fds0, threads0 = open_fds(), threading.active_count()
+        print("\n| run | batch | ms/check | RSS MB | open fds | extra threads |  (time, load)", flush=True)
         rows = soak_engine(home, buyers, args.checks, args.batch)
         rows += soak_app(home, buyers, args.app_checks, args.batch)
         print("\n| run | batch | ms/check | RSS MB | open fds | extra threads |")

@@ -203,9 +203,20 @@ def check_photos(
         HomeError: when the case cannot be stored.
     """
     store = CaseStore(home.cases_dir)
+    store.clean_incomplete()  # folders of checks killed before their case.json (never listed)
     case_id, created_at = new_case_id(), _now()
     facts = _with_shop_name(home, request.facts)
     run = _Run(store, case_id, created_at, facts, library, progress, cancel, checks)
+    store.begin(case_id)
+    try:
+        return _check_new_case(run, request, photo_checked)
+    except BaseException:
+        store.discard(case_id)  # cancelled, nothing readable, or failed: no half-built folder stays behind
+        raise
+
+
+def _check_new_case(run: _Run, request: CheckRequest, photo_checked: Callable[[CasePhoto], None] | None) -> Case:
+    progress, cancel, library, store = run.progress, run.cancel, run.library, run.store
     photos: list[CasePhoto] = []
     checked: list[tuple[str, CheckContext]] = []
     failures: list[ImageReadError] = []
@@ -230,9 +241,9 @@ def check_photos(
         error.failures = tuple(failures)
         raise error
     case = Case(
-        id=case_id,
-        created_at=created_at,
-        facts=facts,
+        id=run.case_id,
+        created_at=run.created_at,
+        facts=run.facts,
         photos=tuple(photos),
         checked_at=_now(),
         library_journal_head=_journal_head(library),

@@ -24,7 +24,7 @@ from PIL import Image
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, EvidenceImage, Finding, Strength
 from shopguard.checks.registry import register
-from shopguard.checks.thumbnail_compare import ThumbnailComparison, compare
+from shopguard.checks.thumbnail_compare import ThumbnailComparison, compare, stretched_correlation
 from shopguard.errors import ImageReadError
 from shopguard.imaging.decode import SourceFile, apply_orientation, decode
 from shopguard.imaging.photo_metadata import read_metadata
@@ -41,15 +41,40 @@ DIFFERENT_DETAIL = 0.3
 their broad shapes are different pictures. Measured (benchmarks/thumbnail_accuracy.py): another
 photo under the EXIF 0.12 at most; untouched and honestly re-saved, cropped or straightened (1.5°)
 photos 0.49 at least."""
+MAX_THUMBNAIL_SIDE = 512
+"""The preview is decoded at most this large (JPEG DCT scaling): the photo is compared at 512 px and the
+preview at 64-128 px, so more pixels add nothing, while a flat 64 kB JPEG (an APP1 segment's limit) can claim
+4 MP and a PNG or HEIC eXIf block 512 kB (``MAX_THUMBNAIL_BYTES``), tens of MP. Camera previews are 160x120."""
+MAX_ORIENTATIONS_REGISTERED = 2
+"""Other orientations lined up by scale and position when the tagged one does not match (a 4:3 photo has 3
+that keep its shape, a square one 7; see ``_likeliest``)."""
 MIN_DETAIL_LEVEL = 0.1
 """Below this share of fine detail (SD units) a picture is too blurred or flat for the detail test."""
 
 
-def _thumbnail_image(ctx: CheckContext, data: bytes) -> Image.Image:
+def _thumbnail_image(ctx: CheckContext, data: bytes) -> tuple[Image.Image, tuple[int, int]]:
+    """The preview reduced to at most ``MAX_THUMBNAIL_SIDE``, and its stored size."""
     source = SourceFile(
         path=ctx.source.path, data=data, sha256=hashlib.sha256(data).hexdigest(), mtime=ctx.source.mtime
     )
-    return decode(source).image
+    decoded = decode(source, max_side=MAX_THUMBNAIL_SIDE)
+    return decoded.image, (decoded.facts.width, decoded.facts.height)
+
+
+def _likeliest(orientations: list[tuple[int, Image.Image]], photo: Image.Image) -> list[tuple[int, Image.Image]]:
+    """The ``MAX_ORIENTATIONS_REGISTERED`` orientations whose stretched preview correlates best with the photo.
+
+    Registration (a scale-and-shift search, ~25 correlations) only corrects a misfit of a few percent of the
+    frame: the preview in the right orientation already correlates clearly when simply stretched over the
+    photo, a wrong rotation or mirror shows another arrangement and correlates near zero. Ranking by the cheap
+    stretched reading first bounds the work by the number of registrations, not by the photo: a square photo
+    whose preview matches in no orientation (a damaged or replaced picture) cost 8 registrations before.
+    """
+    if len(orientations) <= MAX_ORIENTATIONS_REGISTERED:
+        return orientations
+    scored = [(stretched_correlation(oriented, photo), orientation, oriented) for orientation, oriented in orientations]
+    scored.sort(key=lambda t: -t[0])
+    return [(orientation, oriented) for _score, orientation, oriented in scored[:MAX_ORIENTATIONS_REGISTERED]]
 
 
 def _crosses_aspect(thumb: Image.Image, photo: Image.Image) -> bool:
@@ -81,7 +106,7 @@ class ExifThumbnailCheck:
         if not data:
             return []
         try:
-            raw_thumb = _thumbnail_image(ctx, data)
+            raw_thumb, stored_size = _thumbnail_image(ctx, data)
         except ImageReadError as exc:
             return [
                 Finding(
@@ -101,16 +126,19 @@ class ExifThumbnailCheck:
             # Some writers store the preview already rotated: accept any orientation that matches.
             # Orientations that leave the preview portrait for a landscape photo (or the reverse)
             # could only match squeezed, which the first reading already tried.
-            for orientation in range(1, 9):
-                oriented = apply_orientation(raw_thumb, orientation)
-                if orientation == photo.facts.orientation or _crosses_aspect(oriented, photo.image):
-                    continue
+            others = [
+                (orientation, oriented)
+                for orientation in range(1, 9)
+                if orientation != photo.facts.orientation
+                and not _crosses_aspect(oriented := apply_orientation(raw_thumb, orientation), photo.image)
+            ]
+            for orientation, oriented in _likeliest(others, photo.image):
                 alt, alt_thumb, alt_crop = compare(oriented, photo.image)
                 if alt.correlation >= SAME_CORRELATION:
                     result = replace(alt, orientation_used=orientation)
                     thumb, crop = alt_thumb, alt_crop
                     break
-        return [self._finding(ctx, result, raw_thumb.size, thumb, crop)]
+        return [self._finding(ctx, result, stored_size, thumb, crop)]
 
     def _finding(
         self,

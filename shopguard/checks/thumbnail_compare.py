@@ -117,8 +117,9 @@ def _box_sums(
     xs: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]],
 ) -> npt.NDArray[np.float64]:
     (y0, y1), (x0, x1) = ys, xs
-    y0, y1, x0, x1 = y0[:, None], y1[:, None], x0[None, :], x1[None, :]
-    out: npt.NDArray[np.float64] = table[y1, x1] - table[y0, x1] - table[y1, x0] + table[y0, x0]
+    # Rows first, then columns: two gathers of whole rows are ~4x cheaper than four 2-D fancy gathers.
+    rows = table[y1] - table[y0]
+    out: npt.NDArray[np.float64] = rows[:, x1] - rows[:, x0]
     return out
 
 
@@ -265,6 +266,12 @@ def compare(thumb: Image.Image, photo: Image.Image) -> tuple[ThumbnailComparison
     results = [(_compare_pair(pair), pair) for pair in pairs]
     result, pair = max(results, key=lambda r: r[0].correlation)
     return result, pair.thumb, pair.photo
+
+
+def stretched_correlation(thumb: Image.Image, photo: Image.Image) -> float:
+    """Correlation of the whole (bar-trimmed) thumbnail stretched over the whole photo: the cheap first reading."""
+    thumb = trim_bars(thumb)
+    return _compare_pair(AlignedPair("stretched", thumb.resize(photo.size), photo, (0.0, 0.0, 1.0, 1.0))).correlation
 
 
 def _normalised(im: Image.Image, size: tuple[int, int]) -> npt.NDArray[np.float64]:

@@ -20,6 +20,7 @@ from shopguard.i18n import text
 from shopguard.report.content import Fact, ReportContext, fact_grid, ranked_findings, show_time
 from shopguard.report.evidence_values import evidence_rows
 from shopguard.report.listing_dates import file_name
+from shopguard.report.private_details import private_details
 from shopguard.report.writer import key
 
 # number and time first: both short, they share a row
@@ -95,6 +96,7 @@ def technical_appendix(ctx: ReportContext) -> list[Flowable]:
         else:
             story.append(KeepTogether(head))
         story.append(Spacer(1, 6))
+    story += private_details(ctx)
     story += _journal(ctx)
     if not story:
         return []

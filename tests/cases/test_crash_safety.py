@@ -69,17 +69,60 @@ def test_a_check_killed_mid_run_leaves_no_case_and_an_intact_library(
 ) -> None:
     home, count = indexed_home
     photos = [str(p) for p in sorted((demo / "complaints").glob("*.jpg"))]
-    proc = _cli(home, "check", *photos, "--json")
     cases_dir = home / "cases"
-    killed = _kill_when(proc, lambda: any(cases_dir.glob("*/photos/*")))
+    # a complete case from before must survive the clean-up untouched
+    assert main(["--home", str(home), "check", photos[0], "--json"]) == 0
+    (earlier,) = CaseStore(cases_dir).list()
+    earlier_files = {p: p.read_bytes() for p in (cases_dir / earlier.id).rglob("*") if p.is_file()}
+    proc = _cli(home, "check", *photos, "--json")
+    killed = _kill_when(proc, lambda: len(list(cases_dir.glob("*/photos/*"))) > len(earlier.photos))
     assert killed, "the check finished before it could be killed"
-    assert CaseStore(cases_dir).list() == []  # cleanly absent: the folder holds no case.json
-    assert not list(cases_dir.glob("*/case.json"))
+    (leftover,) = [d for d in cases_dir.iterdir() if d.name != earlier.id]
+    assert not (leftover / "case.json").exists() and (leftover / ".incomplete").is_file()
+    assert [c.id for c in CaseStore(cases_dir).list()] == [earlier.id]  # the killed one is cleanly absent...
+    assert not leftover.exists()  # ...and its folder is gone at the next open
+    assert {p: p.read_bytes() for p in (cases_dir / earlier.id).rglob("*") if p.is_file()} == earlier_files
     _library_intact(home, count)
     # a restarted check works and is complete
     assert main(["--home", str(home), "check", photos[0], "--json"]) == 0
-    (case,) = CaseStore(cases_dir).list()
-    assert len(case.photos) == 1 and case.photos[0].is_readable
+    cases = CaseStore(cases_dir).list()
+    assert len(cases) == 2 and all(len(c.photos) == 1 and c.photos[0].is_readable for c in cases)
+    assert not list(cases_dir.glob("*/.incomplete"))
+
+
+def test_clean_up_leaves_cases_being_built_and_fresh_folders_alone(tmp_path: Path) -> None:
+    store = CaseStore(tmp_path / "cases")
+    store.begin("20261204-120000-aaaa")  # this process is building it: alive
+    (tmp_path / "cases" / "20261204-120000-aaaa" / "photos").mkdir()
+    (tmp_path / "cases" / "20261204-120001-bbbb").mkdir()  # no marker yet, just created
+    stale = tmp_path / "cases" / "20261204-120002-cccc"
+    stale.mkdir()
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = tmp_path / "cases" / "20261204-120003-dddd"
+    gone.mkdir()
+    (gone / ".incomplete").write_text(json.dumps({"pid": int(dead.stdout)}))
+    assert store.clean_incomplete() == 2
+    assert sorted(d.name for d in (tmp_path / "cases").iterdir()) == ["20261204-120000-aaaa", "20261204-120001-bbbb"]
+
+
+def test_a_cancelled_check_leaves_no_case_folder(demo: Path, tmp_path: Path) -> None:
+    from shopguard.errors import Cancelled
+    from shopguard.progress import CancelToken
+
+    home = Home(tmp_path / "home").ensure()
+    cancel = CancelToken()
+    photos = tuple(sorted((demo / "complaints").glob("*.jpg")))[:2]
+    store = LibraryStore(home.library_db)
+
+    def photo_checked(_photo: object) -> None:
+        cancel.cancel()  # after the first photo's copy and evidence are written
+
+    with pytest.raises(Cancelled):
+        check_photos(home, CheckRequest(photos=photos), store, cancel=cancel, photo_checked=photo_checked)
+    store.close()
+    assert not any(home.cases_dir.iterdir())
 
 
 def test_a_report_killed_while_written_is_never_listed_half_written(

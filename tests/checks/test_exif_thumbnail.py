@@ -177,3 +177,88 @@ def test_awkward_sizes_never_crash_the_comparison() -> None:
             ):
                 result, _, _ = compare(thumb, photo)
                 assert -1.01 <= result.correlation <= 1.01, ((tw, th), (pw, ph), result)
+
+
+def _square_with_preview(testdata: Path, tmp_path: Path, preview_turn: Image.Transpose | None) -> Path:
+    """A square crop of the Nikon photo with a 120x120 preview of that crop, stored turned by ``preview_turn``
+    (a writer that rotated the pixels but not the preview) while the orientation tag stays 1."""
+    with Image.open(testdata / "exif-camera" / CAMERA) as im:
+        exif = piexif.load(im.info["exif"])
+        square = im.convert("RGB").crop((80, 0, 560, 480))
+    preview = square.resize((120, 120), Image.Resampling.LANCZOS)
+    if preview_turn is not None:
+        preview = preview.transpose(preview_turn)
+    buffer = io.BytesIO()
+    preview.save(buffer, "JPEG", quality=90)
+    exif["thumbnail"] = buffer.getvalue()
+    exif["0th"][piexif.ImageIFD.Orientation] = 1
+    path = tmp_path / "square.jpg"
+    square.save(path, "JPEG", quality=92, exif=piexif.dump(exif))
+    return path
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.TRANSPOSE, Image.Transpose.FLIP_LEFT_RIGHT],
+)
+def test_square_photo_with_a_preview_stored_turned_still_matches(
+    testdata: Path, tmp_path: Path, turn: Image.Transpose
+) -> None:
+    # Only the likeliest other orientations (by the stretched reading) are registered: the right one is among them.
+    [finding] = run_check(ExifThumbnailCheck(), _square_with_preview(testdata, tmp_path, turn))
+    assert finding.strength is Strength.INFO, finding.evidence
+    assert finding.evidence["orientation_used"] != 1, finding.evidence
+
+
+def test_preview_matching_in_no_orientation_costs_at_most_three_registrations(
+    testdata: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A square photo whose pixels are another picture: no orientation matches. Every registration is ~25
+    # correlations; trying all 8 orientations made the slowest fuzzed file (11.7 s under load).
+    from shopguard.checks import thumbnail_compare
+
+    path = _square_with_preview(testdata, tmp_path, None)
+    with Image.open(path) as im:
+        exif = im.info["exif"]
+    Image.linear_gradient("L").resize((480, 480)).convert("RGB").save(path, "JPEG", quality=92, exif=exif)
+    calls = []
+    real = thumbnail_compare.registered
+
+    def counted(thumb: Image.Image, photo: Image.Image) -> thumbnail_compare.AlignedPair | None:
+        calls.append(thumb.size)
+        return real(thumb, photo)
+
+    monkeypatch.setattr(thumbnail_compare, "registered", counted)
+    [finding] = run_check(ExifThumbnailCheck(), path)
+    assert finding.strength is Strength.STRONG, finding.evidence
+    assert len(calls) <= 3, calls
+
+
+def test_an_oversized_preview_is_compared_reduced_and_reported_at_its_stored_size(
+    testdata: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A preview as large as the APP1 segment allows (here 1600x1200 of smooth detail, < 60 kB) is decoded reduced
+    # (DCT scaling), never at full size: the comparison works at 64-128 px anyway.
+    with Image.open(testdata / "exif-camera" / CAMERA) as im:
+        exif = piexif.load(im.info["exif"])
+        pixels = im.convert("RGB")
+    buffer = io.BytesIO()
+    pixels.resize((160, 120)).resize((1600, 1200), Image.Resampling.BILINEAR).save(buffer, "JPEG", quality=8)
+    assert len(buffer.getvalue()) < 60_000
+    exif["thumbnail"] = buffer.getvalue()
+    path = tmp_path / "big-preview.jpg"
+    pixels.save(path, "JPEG", quality=92, exif=piexif.dump(exif))
+    from shopguard.checks import exif_thumbnail
+
+    compared = []
+    real = compare
+
+    def recorded(thumb: Image.Image, photo: Image.Image) -> object:
+        compared.append(thumb.size)
+        return real(thumb, photo)
+
+    monkeypatch.setattr(exif_thumbnail, "compare", recorded)
+    [finding] = run_check(ExifThumbnailCheck(), path, artifact_dir=tmp_path / "art")
+    assert compared and max(max(size) for size in compared) <= 512, compared
+    assert finding.evidence["thumbnail_size"] == [1600, 1200]
+    assert finding.strength is Strength.INFO, finding.evidence

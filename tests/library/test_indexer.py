@@ -161,3 +161,84 @@ def test_photos_described_by_an_earlier_version_are_read_again_on_the_next_scan(
     assert all(store.has_current_features(i) for i in ids)
     assert min(len(f) for f in store.features(ids).values()) > 100
     assert index_paths(store, [folder], workers=1).unchanged == 12
+
+
+def _children(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # an exited orphan may wait for its new parent to reap it
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_indexing_workers_end_with_a_killed_library_add(testdata: Path, tmp_path: Path) -> None:
+    # A SIGKILLed parent never shuts its pool down: its workers must notice by themselves (orphans were found
+    # alive 25 minutes later).
+    folder = _shop(testdata, tmp_path / "shop", copies=5)
+    home = tmp_path / "home"
+    db = home / "library.sqlite3"
+    proc = _run_cli(home, folder)
+    deadline = time.monotonic() + 60
+    while _rows(db) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "library add --workers 2 runs one spawned worker"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leave them behind for the next test run
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their killed parent"
+
+
+def _init_without_prctl(parent_pid: int) -> None:
+    """Pool initializer for the test below: the portable path alone, as on macOS and Windows."""
+    from shopguard.library import indexer
+
+    sys.platform = "portable-test"  # this worker only: skip PR_SET_PDEATHSIG
+    indexer._exit_with_parent(parent_pid)
+
+
+_ORPHAN_PARENT = """
+import os, signal, sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from tests.library.test_indexer import _init_without_prctl
+pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_init_without_prctl, initargs=(os.getpid(),))
+print(pool.submit(os.getpid).result(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_worker_without_prctl_ends_with_its_killed_parent_too(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = tmp_path / "worker-pid.txt"  # a file, not a pipe: a surviving worker would hold a pipe open
+    with out.open("w") as fh:
+        code = subprocess.run([sys.executable, "-c", _ORPHAN_PARENT], env=env, cwd=REPO, stdout=fh, timeout=120)
+    assert code.returncode == -signal.SIGKILL
+    worker = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 5
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = _alive(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive, "the worker outlived its killed parent"

@@ -52,6 +52,13 @@ def test_odd_names_and_a_very_long_path_are_indexed_and_checked(testdata: Path, 
     assert all(p.is_readable and p.stored_path and Path(p.stored_path).is_file() for p in case.photos)
     # the copy in the case keeps the buyer's letters (the emoji and CJK names are legal on every OS)
     assert "📦" in Path(case.photos[0].stored_path or "").name
+    # and the report names them, from a home under the same long, odd path
+    from shopguard.report.builder import build_report
+    from tests.report.pdf_reading import pdf_text, squash
+
+    report = build_report(case, folder / "报告 📄.pdf")
+    text = pdf_text(report)
+    assert squash(ODD_NAMES[0]) in text and squash("box") in text
 
 
 def test_a_read_only_folder_is_indexed_and_nothing_is_written_there(testdata: Path, tmp_path: Path) -> None:
