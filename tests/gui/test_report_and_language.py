@@ -73,7 +73,7 @@ def test_language_switch_changes_every_visible_text(qtbot: QtBot, window: MainWi
         result.finding_items()[0].text(0),
         window.check_page.start_view.drop_zone.title_label.text(),
     )
-    assert chinese == ("有力证据", "生成报告…", "核验照片", "文件(&F)", chinese[4], "把买家的照片拖到这里")
+    assert chinese == ("有力证据", "生成报告…", "核验照片", "文件(&F)", chinese[4], "把买家的照片或视频拖到这里")
     assert all(a != b for a, b in zip(english, chinese, strict=True))
     assert "您的商品图" in chinese[4] or "商品" in chinese[4], "findings are shown in Chinese too"
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
