@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,13 @@ def _run_cli(home: Path, folder: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _wait_while(condition: Callable[[], bool], seconds: float) -> None:
+    """Poll ``condition`` every 50 ms until it is false or ``seconds`` have passed (another process's progress)."""
+    deadline = time.monotonic() + seconds
+    while condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _rows(db: Path) -> int:
     if not db.exists():
         return 0
@@ -91,9 +99,7 @@ def test_interrupted_cli_run_resumes_without_corrupt_rows(testdata: Path, tmp_pa
     home = tmp_path / "home"
     db = home / "library.sqlite3"
     proc = _run_cli(home, folder)
-    deadline = time.monotonic() + 60
-    while _rows(db) == 0 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    _wait_while(lambda: _rows(db) == 0 and proc.poll() is None, 60)
     proc.send_signal(signal.SIGKILL if how == "kill" else signal.SIGINT)
     code = proc.wait(timeout=60)
     if how == "ctrl-c":
@@ -192,16 +198,12 @@ def test_indexing_workers_end_with_a_killed_library_add(testdata: Path, tmp_path
     home = tmp_path / "home"
     db = home / "library.sqlite3"
     proc = _run_cli(home, folder)
-    deadline = time.monotonic() + 60
-    while _rows(db) < 2 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    _wait_while(lambda: _rows(db) < 2 and proc.poll() is None, 60)
     workers = _children(proc.pid)
     assert workers, "library add --workers 2 runs one spawned worker"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_while(lambda: any(_alive(pid) for pid in workers), 5)
     left = [pid for pid in workers if _alive(pid)]
     for pid in left:  # do not leave them behind for the next test run
         os.kill(pid, signal.SIGKILL)
@@ -235,9 +237,7 @@ def test_a_worker_without_prctl_ends_with_its_killed_parent_too(tmp_path: Path) 
         code = subprocess.run([sys.executable, "-c", _ORPHAN_PARENT], env=env, cwd=REPO, stdout=fh, timeout=120)
     assert code.returncode == -signal.SIGKILL
     worker = int(out.read_text().split()[0])
-    deadline = time.monotonic() + 5
-    while _alive(worker) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_while(lambda: _alive(worker), 5)
     alive = _alive(worker)
     if alive:
         os.kill(worker, signal.SIGKILL)
