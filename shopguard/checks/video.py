@@ -241,7 +241,9 @@ def _derived_finding(
         for m in group
     ]
     steady = [t for t in tracks if len(t["frames"]) >= 2]
-    if base.strength is Strength.INFO:
+    if base.strength is Strength.INFO and base.evidence.get("relation") == "same-scene":
+        kind = "same_scene"  # another shot of the listing's scene (library/second_shot.py), not a mockup variant
+    elif base.strength is Strength.INFO:
         kind = "same_base"
     elif with_change:
         kind = "derived_changed"
@@ -280,7 +282,7 @@ def _derived_finding(
         library_photo=base.library_photo,
         evidence=evidence,
         images=tuple(images),
-        limits_key="limits.video.derived" if kind != "same_base" else base.limits_key,
+        limits_key=base.limits_key if kind in ("same_base", "same_scene") else "limits.video.derived",
     )
     return finding, key_match.frame
 

@@ -208,3 +208,23 @@ def test_a_clip_cut_from_the_sellers_own_video_is_found(demo: Path, testdata: Pa
     assert finding is not None and finding.strength.value == "strong"
     assert finding.library_photo is not None and Path(finding.library_photo).name.startswith("product video.mp4@")
     assert finding.title_key == "finding.video.derived_changed.title"
+
+
+def test_a_clip_of_another_shot_of_the_scene_is_same_scene_not_same_base(testdata: Path, tmp_path: Path) -> None:
+    """A clip panning over a second shot of the listing's scene (the product turned between two exposures) is
+    worded as the photo check words it, "same scene, not that photo", not as another variant of a mockup."""
+    more = testdata / "product-photos-more"
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "listing.jpg").write_bytes((more / "grocerystore__Arla-Lactose-Medium-Fat-Milk__3.jpg").read_bytes())
+    second = _load(more / "grocerystore__Arla-Lactose-Medium-Fat-Milk__4.jpg")
+    clip = pan_clip(second, tmp_path / "buyer.mp4", zoom=(1.0, 0.9), size=(960, 720))
+    home = Home(resolve_home(None)).ensure()
+    store = LibraryStore(home.library_db)
+    index_paths(store, [shop], workers=1)
+    finding = _match(check_photos(home, CheckRequest(photos=(clip,)), store).photos[0])
+    assert finding is not None and finding.strength.value == "info"
+    assert finding.evidence["relation"] == "same-scene"
+    assert finding.title_key == "finding.video.same_scene.title"
+    assert finding.limits_key == "limits.library.same_scene"
+    assert "same scene" in finding.title("en") and "{" not in finding.detail("en") + finding.detail("zh_CN")
