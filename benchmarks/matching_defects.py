@@ -216,6 +216,7 @@ def main() -> None:
                             "share": share,
                             "iou": iou,
                             "regions": len(regions),
+                            "boxes": [list(r) for r in regions],
                             "cpu": cpu,
                         }
                     )
@@ -255,6 +256,7 @@ def main() -> None:
                         "source": src.name,
                         "textured": rich,
                         "regions": count,
+                        "boxes": [list(r) for r in regions],
                         "cpu": cpu,
                     }
                 )

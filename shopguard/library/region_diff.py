@@ -109,16 +109,24 @@ class ChangeMap:
     keeps little. 1 when there is no print, or it is as light as its surroundings."""
 
 
-def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(SSIM, structure term, textured mask) maps of two float32 grey images."""
+def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(local mean, local variance) of a float32 grey image in the SSIM window (Gaussian, sigma 1.5)."""
+    mu = cv2.GaussianBlur(x, (0, 0), 1.5)
+    var: np.ndarray = np.maximum(cv2.GaussianBlur(x * x, (0, 0), 1.5) - mu * mu, 0)
+    return mu, var
 
-    def blur(x: np.ndarray) -> np.ndarray:
-        return cv2.GaussianBlur(x, (0, 0), 1.5)
 
-    mu_a, mu_b = blur(a), blur(b)
-    var_a = np.maximum(blur(a * a) - mu_a * mu_a, 0)
-    var_b = np.maximum(blur(b * b) - mu_b * mu_b, 0)
-    cov = blur(a * b) - mu_a * mu_b
+def _ssim_maps(
+    a: np.ndarray,
+    b: np.ndarray,
+    moments_a: tuple[np.ndarray, np.ndarray] | None = None,
+    moments_b: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(SSIM, structure term, textured mask) maps of two float32 grey images; their ``_moments`` may be passed in when
+    already computed (the same blurs: the complaint's are shared by both comparisons of a change map)."""
+    mu_a, var_a = moments_a if moments_a is not None else _moments(a)
+    mu_b, var_b = moments_b if moments_b is not None else _moments(b)
+    cov = cv2.GaussianBlur(a * b, (0, 0), 1.5) - mu_a * mu_b
     ssim = ((2 * mu_a * mu_b + _C1) * (2 * cov + _C2)) / ((mu_a**2 + mu_b**2 + _C1) * (var_a + var_b + _C2))
     structure = (cov + _C2 / 2) / (np.sqrt(var_a * var_b) + _C2 / 2)
     # The structure term only means something where both sides have texture (else C2 dominates).
@@ -128,18 +136,18 @@ def _ssim_maps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 
 def _gauss_sd(grey: np.ndarray) -> np.ndarray:
     """Local grey standard deviation in the SSIM window (Gaussian, sigma 1.5) of a float32 grey image."""
-    mu = cv2.GaussianBlur(grey, (0, 0), 1.5)
-    sd: np.ndarray = np.sqrt(np.maximum(cv2.GaussianBlur(grey * grey, (0, 0), 1.5) - mu * mu, 0))
+    sd: np.ndarray = np.sqrt(_moments(grey)[1])
     return sd
 
 
-def _contrast_ratio(c_grey: np.ndarray, l_grey: np.ndarray, changed: np.ndarray) -> float:
-    """Median local contrast ratio complaint / listing over the changed pixels where the listing has texture."""
-    l_sd = _gauss_sd(l_grey)
+def _contrast_ratio(c_var: np.ndarray, l_var: np.ndarray, changed: np.ndarray) -> float:
+    """Median local contrast ratio complaint / listing over the changed pixels where the listing has texture, from
+    the two photos' local variances in the SSIM window (``_moments``)."""
+    l_sd = np.sqrt(l_var)
     where = changed & (l_sd * l_sd > _C2 / 4)
     if int(where.sum()) < 50:
         return 1.0
-    return float(np.median(_gauss_sd(c_grey)[where] / l_sd[where]))
+    return float(np.median(np.sqrt(c_var[where]) / l_sd[where]))
 
 
 def _informative(gray: np.ndarray, overlap: np.ndarray) -> np.ndarray:
@@ -198,7 +206,8 @@ def change_map(
     l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
     # Where the shapes agree (SSIM structure term, blind to colour) is where the photo is: compare only there.
     c_grey, l_grey_raw = cv2.cvtColor(c_f, cv2.COLOR_RGB2GRAY), cv2.cvtColor(l_f, cv2.COLOR_RGB2GRAY)
-    _, pre_structure, pre_textured = _ssim_maps(c_grey, l_grey_raw)
+    c_moments = _moments(c_grey)
+    _, pre_structure, pre_textured = _ssim_maps(c_grey, l_grey_raw, c_moments)
     # Flat areas agree when their grey levels are close once a global brightness shift is taken out (a plain
     # backdrop is part of the photo too, also in a brightened copy).
     grey_diff = c_grey - l_grey_raw
@@ -212,7 +221,8 @@ def change_map(
     l_fit = colour.apply(l_f)
     dist = _rgb_distance(c_f, l_fit)
     l_grey = cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
-    ssim, structure, textured = _ssim_maps(c_grey, l_grey)
+    l_moments = _moments(l_grey)
+    ssim, structure, textured = _ssim_maps(c_grey, l_grey, c_moments, l_moments)
     noise = float(np.median(dist[overlap][::4])) if overlap.any() else 0.0  # thinned: the median barely moves
     score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
@@ -255,7 +265,7 @@ def change_map(
         hue_shift=hue_shift(colour, l_f, ink),
         chroma_balance=chroma_balance(colour, l_f, ink),
         raw_distance=raw_distance,
-        contrast_in_changed=_contrast_ratio(c_grey, l_grey, changed),
+        contrast_in_changed=_contrast_ratio(c_moments[1], l_moments[1], changed),
         print_contrast_kept=_print_contrast_kept(l_grey_raw, l_grey, ink, overlap),
         faint=faint & changed,
         listing_shown=sharp,
@@ -397,9 +407,13 @@ def _photo_extent(agree: np.ndarray) -> np.ndarray:
     pixels). A screenshot of a cropped photo leaves the listing's footprint running on under the app's
     bars and background; those parts were never the photo, so they are not compared."""
     extent = np.zeros_like(agree)
-    ys, xs = np.nonzero(agree)
-    if ys.size < 100:
+    # The rows and columns of the agreeing pixels as multisets (each index repeated by its count): the same
+    # percentiles as from np.nonzero's coordinates, without listing every pixel's two coordinates.
+    per_row, per_col = np.count_nonzero(agree, axis=1), np.count_nonzero(agree, axis=0)
+    if int(per_row.sum()) < 100:
         return extent | True
+    ys = np.repeat(np.arange(agree.shape[0]), per_row)
+    xs = np.repeat(np.arange(agree.shape[1]), per_col)
     y0, y1 = np.percentile(ys, [0.2, 99.8]).astype(int)
     x0, x1 = np.percentile(xs, [0.2, 99.8]).astype(int)
     extent[y0 : y1 + 1, x0 : x1 + 1] = True
