@@ -41,6 +41,12 @@ surface by 40 shifts it by ~12; JPEG q40 after averaging over a window stays wit
 STRUCTURE_PERCENTILE = 98
 """Of the listing's edges, the share whose residual the structure term must cover: the response over the listing's
 structure at its 98th percentile measures how far this pair's resampling and alignment leave edges apart."""
+STROKE_CORE_LEVELS = 2.0
+"""Least ridge depth (levels) of a stroke whose whole core averages GROW_Z noise floors of its own surface. On a
+noise-free surface (a render, a white mug whose backdrop clips) the floor is the quantisation step, and a light
+scratch of 8-10 levels (a ridge 3-4 deep, 0.4 x contrast for a 1 px line) was lost under STROKE_MIN_LEVELS while it
+stood 3 floors above that surface along its whole length. A JPEG ringing echo is no such line: it sits beside an
+edge (the structure floor covers it) and is short. 2 levels: twice the quantisation step (QUANTUM)."""
 MIN_STROKE_LENGTH = 0.02
 """A stroke spans at least 2% of the photo's short side (and 8 px): a crack tens of px long in a photo of
 hundreds; shorter lines are texture the re-save moved."""
@@ -225,7 +231,11 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, shr
         core = part & (level >= HALF_MAXIMUM * float(np.percentile(level[part], 95)))
         if int(core.sum()) > MAX_STROKE_WIDTH * length * length:
             continue
-        if float(level[core].mean()) >= least_depth:
+        # Deep enough in grey levels, or (a faint line on a quiet surface) GROW_Z floors of this surface's own
+        # noise on average over its whole core (STROKE_CORE_LEVELS).
+        core_depth = float(level[core].mean())
+        quiet_line = core_depth >= STROKE_CORE_LEVELS and float(z[y : y + h, x : x + w][core].mean()) >= GROW_Z
+        if core_depth >= least_depth or quiet_line:
             keep[i] = True
             centre[y : y + h, x : x + w] |= core
     keep[0] = False
