@@ -98,16 +98,12 @@ QUANTUM = 1.0
 moves it by about one; a floor measured on a noise-free render (a white mug) must not fall below that."""
 
 
-def _floor(
-    response: np.ndarray, structure: np.ndarray, overlap: np.ndarray, sample: np.ndarray | None = None
-) -> np.ndarray:
+def _floor(response: np.ndarray, structure: np.ndarray, overlap: np.ndarray) -> np.ndarray:
     """Per-pixel noise floor of a non-negative response: its robust level where the listing is flat, plus the share
-    of the listing's structure that this pair's resampling and misalignment leave in it (measured on its edges).
-    Measured over ``sample`` (default: all of ``overlap``)."""
+    of the listing's structure that this pair's resampling and misalignment leave in it (measured on its edges)."""
     # Robust statistics from every 4th compared pixel: a median over ~200,000 pixels moves by well under 1% when
     # thinned so, and costs a quarter.
-    where = overlap if sample is None else sample
-    r, s = response[where][::4], structure[where][::4]
+    r, s = response[overlap][::4], structure[overlap][::4]
     if r.size == 0:
         return np.full(response.shape, QUANTUM, np.float32)
     flat = s <= np.median(s)
@@ -301,11 +297,6 @@ def _explained_by_colour(
     return float(np.linalg.norm(own - expected)) < EXPLAINED_SHARE * float(np.linalg.norm(own))
 
 
-LEAVE_OUT_KEEPS = 0.5
-"""The floor is measured again without the candidate patches only while at least half of the compared area is left
-to measure it on (beyond that the photo has changed too much for its rest to tell the pair's noise)."""
-
-
 def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """Faint, spatially coherent offsets (translucent stains, discolouration, dents' shading): the residual averaged
     over windows of three sizes, in grey and two opponent colour channels, standing above its noise floor.
@@ -326,12 +317,13 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
     residual_rgb, listing_rgb = _shrunk(complaint - listing, level), _shrunk(listing, level)
     channels = list(zip(opponent(residual_rgb), opponent(listing_rgb), strict=True))
     scales = tuple(sigma / level for sigma in PATCH_SCALES)
+    strong = np.zeros(overlap.shape, bool)
+    weak = np.zeros(overlap.shape, bool)
     fine = np.zeros(overlap.shape, np.float32)
     # Each channel's floor follows the listing's own edges in that channel: JPEG's halved chroma resolution leaves
     # a colour residual along colour edges (red text on yellow), not along grey ones.
     # Averages over the compared area only (normalised convolution): the frame's edge brings in nothing.
     weights = {sigma: cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6 for sigma in scales}
-    responses = []
     for channel, own in channels:
         for sigma in scales:
             weight = weights[sigma]
@@ -340,36 +332,15 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
             mean = cv2.GaussianBlur(channel * inside, (0, 0), sigma) / weight
             centre = float(np.median(mean[overlap][::7]))
             offset = np.abs(mean - centre)
-            responses.append((offset, structure))
-            if sigma == scales[0]:
-                fine = np.maximum(fine, offset)
-
-    def above_floor(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        strong = np.zeros(overlap.shape, bool)
-        weak = np.zeros(overlap.shape, bool)
-        for offset, structure in responses:
-            zs = offset / _floor(offset, structure, overlap, sample)
+            zs = offset / _floor(offset, structure, overlap)
             strong |= (zs >= SEED_Z) & (offset >= PATCH_MIN_LEVELS)
             weak |= (zs >= GROW_Z) & (offset >= PATCH_MIN_LEVELS / 2)
-        return strong & overlap, weak & overlap
-
-    strong, weak = above_floor(overlap)
-    area = max(1, int(overlap.sum()))
-    # The floor's structure term is a property of the pair (its resampling and misalignment), measured over the
-    # listing's edges; a faint patch on weak structure (a dent's shadow on a cap's fine weave) can be 2% of those
-    # edges on a plain render and sets the percentile itself (session 10: a 20-level shadow held 2-4.6 floors).
-    # Measured again away from the places standing GROW_Z floors out over a patch's least area, each is judged
-    # against the rest of the photo, not against itself.
-    _, parts, part_stats, _ = cv2.connectedComponentsWithStats(weak.astype(np.uint8), connectivity=8)
-    big = part_stats[:, 4] >= MIN_PATCH_SHARE * area
-    big[0] = False
-    if big.any():
-        reach = 2 * round(2 * scales[-1]) + 1
-        near = cv2.dilate(big[parts].astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
-        away = overlap & ~near
-        if int(away.sum()) >= LEAVE_OUT_KEEPS * area:
-            strong, weak = above_floor(away)
+            if sigma == scales[0]:
+                fine = np.maximum(fine, offset)
+    strong &= overlap
+    weak &= overlap
     n, labels, stats = _hysteresis(strong, weak)
+    area = max(1, int(overlap.sum()))
     found = np.zeros(overlap.shape, bool)
     for i in range(1, n):
         if stats[i, 4] < MIN_PATCH_SHARE * area:
