@@ -117,11 +117,16 @@ def handed_over(
     raise ValueError(condition)
 
 
-def run_case(
+def case_seed(seed: int, kind: str | None, condition: str, index: int) -> int:
+    """The seed of one case: ``kind`` painted on the ``index``-th source, handed over as ``condition``."""
+    return zlib.crc32(f"{seed}/{kind or 'untouched'}/{condition}/{index}".encode())
+
+
+def build_case(
     source: Path, kind: str | None, condition: str, seed: int, folder: Path
-) -> tuple[float, int, float, tuple[tuple[int, int, int, int], ...], float]:
-    """(box IoU with the truth, number of regions, change-map CPU seconds, regions, the truth's share of the photo)
-    for one case."""
+) -> tuple[Image.Image, float, Image.Image, float, np.ndarray, np.ndarray, np.ndarray]:
+    """(complaint, its decode scale, listing, its decode scale, nudged transform, truth mask in complaint px, painted
+    mask in source px) of one case."""
     rng = random.Random(seed)
     im = decode(read_source(source)).image.convert("RGB")
     if kind is None:
@@ -134,8 +139,17 @@ def run_case(
     complaint, c_scale = _decoded(out, quality, folder)
     listing = decode(read_source(source), max_side=1024)
     nudge = np.array([[1, 0, rng.uniform(-0.7, 0.7)], [0, 1, rng.uniform(-0.7, 0.7)], [0, 0, 1.0]])
+    return complaint, c_scale, listing.image, listing.scale, nudge @ matrix, truth, mask
+
+
+def run_case(
+    source: Path, kind: str | None, condition: str, seed: int, folder: Path
+) -> tuple[float, int, float, tuple[tuple[int, int, int, int], ...], float]:
+    """(box IoU with the truth, number of regions, change-map CPU seconds, regions, the truth's share of the photo)
+    for one case."""
+    complaint, c_scale, listing, l_scale, matrix, truth, mask = build_case(source, kind, condition, seed, folder)
     t0 = time.process_time()
-    change = change_map(complaint, c_scale, listing.image, listing.scale, nudge @ matrix)
+    change = change_map(complaint, c_scale, listing, l_scale, matrix)
     cpu = time.process_time() - t0
     found, box = tf.union_box(change.regions), dp.mask_box(truth)
     iou = tf.box_iou(found, box) if found and box else 0.0
@@ -203,7 +217,7 @@ def main() -> None:
             for condition in [c for c in args.conditions.split(",") if c]:
                 ious, cpus = [], []
                 for i, (src, rich) in enumerate(sources):
-                    seed = zlib.crc32(f"{args.seed}/{kind}/{condition}/{i}".encode())
+                    seed = case_seed(args.seed, kind, condition, i)
                     iou, _, cpu, regions, share = run_case(src, kind, condition, seed, folder)
                     ious.append(iou)
                     cpus.append(cpu)
@@ -246,7 +260,7 @@ def main() -> None:
         for condition in [c for c in args.untouched.split(",") if c]:
             clean = {False: 0, True: 0}
             for i, (src, rich) in enumerate(sources):
-                seed = zlib.crc32(f"{args.seed}/untouched/{condition}/{i}".encode())
+                seed = case_seed(args.seed, None, condition, i)
                 _, count, cpu, regions, _ = run_case(src, None, condition, seed, folder)
                 clean[rich] += count == 0
                 cases.append(
