@@ -2,8 +2,8 @@
 
 The checks are independent of each other (each reads the photo through the shared ``CheckContext`` and writes
 only its own evidence images), so they run on up to two threads: the pixel work is in numpy, OpenCV (the OCR
-too, on cv2.dnn), Pillow and SQLite, which release the GIL while they work. The findings are collected per check and joined
-in the registry's order, so the result is the same as running them one after another (tests/checks/
+too, on cv2.dnn), Pillow and SQLite, which release the GIL while they work. The findings are collected per check
+and joined in the registry's order, so the result is the same as running them one after another (tests/checks/
 test_runner_parallel.py compares the two on real photos).
 """
 
