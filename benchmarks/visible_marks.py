@@ -17,7 +17,7 @@ half-cropped ones should be found >= 80 % of the time. A detection is a sighting
 (for a cut one, also of a table mark inside it: "豆包AI生成" cut on the left reads "AI生成").
 False marks: every readable photo in the test data, untouched (target 0), for ai-visible-mark and
 screenshot-context. Time: CPU seconds of
-``find_marks`` on 12 MP (4000x3000) copies (process time; onnxruntime runs on one thread), and the
+``find_marks`` on 12 MP (4000x3000) copies (process time, all threads: the OCR runs on cv2.dnn), and the
 wall time of every registered check on one 12 MP JPEG.
 """
 

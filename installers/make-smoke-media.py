@@ -7,7 +7,7 @@
   and find the library photo it shows (its own FFmpeg, av.libs, and the video check must be in the bundle).
 - ``OUT_DIR/complaint-bulb-marked.jpg``: the demo bulb complaint with Doubao's visible mark "豆包AI生成" drawn in a
   corner as the generator draws it (tests/checks/visible_mark_support.py): the installed app must read it by OCR
-  (onnxruntime, the PP-OCR models and their config must be in the bundle).
+  (the PP-OCR models must be in the bundle, and cv2's DNN module must run them).
 Needs the build environment's Pillow, numpy and PyAV (the repository's .venv).
 """
 

@@ -1,9 +1,9 @@
 """Run every registered check on one photo and collect findings and a verdict.
 
 The checks are independent of each other (each reads the photo through the shared ``CheckContext`` and writes
-only its own evidence images), so they run on up to two threads: the pixel work is in numpy, OpenCV, Pillow,
-SQLite and onnxruntime, which release the GIL while they work. The findings are collected per check and joined
-in the registry's order, so the result is the same as running them one after another (tests/checks/
+only its own evidence images), so they run on up to two threads: the pixel work is in numpy, OpenCV (the OCR
+too, on cv2.dnn), Pillow and SQLite, which release the GIL while they work. The findings are collected per check
+and joined in the registry's order, so the result is the same as running them one after another (tests/checks/
 test_runner_parallel.py compares the two on real photos).
 """
 
