@@ -3,8 +3,8 @@
 Sources: the real library photos of ``matching_robustness.py`` (../shared/testdata). Each defect kind of
 ``defect_painting.py`` (thin dark crack, light scratch, faint mould, tear, dent; 0.1%-25% of the photo, exact masks)
 is painted on each source, which is then handed over as a buyer would: at full resolution (JPEG q92), shrunk to
-50% or 35%, re-saved at JPEG q40-q70, or inside a phone screenshot. Untouched copies (JPEG q40-q95, shrunk,
-screenshot, colour-shifted) must give no region.
+50% or 35%, re-saved at JPEG q40-q70, inside a phone screenshot, or cropped to 60-90% and tilted by 2-8 degrees. Untouched copies (JPEG q40-q95, shrunk,
+screenshot, colour-shifted, cropped and tilted) must give no region.
 
 The change map (``region_diff.change_map``) is run with the transform the copy was made with, nudged by up to
 0.7 px as keypoints leave it (ECC then polishes it, as in a check): this measures the change map alone; whether the
@@ -50,8 +50,12 @@ import matching_transforms as tf
 from shopguard.imaging import decode, read_source
 from shopguard.library.region_diff import change_map
 
-CONDITIONS = ("full", "shrink", "resave", "screenshot")
-UNTOUCHED = ("resave", "shrink", "screenshot", "colour")
+CONDITIONS = ("full", "shrink", "resave", "screenshot", "croprot")
+CROP_KEEP = (0.6, 0.9)
+"""Share of the photo a buyer's crop keeps (the defect stays inside it)."""
+TILT_DEGREES = (2.0, 8.0)
+"""A hand-held re-shoot or a phone's straighten tool: a tilt of a few degrees, either way."""
+UNTOUCHED = ("resave", "shrink", "screenshot", "colour", "croprot")
 TEXTURED_SD, TEXTURED_SHARE = 6.0, 0.4
 """A source is textured when at least 40% of it (at 512 px) has a local grey standard deviation (5 x 5 px) above 6
 levels, several times JPEG noise on a flat surface; a product on a plain backdrop stays well under."""
@@ -109,12 +113,43 @@ def handed_over(
         return im, mask, np.eye(3), rng.randint(40, 70)
     if condition == "colour":
         return tf.colour(im, rng), mask, np.eye(3), 85
+    if condition == "croprot":
+        return _crop_and_tilt(im, mask, rng)
     if condition == "screenshot":
         shot, (x, y, pw, ph) = tf.screenshot(im, rng)
         truth = np.zeros((shot.height, shot.width), bool)
         truth[y : y + ph, x : x + pw] = _scaled_mask(mask, (pw, ph))
         return shot, truth, np.array([[pw / w, 0, x], [0, ph / h, y], [0, 0, 1.0]]), 75
     raise ValueError(condition)
+
+
+def _crop_and_tilt(
+    im: Image.Image, mask: np.ndarray, rng: random.Random
+) -> tuple[Image.Image, np.ndarray, np.ndarray, int]:
+    """A crop keeping 60-90% of the photo around the defect, tilted by 2-8 degrees (bicubic, white corners, the
+    canvas grown to hold it), re-saved at q80: the "crop and rotation" complaints of issue 19."""
+    w, h = im.size
+    keep = rng.uniform(*CROP_KEEP)
+    aspect = rng.uniform(0.85, 1.15)
+    cw = min(w, round((keep * w * h * aspect) ** 0.5))
+    ch = min(h, round(keep * w * h / cw))
+    box = dp.mask_box(mask) or (w // 2, h // 2, 1, 1)
+
+    def start(lo_px: int, size: int, crop: int, full: int) -> int:
+        lo, hi = max(0, lo_px + size - crop), min(lo_px, full - crop)
+        return rng.randint(lo, hi) if lo <= hi else min(max(0, lo_px + (size - crop) // 2), full - crop)
+
+    x0, y0 = start(box[0], box[2], cw, w), start(box[1], box[3], ch, h)
+    angle = rng.choice((-1, 1)) * rng.uniform(*TILT_DEGREES)
+    rot = cv2.getRotationMatrix2D((cw / 2, ch / 2), angle, 1.0)
+    corners = np.array([[0, 0, 1], [cw, 0, 1], [0, ch, 1], [cw, ch, 1]], float) @ rot.T
+    nw, nh = (int(np.ceil(corners[:, i].max() - corners[:, i].min())) for i in (0, 1))
+    rot[:, 2] -= corners.min(axis=0)
+    crop = np.asarray(im.convert("RGB"))[y0 : y0 + ch, x0 : x0 + cw]
+    out = cv2.warpAffine(crop, rot, (nw, nh), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+    moved = cv2.warpAffine(mask[y0 : y0 + ch, x0 : x0 + cw].astype(np.float32), rot, (nw, nh), flags=cv2.INTER_LINEAR)
+    matrix = np.vstack([rot, [0, 0, 1]]) @ np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1.0]])
+    return Image.fromarray(out), moved >= 0.25, matrix, 80
 
 
 def case_seed(seed: int, kind: str | None, condition: str, index: int) -> int:

@@ -198,7 +198,7 @@ def change_map(
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
     # The fill a rotation left in the corners is no part of the photo: it would pull ECC off, and it is not
     # compared (nor the rim where the photo's border blurs into the comparison).
-    fill = _corner_fill(c_rgb, aligned, overlap)
+    fill = _corner_fill(c_rgb, aligned, overlap) | _tilt_fill(c_rgb, aligned, overlap, to_work)
     overlap &= ~_grow(fill, ECC_FILL_RIM)
     aligned, inside = _refine(c_rgb, aligned, inside, overlap)
     overlap &= inside > 0
@@ -420,6 +420,18 @@ def _photo_extent(agree: np.ndarray) -> np.ndarray:
     return extent
 
 
+def _flood_from_corner(image: np.ndarray, reached: np.ndarray, y: int, x: int) -> None:
+    """Mark in ``reached`` (2 px larger than ``image``) the area of the corner's colour connected to corner (x, y),
+    within ``FILL_TOLERANCE`` of it. The corner's colour is the median of its 3 x 3 px: JPEG's ringing and 4:2:0
+    chroma put single off-colour pixels on a flat fill's border (a white corner read as (254, 255, 239)), and a
+    flood measured from such a pixel stops at the fill's own white. ``image`` gets that colour at the corner."""
+    ys, xs = slice(max(0, y - 1), y + 2), slice(max(0, x - 1), x + 2)
+    image[y, x] = np.median(image[ys, xs].reshape(-1, image.shape[2]), axis=0)
+    tolerance = (FILL_TOLERANCE,) * 3
+    flags = 4 | cv2.FLOODFILL_FIXED_RANGE | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
+    cv2.floodFill(image, reached, (x, y), (0, 0, 0), tolerance, tolerance, flags)
+
+
 def _corner_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray) -> np.ndarray:
     """The fill a rotation or canvas left in the complaint's corners: per frame corner, the area of the
     corner's colour connected to it, where (within the compared area) the listing mostly shows texture that the
@@ -429,14 +441,12 @@ def _corner_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray
     h, w = overlap.shape
     fill = np.zeros((h, w), bool)
     hidden: np.ndarray | None = None
-    tolerance = (FILL_TOLERANCE,) * 3
     image = np.ascontiguousarray(complaint).copy()  # cv2.floodFill wants a writable image even in mask-only mode
     for y, x in ((0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1)):
         if fill[y, x]:
             continue
         reached = np.zeros((h + 2, w + 2), np.uint8)  # flood fill from the corner, within the tolerance of its colour
-        flags = 4 | cv2.FLOODFILL_FIXED_RANGE | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
-        cv2.floodFill(image, reached, (x, y), (0, 0, 0), tolerance, tolerance, flags)
+        _flood_from_corner(image, reached, y, x)
         compared = reached[1:-1, 1:-1].astype(bool) & overlap
         if not compared.any():
             continue
@@ -445,6 +455,110 @@ def _corner_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray
         if float(hidden[compared].mean()) >= 0.5:
             fill |= compared
     return fill
+
+
+TILT_MIN_DEGREES = 0.3
+"""A transform turned by less than this (off a quarter turn) leaves no fill wedge wider than a pixel or two at
+working size along a 1024 px side (tan 0.3 degrees x 1024 = 5 px, inside the rim kept out anyway)."""
+BAND_ALL_FILL = 0.98
+"""Share of a band's compared pixels that must be the corner's fill for the band to lie beyond the crop: the
+wedges of a tilted crop are fill from the photo's edge to the crop's; JPEG rings along the crop edge stay under
+2% of a band only outside it."""
+FILL_HIDES_COLOUR = FILL_TOLERANCE
+"""Max-channel distance (0-255) between the fill and the listing beyond which the fill hides the listing's
+content even where that content is flat (a grey shelf or a coloured backdrop under a white wedge): the same
+tolerance that made the complaint's pixels count as the fill. A listing backdrop of the fill's own colour is
+compared (it agrees), so a plain white backdrop keeps counting as covered by the listing."""
+
+
+INNER_SKIP, INNER_BANDS = 2, 8
+"""The strip inside a crop's cut that must show the listing: from 2 bands in (past the blend of the rotation's
+interpolation) to 10, about a JPEG block deeper."""
+WEDGE_SLACK, WEDGE_SLACK_PX = 1.15, 3.0
+"""How much deeper than the geometry allows a band run of fill may be and still be a tilted crop's wedge. Beyond a
+crop edge of length L turned by an angle t, the canvas' corner triangle reaches L |sin t cos t| into the listing's
+frame; a deeper run of fill-coloured bands is the listing's (or another view's) own backdrop, not an editor's fill.
+15% and 3 px cover the crop edge measured from the compared area and the rotation's interpolation blur."""
+STRIP_CORRELATION = 0.6
+"""Grey correlation from which the strip inside a cut shows the listing's content (brightness and contrast edits
+keep it near 1; another view's or another product's content falls well below)."""
+
+
+def _strip_agrees(c: np.ndarray, lst: np.ndarray) -> bool:
+    """Whether a strip of the complaint shows the listing's content there: correlated, or both flat and alike."""
+    if c.size < 20:
+        return False
+    c_sd, l_sd = float(c.std()), float(lst.std())
+    if c_sd < FILL_HIDES_TEXTURE and l_sd < FILL_HIDES_TEXTURE:
+        return abs(float(c.mean()) - float(lst.mean())) < DISAGREE_LEVELS
+    if c_sd < 1e-3 or l_sd < 1e-3:
+        return False
+    return float(np.corrcoef(c, lst)[0, 1]) >= STRIP_CORRELATION
+
+
+def _tilt_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray, to_work: np.ndarray) -> np.ndarray:
+    """The fill wedges of a tilted crop: a buyer crops the listing photo and turns it a few degrees (a phone's
+    straighten tool, a re-posted photo) and the editor fills the canvas' corners with a flat colour. The crop's
+    edges run along the listing's own axes, so in listing coordinates the wedges are whole bands along the crop's
+    four sides where the complaint shows only the fill: scanned from each side inwards up to the first band with
+    anything else. Within them, the fill is excluded where it hides the listing's content (texture, or another
+    colour). ``_corner_fill`` misses these wedges when the fill joins a plain backdrop of the same colour: its
+    flood then spreads over the backdrop, where most of the listing is plain too. A white blob painted over
+    the product is never such a band: the product's pixels share its bands."""
+    h, w = overlap.shape
+    angle = float(np.degrees(np.arctan2(to_work[1, 0], to_work[0, 0])))
+    off_quarter = abs((angle + 45.0) % 90.0 - 45.0)
+    if off_quarter < TILT_MIN_DEGREES or not overlap.any():
+        return np.zeros((h, w), bool)
+    image = np.ascontiguousarray(complaint).copy()
+    flood = np.zeros((h + 2, w + 2), np.uint8)
+    for y, x in ((0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1)):
+        if not flood[y + 1, x + 1]:
+            _flood_from_corner(image, flood, y, x)
+    is_fill = flood[1:-1, 1:-1].astype(bool)
+    if not (is_fill & overlap).any():
+        return np.zeros((h, w), bool)
+    grey_c = cv2.cvtColor(complaint, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey_l = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    back = np.linalg.inv(to_work)  # complaint work px -> listing decoded px
+    ys, xs = np.nonzero(overlap)
+    beyond = np.zeros(ys.size, bool)
+    turn = abs(np.sin(np.radians(angle)) * np.cos(np.radians(angle)))
+    coords = [back[axis, 0] * xs + back[axis, 1] * ys + back[axis, 2] for axis in (0, 1)]
+    for axis in (0, 1):
+        coord = coords[axis]
+        edge = float(np.ptp(coords[1 - axis]))
+        deepest = WEDGE_SLACK * edge * turn + WEDGE_SLACK_PX
+        band = np.floor(coord - coord.min()).astype(np.int64)
+        total = np.bincount(band)
+        filled = np.bincount(band, weights=is_fill[ys, xs])
+        full = (total == 0) | (filled >= BAND_ALL_FILL * total)
+        for order in (np.arange(full.size), np.arange(full.size)[::-1]):
+            stop = order[~full[order]]
+            if not stop.size or stop[0] == order[0]:
+                continue
+            # bands before the first one with anything but fill lie beyond the crop, if the photo just inside
+            # that cut is the listing's own content: a crop cuts through the listing, so the strip on the inside
+            # matches it; where the "fill" is the backdrop of another view, the strip is that view's content
+            first = int(stop[0])
+            step = 1 if order[0] == 0 else -1
+            if (first if step == 1 else full.size - 1 - first) > deepest:
+                continue
+            inner = (band * step >= (first + step * INNER_SKIP) * step) & (
+                band * step < (first + step * (INNER_SKIP + INNER_BANDS)) * step
+            )
+            if _strip_agrees(grey_c[ys[inner], xs[inner]], grey_l[ys[inner], xs[inner]]):
+                beyond |= (band < first) if step == 1 else (band > first)
+    wedge = np.zeros((h, w), bool)
+    wedge[ys[beyond], xs[beyond]] = True
+    wedge &= is_fill
+    fill_colour = np.median(complaint[wedge], axis=0) if wedge.any() else np.zeros(3)
+    hides = (_local_sd(aligned) > FILL_HIDES_TEXTURE) | (
+        np.abs(aligned.astype(np.int16) - fill_colour.astype(np.int16)).max(axis=2) > FILL_HIDES_COLOUR
+    )
+    # The fill beyond the listing's own frame (a crop along its edge) is not compared either, but its step into the
+    # photo rings like any edge: returned with the wedges, so the rim around it is kept out of the comparison.
+    return (wedge & hides) | (is_fill & ~overlap)
 
 
 def _local_sd(rgb: np.ndarray) -> np.ndarray:

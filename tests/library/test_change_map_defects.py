@@ -177,3 +177,48 @@ def test_untouched_colour_shifted_copy_has_no_region(testdata: Path) -> None:
         [c.point(lambda v, k=k: min(255, round(v * k))) for c, k in zip(edited.split(), gains, strict=True)],
     )
     assert _compare(source, shifted, quality=85).regions == ()
+
+
+def _crop_and_tilt(im: Image.Image, box: Box, degrees: float) -> tuple[Image.Image, np.ndarray]:
+    """``box`` of ``im`` turned by ``degrees`` on a canvas grown to hold it, the corners filled white (a phone's
+    straighten tool), and the transform from ``im``'s pixels to the result's."""
+    import cv2
+
+    x, y, w, h = box
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], float) @ rot.T
+    size = tuple(int(np.ceil(corners[:, i].max() - corners[:, i].min())) for i in (0, 1))
+    rot[:, 2] -= corners.min(axis=0)
+    crop = np.asarray(im)[y : y + h, x : x + w]
+    out = cv2.warpAffine(crop, rot, size, flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+    matrix = np.vstack([rot, [0, 0, 1]]) @ np.array([[1, 0, -x], [0, 1, -y], [0, 0, 1.0]])
+    return Image.fromarray(out), matrix
+
+
+def _compare_tilted(source: Path, complaint: Image.Image, matrix: np.ndarray) -> ChangeMap:
+    buf = io.BytesIO()
+    complaint.save(buf, "JPEG", quality=80)
+    c = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    listing = decode(read_source(source), max_side=1024)
+    nudge = np.array([[1, 0, 0.4], [0, 1, -0.3], [0, 0, 1.0]])
+    return change_map(c, 1.0, listing.image, listing.scale, nudge @ matrix)
+
+
+@pytest.mark.parametrize("degrees", [-6.0, 3.5])
+def test_tilted_crop_on_a_white_backdrop_has_no_region_and_its_crack_is_outlined(testdata: Path, degrees: float) -> None:
+    """A buyer crops the listing photo and straightens it a few degrees: the editor's white corners join the white
+    backdrop, so they are not told apart from the photo by colour alone. They are wedges beyond the crop's edges,
+    which run along the listing's axes: no changed region on the untouched copy, and a crack painted before the
+    tilt (across the grey bag) is what is outlined."""
+    source, im = _photo(testdata, PLAIN)
+    w, h = im.size
+    box = (round(0.08 * w), round(0.06 * h), round(0.84 * w), round(0.86 * h))
+    untouched, matrix = _crop_and_tilt(im, box, degrees)
+    assert _compare_tilted(source, untouched, matrix).regions == ()
+    crack = [(round(0.33 * w), round(0.5 * h)), (round(0.42 * w), round(0.54 * h)), (round(0.5 * w), round(0.52 * h))]
+    painted = im.copy()
+    ImageDraw.Draw(painted).line(crack, fill=(25, 20, 20), width=3)
+    complaint, _ = _crop_and_tilt(painted, box, degrees)
+    pts = np.array([[x, y, 1.0] for x, y in crack]) @ matrix.T
+    truth = _line_box([(round(p[0]), round(p[1])) for p in pts], 3)
+    assert box_iou(_union(_compare_tilted(source, complaint, matrix)), truth) >= 0.3
