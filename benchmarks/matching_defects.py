@@ -3,8 +3,9 @@
 Sources: the real library photos of ``matching_robustness.py`` (../shared/testdata). Each defect kind of
 ``defect_painting.py`` (thin dark crack, light scratch, faint mould, tear, dent; 0.1%-25% of the photo, exact masks)
 is painted on each source, which is then handed over as a buyer would: at full resolution (JPEG q92), shrunk to
-50% or 35%, re-saved at JPEG q40-q70, inside a phone screenshot, or cropped to 60-90% and tilted by 2-8 degrees. Untouched copies (JPEG q40-q95, shrunk,
-screenshot, colour-shifted, cropped and tilted) must give no region.
+50% or 35%, re-saved at JPEG q40-q70, inside a phone screenshot, or cropped to 60-90% and tilted by 2-8 degrees
+(white corners, q80). Untouched copies (JPEG q40-q95, shrunk, screenshot, colour-shifted, cropped and tilted) must
+give no region.
 
 The change map (``region_diff.change_map``) is run with the transform the copy was made with, nudged by up to
 0.7 px as keypoints leave it (ECC then polishes it, as in a check): this measures the change map alone; whether the

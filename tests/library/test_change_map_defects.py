@@ -205,7 +205,9 @@ def _compare_tilted(source: Path, complaint: Image.Image, matrix: np.ndarray) ->
 
 
 @pytest.mark.parametrize("degrees", [-6.0, 3.5])
-def test_tilted_crop_on_a_white_backdrop_has_no_region_and_its_crack_is_outlined(testdata: Path, degrees: float) -> None:
+def test_tilted_crop_on_a_white_backdrop_has_no_region_and_its_crack_is_outlined(
+    testdata: Path, degrees: float
+) -> None:
     """A buyer crops the listing photo and straightens it a few degrees: the editor's white corners join the white
     backdrop, so they are not told apart from the photo by colour alone. They are wedges beyond the crop's edges,
     which run along the listing's axes: no changed region on the untouched copy, and a crack painted before the
