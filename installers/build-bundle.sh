@@ -3,10 +3,17 @@
 #   bash installers/build-bundle.sh          bundle + smoke test
 #   bash installers/build-bundle.sh --tar    also pack dist/shopguard-<version>-linux-<arch>.tar.gz
 #   bash installers/build-bundle.sh --no-smoke-test   (build-linux.sh: it smoke-tests the installed .deb instead)
-# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump). Sizes and times: installers/README.md.
+# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump, nm, readelf), a C compiler (gcc). Sizes and times: installers/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v objdump >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq binutils; }
+# installers/stub-encoders.py compiles three small libraries: stop here, before the build, if it cannot.
+command -v cc >/dev/null || command -v gcc >/dev/null || {
+  echo "build-bundle: no C compiler (cc or gcc): the Linux bundle replaces PyAV's unused video encoders by small" \
+       "generated libraries (installers/stub-encoders.py). Install one: sudo apt-get install gcc libc6-dev" \
+       "(or: bash installers/system-packages.sh build)" >&2
+  exit 1
+}
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[build]"
 bash scripts/install-ocr.sh .venv/bin/python
@@ -20,6 +27,9 @@ done
 # OpenCV loads the FFmpeg, libavif, libpng and gfortran runtime that PyAV, Pillow and numpy ship instead of its own
 # copies (-45 MB; installers/share-libs.py says why that is safe).
 PATH="$PWD/.venv/bin:$PATH" .venv/bin/python installers/share-libs.py dist/shopguard/_internal
+# PyAV's video encoders (x264, x265, SVT-AV1; ShopGuard only decodes) become stubs that refuse to open (-30 MB;
+# installers/stub-encoders.py checks the result: every stubbed encoder raises a Python exception, none crashes).
+.venv/bin/python installers/stub-encoders.py dist/shopguard/_internal
 # PyInstaller's top-level links to libraries the spec dropped (Wayland, EGLFS) lead nowhere: remove them.
 find dist/shopguard/_internal -maxdepth 1 -xtype l -delete
 echo "bundle: $(du -sm dist/shopguard | cut -f1) MB unpacked, built in $((SECONDS - start)) s"
