@@ -256,12 +256,17 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, shr
         z_sum = sum(float(z[y : y + c.shape[0], x : x + c.shape[1]][c].sum()) for x, y, c in cores)
         core_depth = level_sum / max(1, core_px)
         quiet_line = core_depth >= STROKE_CORE_LEVELS and z_sum / max(1, core_px) >= _quiet_z(length)
+        sure = bool(by_point_or_span[group].any())
+        # A stroke kept only by the rules that weigh its length (a faint quiet line, a piece seeded by its own
+        # average) must be a line, not a round rim: its core no wider on average than LINE_WIDTH.
+        if (core_depth < least_depth or not sure) and core_px > LINE_WIDTH * length:
+            continue
         if core_depth >= least_depth or quiet_line:
             for j in group:
                 taken[j] = keep[j] = True
             for x, y, c in cores:
                 centre[y : y + c.shape[0], x : x + c.shape[1]] |= c
-            kept.append((group, (x0, y0, x1, y1), bool(by_point_or_span[group].any())))
+            kept.append((group, (x0, y0, x1, y1), sure))
     keep[0] = False
     # A stroke's extent: where it stands GROW_Z floors above the noise, as a single point would, or its core; the
     # pixels that only bridged a faint line's gaps (one floor) are not part of it (they run on past its ends).
@@ -278,6 +283,13 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, shr
             continue
         window |= _links(line)
     return found
+
+
+LINE_WIDTH = 5.0
+"""Widest mean core (px: core pixels over length) of a stroke kept by the length-weighing rules: cracks, scratches and
+hairs are 1-5 px wide, and their half-maximum core is no wider at the working size (2.5 px on a 175 px faint
+scratch). The rim of a soft patch (a mould, 33 px across in a screenshot) is as long but ~9 px wide, and is the
+patch test's."""
 
 
 POLARITY = 0.5
