@@ -63,7 +63,7 @@ def main() -> None:
     region_diff.patches = watched  # the compared pixels, as the faint tests see them
     seed = md.case_seed(args.seed, kind, args.condition, index)
     with tempfile.TemporaryDirectory() as tmp_name:
-        complaint, c_scale, listing, l_scale, matrix, truth, mask = md.build_case(
+        complaint, c_scale, listing, l_scale, matrix, truth, mask, _ = md.build_case(
             sources[index][0], kind, args.condition, seed, Path(tmp_name)
         )
     change = region_diff.change_map(complaint, c_scale, listing, l_scale, matrix)

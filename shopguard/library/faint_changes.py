@@ -211,38 +211,273 @@ def strokes(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, shr
     n, labels, stats, _ = cv2.connectedComponentsWithStats(weak.astype(np.uint8), connectivity=8)
     short = min(overlap.shape)
     min_length = max(8.0, MIN_STROKE_LENGTH * short)
+    pieces = _Pieces(labels, stats, depth)
+    # Seeded (hysteresis, Canny 1986) by a point SEED_Z floors deep, or by a line that holds LINE_SEED_Z floors along
+    # its length.
+    seeded = np.zeros(n, bool)
+    seeded[np.unique(labels[(z >= SEED_Z) | (along >= LINE_SEED_Z)])] = True
+    # Or by its own core, averaged over the piece's whole length, holding as many floors as a line that long must
+    # (_quiet_z: at the along-line span it is LINE_SEED_Z): the along-line average spans 18 px, a line shrunk to a
+    # 20-30 px stroke over texture holds 2.6 floors over 28 px, as sure as 3 over 18.
+    lengths = np.hypot(stats[:, 2], stats[:, 3])
+    by_point_or_span = seeded.copy()
+    for candidate in np.nonzero(~seeded & (lengths >= min_length))[0]:
+        x, y, core = pieces.core(int(candidate))
+        if float(z[y : y + core.shape[0], x : x + core.shape[1]][core].mean()) >= _quiet_z(float(lengths[candidate])):
+            seeded[candidate] = True
     keep = np.zeros(n, bool)
     centre = np.zeros(overlap.shape, bool)
-    for i in range(1, n):
-        x, y, w, h = (int(v) for v in stats[i, :4])
-        length = float(np.hypot(w, h))
+    kept: list[tuple[list[int], tuple[int, int, int, int], bool]] = []
+    # Anchors: the seeded pieces, longest first; each gathers the collinear pieces beyond its ends (_join), and the
+    # joined line is judged as one stroke.
+    seeded[0] = False
+    anchors = np.nonzero(seeded)[0]
+    order = anchors[np.argsort(-lengths[anchors], kind="stable")]
+    taken = np.zeros(n, bool)
+    for i in (int(a) for a in order):
+        if taken[i] or not pieces.thin(i):
+            continue
+        group = _join(pieces, i, taken)
+        x0 = min(int(stats[j, 0]) for j in group)
+        y0 = min(int(stats[j, 1]) for j in group)
+        x1 = max(int(stats[j, 0] + stats[j, 2]) for j in group)
+        y1 = max(int(stats[j, 1] + stats[j, 3]) for j in group)
+        length = float(np.hypot(x1 - x0, y1 - y0))
         if length < min_length:
             continue
-        part = labels[y : y + h, x : x + w] == i
-        level = depth[y : y + h, x : x + w]
-        # Seeded (hysteresis, Canny 1986) by a point SEED_Z floors deep, or by a line that holds LINE_SEED_Z floors
-        # along its length.
-        seed = (z[y : y + h, x : x + w] >= SEED_Z) | (along[y : y + h, x : x + w] >= LINE_SEED_Z)
-        if not (seed & part).any():
-            continue
-        # Thin or not is judged on the line's own core, where its ridge is at least half its peak (full width at
-        # half maximum): the hysteresis region of a high-contrast line is wider, since its ridge response still
-        # stands above the floor 2-3 sigma to each side, and would make a short curved crack look like a blob.
-        core = part & (level >= HALF_MAXIMUM * float(np.percentile(level[part], 95)))
-        if int(core.sum()) > MAX_STROKE_WIDTH * length * length:
+        cores = [pieces.core(j) for j in group]
+        core_px = sum(int(c[2].sum()) for c in cores)
+        # Thin or not is judged on the line's own core (see _Pieces.core), summed over the joined pieces.
+        if core_px > MAX_STROKE_WIDTH * length * length:
             continue
         # Deep enough in grey levels, or (a faint line on a quiet surface) GROW_Z floors of this surface's own
-        # noise on average over its whole core (STROKE_CORE_LEVELS).
-        core_depth = float(level[core].mean())
-        quiet_line = core_depth >= STROKE_CORE_LEVELS and float(z[y : y + h, x : x + w][core].mean()) >= GROW_Z
+        # noise on average over its whole core (STROKE_CORE_LEVELS), fewer on a longer line (_quiet_z).
+        level_sum = sum(float(depth[y : y + c.shape[0], x : x + c.shape[1]][c].sum()) for x, y, c in cores)
+        z_sum = sum(float(z[y : y + c.shape[0], x : x + c.shape[1]][c].sum()) for x, y, c in cores)
+        core_depth = level_sum / max(1, core_px)
+        quiet_line = core_depth >= STROKE_CORE_LEVELS and z_sum / max(1, core_px) >= _quiet_z(length)
+        sure = bool(by_point_or_span[group].any())
+        # A stroke kept only by the rules that weigh its length (a faint quiet line, a piece seeded by its own
+        # average) must be a line, not a round rim: its core no wider on average than LINE_WIDTH.
+        if (core_depth < least_depth or not sure) and core_px > LINE_WIDTH * length:
+            continue
         if core_depth >= least_depth or quiet_line:
-            keep[i] = True
-            centre[y : y + h, x : x + w] |= core
+            for j in group:
+                taken[j] = keep[j] = True
+            for x, y, c in cores:
+                centre[y : y + c.shape[0], x : x + c.shape[1]] |= c
+            kept.append((group, (x0, y0, x1, y1), sure))
     keep[0] = False
     # A stroke's extent: where it stands GROW_Z floors above the noise, as a single point would, or its core; the
     # pixels that only bridged a faint line's gaps (one floor) are not part of it (they run on past its ends).
-    found: np.ndarray = keep[labels] & ((z >= GROW_Z) | centre)
+    found: np.ndarray = keep[labels] & ((z >= GROW_Z) | centre) & overlap
+    # One stroke, one region: its found parts (the core of a line is broken wherever its ridge dips, and joined
+    # pieces leave gaps) are linked across the gaps.
+    for group, (x0, y0, x1, y1), sure in kept:
+        window = found[y0:y1, x0:x1]
+        line = window & np.isin(labels[y0:y1, x0:x1], group)
+        # A line seeded only by its own average over its length must also be one line (POLARITY).
+        signed = residual[y0:y1, x0:x1][line]
+        if not sure and abs(float(signed.sum())) < POLARITY * float(np.abs(signed).sum()):
+            window &= ~line
+            continue
+        window |= _links(line)
     return found
+
+
+LINE_WIDTH = 5.0
+"""Widest mean core (px: core pixels over length) of a stroke kept by the length-weighing rules: cracks, scratches and
+hairs are 1-5 px wide, and their half-maximum core is no wider at the working size (2.5 px on a 175 px faint
+scratch). The rim of a soft patch (a mould, 33 px across in a screenshot) is as long but ~9 px wide, and is the
+patch test's."""
+
+
+POLARITY = 0.5
+"""A stroke seeded only by its own average (no point SEED_Z deep, no span LINE_SEED_Z along itself) must have one
+polarity: a crack darkens and a scratch lightens the surface it crosses, so the grey residual over its pixels sums to
+most of its absolute sum (0.91-1.00 on painted cracks and scratches, shrunk, re-saved, in screenshots). What a colour
+edit or a misfit leaves along printed text, texture or an edge alternates in sign across the line (each dark letter
+stroke between light paper) and cancels (0.09 on a carton's text rows, colour-shifted). 0.5: at least three quarters
+of the line's absolute residual has one sign. Not asked of a stroke seeded the usual way: a light scratch that runs
+on from a red surface over white darkens the white (0.49 measured), and it is one stroke."""
+
+
+def _quiet_z(length: float) -> float:
+    """Least mean of a faint line's core, in noise floors, to keep it by the quiet-line rule: GROW_Z over the along-line
+    test's span (2 x LINE_LENGTH working px), and less on a longer line, as sure as that: the ridge evidence is
+    correlated over a few px only, so a line twice as long holds twice the independent samples and its mean the same
+    certainty at 1/sqrt(2) of the level (a light scratch of 18 levels across a 175 px render stands 2.8 floors of the
+    quantisation step along its whole core; no noise holds that over 175 px). Never under half the along-line seed
+    (LINE_SEED_Z / 2), the least that joins a pixel to a line at all."""
+    return max(LINE_SEED_Z / 2, GROW_Z * float(np.sqrt(2 * LINE_LENGTH / max(length, 1.0))))
+
+
+JOIN_GAP = 2 * LINE_LENGTH
+"""Widest gap (working px) between two pieces joined into one stroke: a crack that crosses a highlight, a printed
+edge or a patch of texture loses its evidence there (the floor rises, its contrast falls) and comes out as pieces.
+Twice the along-line test's half-size span (18 px): what a line leaves out over a shorter stretch is what the
+along-line average bridges already at the pixel level."""
+JOIN_ANGLE = np.deg2rad(30.0)
+"""Largest angle between a piece's direction at its end and the gap to the next piece (and that piece's own
+direction): the along-line test's angular step (22.5 degrees) plus the uncertainty of a direction fitted over a few
+px of a 1-3 px wide line (~1 px over LINE_LENGTH: ~7 degrees). A random-walk crack bends less over one gap."""
+JOIN_TOUCH = 2.0
+"""Pieces whose ends are this close (px) touch: only the direction of the piece joined is checked."""
+
+
+class _Pieces:
+    """Geometry of the connected pieces of the stroke test's weak mask, computed when first asked for."""
+
+    def __init__(self, labels: np.ndarray, stats: np.ndarray, depth: np.ndarray):
+        self.labels, self.stats, self.depth = labels, stats, depth
+        self._ends: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self._cores: dict[int, tuple[int, int, np.ndarray]] = {}
+
+    def window(self, i: int) -> tuple[int, int, np.ndarray]:
+        x, y, w, h = (int(v) for v in self.stats[i, :4])
+        return x, y, self.labels[y : y + h, x : x + w] == i
+
+    def length(self, i: int) -> float:
+        return float(np.hypot(self.stats[i, 2], self.stats[i, 3]))
+
+    def core(self, i: int) -> tuple[int, int, np.ndarray]:
+        """The piece's own core, where its ridge is at least half its peak (full width at half maximum): the
+        hysteresis region of a high-contrast line is wider, since its ridge response still stands above the floor
+        2-3 sigma to each side, and would make a short curved crack look like a blob."""
+        if i not in self._cores:
+            x, y, part = self.window(i)
+            level = self.depth[y : y + part.shape[0], x : x + part.shape[1]]
+            core = part & (level >= HALF_MAXIMUM * float(np.percentile(level[part], 95)))
+            self._cores[i] = (x, y, core)
+        return self._cores[i]
+
+    def thin(self, i: int) -> bool:
+        """Elongated (its core at most MAX_STROKE_WIDTH of its length squared), or a dot of a line's width."""
+        length = self.length(i)
+        return int(self.core(i)[2].sum()) <= max(MAX_STROKE_WIDTH * length * length, JOIN_DOT)
+
+    def ends(self, i: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(end point (x, y), outward unit direction there) at both ends of the main axis of the piece's core (the
+        line's own pixels, which the stroke's extent keeps: a link between two ends joins two found parts); the
+        direction is fitted to the core within LINE_LENGTH of the end (a curved crack turns along its length)."""
+        if i not in self._ends:
+            x, y, core = self.core(i)
+            ys, xs = np.nonzero(core)
+            pts = np.stack([xs + x, ys + y], axis=1).astype(np.float64)
+            axis = _axis(pts)
+            t = pts @ axis
+            ends = []
+            for k in (int(np.argmin(t)), int(np.argmax(t))):
+                end = pts[k]
+                near = pts[np.hypot(*(pts - end).T) <= LINE_LENGTH]
+                local = _axis(near) if len(near) >= 3 else axis
+                outward = end - near.mean(axis=0)
+                if float(local @ outward) < 0:
+                    local = -local
+                ends.append((end, local))
+            self._ends[i] = ends
+        return self._ends[i]
+
+
+JOIN_DOT = 9
+"""Pixels of a piece too short to have a direction that may still join a line: a 3 x 3 bit of a 1-3 px wide crack
+where it surfaced between two highlights."""
+
+
+def _axis(pts: np.ndarray) -> np.ndarray:
+    """Unit direction of the main axis of the points (their first principal component)."""
+    centred = pts - pts.mean(axis=0)
+    cov = centred.T @ centred
+    values, vectors = np.linalg.eigh(cov)
+    axis: np.ndarray = vectors[:, int(np.argmax(values))]
+    return axis
+
+
+def _join(pieces: _Pieces, anchor: int, taken: np.ndarray) -> list[int]:
+    """The anchor and the pieces joined to it end to end: each within JOIN_GAP of the line's free end, in its
+    direction within JOIN_ANGLE, and pointing back at it."""
+    labels = pieces.labels
+    group = [anchor]
+    members = {anchor}
+    free = list(pieces.ends(anchor))
+    cos_max = float(np.cos(JOIN_ANGLE))
+    while free:
+        end, direction = free.pop()
+        ex, ey = int(end[0]), int(end[1])
+        box = labels[max(0, ey - JOIN_GAP) : ey + JOIN_GAP + 1, max(0, ex - JOIN_GAP) : ex + JOIN_GAP + 1]
+        best: tuple[float, int, int] | None = None
+        for j in np.unique(box):
+            j = int(j)
+            if j == 0 or j in members or taken[j] or pieces.stats[j, 4] > 4 * JOIN_GAP * JOIN_GAP:
+                continue
+            if not pieces.thin(j):
+                continue
+            for k, (other, other_dir) in enumerate(pieces.ends(j)):
+                gap = other - end
+                dist = float(np.hypot(*gap))
+                if dist > JOIN_GAP:
+                    continue
+                if dist > JOIN_TOUCH and float(gap @ direction) < cos_max * dist:
+                    continue
+                # The piece runs on the way the line did (its end's outward direction points back at the line).
+                if pieces.length(j) >= JOIN_DOT**0.5 and float(-other_dir @ direction) < cos_max:
+                    continue
+                if best is None or dist < best[0]:
+                    best = (dist, j, k)
+        if best is None:
+            continue
+        _, j, k = best
+        members.add(j)
+        group.append(j)
+        other = pieces.ends(j)[k][0]
+        if pieces.length(j) >= JOIN_DOT**0.5:
+            free.append(pieces.ends(j)[1 - k])
+        else:
+            # A dot: the line runs on from it in the same direction.
+            free.append((other, direction))
+    return group
+
+
+LINK_POINTS = 200
+"""Pixels per part at most (evenly thinned) among which the nearest pair of two parts is sought: a link a pixel or two
+off the nearest pair still joins the two parts."""
+
+
+def _links(parts: np.ndarray) -> np.ndarray:
+    """The shortest links (1 px lines, a minimum spanning tree, Kruskal) that join the connected parts of ``parts``
+    into one."""
+    canvas = np.zeros(parts.shape, np.uint8)
+    n, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return canvas > 0
+    points = []
+    for i in range(1, n):
+        ys, xs = np.nonzero(labels == i)
+        step = max(1, xs.size // LINK_POINTS)
+        points.append(np.stack([xs[::step], ys[::step]], axis=1).astype(np.float32))
+    edges = []
+    for a in range(len(points)):
+        for b in range(a + 1, len(points)):
+            d = ((points[a][:, None, :] - points[b][None, :, :]) ** 2).sum(axis=2)
+            k = int(np.argmin(d))
+            edges.append((float(d.flat[k]), a, b, k // d.shape[1], k % d.shape[1]))
+    edges.sort()
+    root = list(range(len(points)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for _, a, b, ka, kb in edges:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        root[ra] = rb
+        pa, pb = points[a][ka], points[b][kb]
+        cv2.line(canvas, (int(pa[0]), int(pa[1])), (int(pb[0]), int(pb[1])), 1)
+    return canvas > 0
 
 
 PATCH_LEVEL = 2

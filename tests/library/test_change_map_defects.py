@@ -224,3 +224,34 @@ def test_tilted_crop_on_a_white_backdrop_has_no_region_and_its_crack_is_outlined
     pts = np.array([[x, y, 1.0] for x, y in crack]) @ matrix.T
     truth = _line_box([(round(p[0]), round(p[1])) for p in pts], 3)
     assert box_iou(_union(_compare_tilted(source, complaint, matrix)), truth) >= 0.3
+
+
+MILK = "product-photos-more/grocerystore__Arla-Standard-Milk__4.jpg"
+"""A milk carton held in a shop aisle: print, shelves and a hand, 348 px."""
+TEE = "product-photos-more/solidus__t-shirt__1.png"
+"""A dark t-shirt render on a noise-free white backdrop."""
+
+
+def test_scratch_across_a_printed_carton_is_one_region(testdata: Path) -> None:
+    # Shrunk to half, a 1 px light scratch over the carton's print comes out of the line test in pieces where the
+    # print's edges raise the floor: each piece was a region of its own (six boxes, most of 1 px). The pieces that
+    # continue one another are joined, and one stroke is one region.
+    source, im = _photo(testdata, MILK)
+    scratch = [(216, 144), (228, 190), (245, 240), (262, 290), (278, 336)]
+    ImageDraw.Draw(im).line(scratch, fill=(240, 240, 235), width=1, joint="curve")
+    small = im.resize((im.width // 2, im.height // 2), Image.Resampling.LANCZOS)
+    change = _compare(source, small, quality=85, scale=0.5)
+    x, y, w, h = _line_box(scratch, 2)
+    assert len(change.regions) == 1
+    assert box_iou(_union(change), (x // 2, y // 2, w // 2, h // 2)) >= 0.5
+
+
+def test_long_faint_line_on_a_noise_free_surface_is_outlined(testdata: Path) -> None:
+    # A grey line 18 levels off a render's noise-free white, 1 px wide and 280 px long: its ridge stands under 3
+    # floors (of the quantisation step) along its whole length, under the 3 a short line must hold; a line this
+    # long holding it all along is no noise (the quiet-line rule asks less of a longer line).
+    source, im = _photo(testdata, TEE)
+    line = [(200, 900), (330, 960), (460, 1010)]
+    ImageDraw.Draw(im).line(line, fill=(237, 237, 237), width=1, joint="curve")
+    change = _compare(source, im, quality=85)
+    assert box_iou(_union(change), _line_box(line, 2)) >= 0.5
