@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
-from shopguard.library.faint_changes import patches, strokes
+from shopguard.library.faint_changes import ColourResiduals, patches, strokes
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
@@ -219,19 +219,33 @@ def change_map(
     colour = fit_colour(l_f, c_f, overlap)
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     l_fit = colour.apply(l_f)
-    dist = _rgb_distance(c_f, l_fit)
-    l_grey = cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
+    # Compared: the listing mapped first and blurred after, as the buyer's edit was applied to the sharp pixels
+    # before anything blurred them. A tone map that clips is not linear: mapped after the blur, a bright speck
+    # in foliage or a red print's edge mixed with white maps brighter than the mix of its mapped parts (Jensen's
+    # inequality for a concave curve), by 20-35 levels over hundreds of pixels (session 11: seed 7's colour-edited
+    # copies of a soy-sauce label and a waterfall).
+    source = aligned.astype(np.float32)
+    mapped = colour.apply(source)
+    l_cmp = cv2.GaussianBlur(mapped, (0, 0), 1.2)
+    dist = _rgb_distance(c_f, l_cmp)
+    l_grey = cv2.cvtColor(l_cmp, cv2.COLOR_RGB2GRAY)
     l_moments = _moments(l_grey)
     ssim, structure, textured = _ssim_maps(c_grey, l_grey, c_moments, l_moments)
     noise = float(np.median(dist[overlap][::4])) if overlap.any() else 0.0  # thinned: the median barely moves
-    score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
+    # SSIM's luminance term is a ratio of grey levels; the colour distance above judges brightness in levels, with
+    # a floor set for JPEG. In the darks the ratio reads a few levels as a change (a black crushed to 1 by a
+    # contrast edit where the colour map says 6: 0.43), so the blob test reads only SSIM's contrast-structure
+    # part, which is what the colour distance is blind to (texture lost or added).
+    mu_c, mu_l = c_moments[0], l_moments[0]
+    luminance = (2 * mu_c * mu_l + _C1) / (mu_c * mu_c + mu_l * mu_l + _C1)
+    score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim / luminance) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
     changed = _clean((score > 1).astype(np.uint8), min(w, h))
-    # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
-    mapped = colour.apply(aligned.astype(np.float32))
     c_raw = c_rgb.astype(np.float32)
+    changed &= ~_colour_edit_blobs(changed, c_raw, mapped, overlap, source)
+    # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
     lines = strokes(c_raw, mapped, overlap, shrink)
-    faint = lines | patches(c_raw, mapped, overlap, lines)
+    faint = lines | patches(c_raw, mapped, overlap, lines, source)
     changed |= faint
     changed &= overlap
     changed &= ~_padding(c_rgb, changed)
@@ -486,6 +500,42 @@ def _rim(short_side: int) -> int:
 
 def _close_size(short_side: int) -> int:
     return max(5, short_side // 40) | 1
+
+
+BLOB_LEVEL = 2
+"""The colour test of the blob test's regions runs at half size (area-averaged): a region of 0.3% of the photo
+keeps hundreds of pixels, and a colour's mean residual over a photo barely moves."""
+
+
+def _colour_edit_blobs(
+    changed: np.ndarray, complaint: np.ndarray, mapped: np.ndarray, overlap: np.ndarray, source: np.ndarray
+) -> np.ndarray:
+    """The blob test's regions whose residual is what the global colour map misses for their colours all over the
+    photo (``faint_changes.ColourResiduals``): a colour edit's clipped or crushed colours, not a painted change.
+
+    A black crushed to 0 by a contrast edit sits 5 levels under the map's 6, which SSIM's luminance term (a ratio)
+    reads as 0.4 on a flat dark cap; a saturated red's crushed green misses by 20. Every other pixel of that colour
+    misses by as much; a painted stain's colours elsewhere do not."""
+    n, labels = cv2.connectedComponents(changed.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return np.zeros(changed.shape, bool)
+    explained = np.zeros(n, bool)
+    h, w = changed.shape
+    size = (w // BLOB_LEVEL, h // BLOB_LEVEL)
+
+    def half(image: np.ndarray) -> np.ndarray:
+        small: np.ndarray = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        return small
+
+    table = ColourResiduals(
+        half(complaint - mapped), half(mapped), half(overlap.astype(np.float32)) >= 1.0, half(source)
+    )
+    spread = _close_size(min(w, h)) / (2 * BLOB_LEVEL)
+    for i in range(1, n):
+        part = half((labels == i).astype(np.float32)) >= 0.5
+        explained[i] = bool(part.any()) and table.explains(part, spread)
+    blobs: np.ndarray = explained[labels]
+    return blobs
 
 
 def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:
