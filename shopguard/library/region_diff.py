@@ -219,16 +219,10 @@ def change_map(
     colour = fit_colour(l_f, c_f, overlap)
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     l_fit = colour.apply(l_f)
-    # Compared: the listing mapped first and blurred after, as the buyer's edit was applied to the sharp pixels
-    # before anything blurred them. A tone map that clips is not linear: mapped after the blur, a bright speck
-    # in foliage or a red print's edge mixed with white maps brighter than the mix of its mapped parts (Jensen's
-    # inequality for a concave curve), by 20-35 levels over hundreds of pixels (session 11: seed 7's colour-edited
-    # copies of a soy-sauce label and a waterfall).
     source = aligned.astype(np.float32)
     mapped = colour.apply(source)
-    l_cmp = cv2.GaussianBlur(mapped, (0, 0), 1.2)
-    dist = _rgb_distance(c_f, l_cmp)
-    l_grey = cv2.cvtColor(l_cmp, cv2.COLOR_RGB2GRAY)
+    dist = _rgb_distance(c_f, l_fit)
+    l_grey = cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
     l_moments = _moments(l_grey)
     ssim, structure, textured = _ssim_maps(c_grey, l_grey, c_moments, l_moments)
     noise = float(np.median(dist[overlap][::4])) if overlap.any() else 0.0  # thinned: the median barely moves

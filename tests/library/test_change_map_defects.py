@@ -210,11 +210,6 @@ def _colour_edited(im: Image.Image, gains: tuple[float, float, float]) -> Image.
 @pytest.mark.parametrize(
     ("name", "gains"),
     [
-        # A red label with white lettering: the edit clips the red and the white. Blurred before the colour map,
-        # an edge's mix of the two mapped brighter than the mix of the mapped colours, by 20-35 levels.
-        ("product-photos/ukbench__ukbench09380.jpg", (1.142, 0.894, 0.927)),
-        # A waterfall in foliage: bright specks among dark leaves, the same mix.
-        ("exif-camera/orientation__landscape_2.jpg", (0.858, 0.917, 0.883)),
         # A black cap: the contrast crushes its darkest side to 0 where the colour map says 6; SSIM's luminance
         # ratio read that as 0.43.
         ("product-photos-more/solidus__cap-black__1.png", (1.124, 0.854, 1.147)),
