@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
-from shopguard.library.faint_changes import ColourResiduals, patches, strokes
+from shopguard.library.faint_changes import patches, strokes
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
@@ -236,7 +236,6 @@ def change_map(
     score[~overlap] = 0
     changed = _clean((score > 1).astype(np.uint8), min(w, h))
     c_raw = c_rgb.astype(np.float32)
-    changed &= ~_colour_edit_blobs(changed, c_raw, mapped, overlap, source)
     # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
     lines = strokes(c_raw, mapped, overlap, shrink)
     faint = lines | patches(c_raw, mapped, overlap, lines, source)
@@ -494,42 +493,6 @@ def _rim(short_side: int) -> int:
 
 def _close_size(short_side: int) -> int:
     return max(5, short_side // 40) | 1
-
-
-BLOB_LEVEL = 2
-"""The colour test of the blob test's regions runs at half size (area-averaged): a region of 0.3% of the photo
-keeps hundreds of pixels, and a colour's mean residual over a photo barely moves."""
-
-
-def _colour_edit_blobs(
-    changed: np.ndarray, complaint: np.ndarray, mapped: np.ndarray, overlap: np.ndarray, source: np.ndarray
-) -> np.ndarray:
-    """The blob test's regions whose residual is what the global colour map misses for their colours all over the
-    photo (``faint_changes.ColourResiduals``): a colour edit's clipped or crushed colours, not a painted change.
-
-    A black crushed to 0 by a contrast edit sits 5 levels under the map's 6, which SSIM's luminance term (a ratio)
-    reads as 0.4 on a flat dark cap; a saturated red's crushed green misses by 20. Every other pixel of that colour
-    misses by as much; a painted stain's colours elsewhere do not."""
-    n, labels = cv2.connectedComponents(changed.astype(np.uint8), connectivity=8)
-    if n <= 1:
-        return np.zeros(changed.shape, bool)
-    explained = np.zeros(n, bool)
-    h, w = changed.shape
-    size = (w // BLOB_LEVEL, h // BLOB_LEVEL)
-
-    def half(image: np.ndarray) -> np.ndarray:
-        small: np.ndarray = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        return small
-
-    table = ColourResiduals(
-        half(complaint - mapped), half(mapped), half(overlap.astype(np.float32)) >= 1.0, half(source)
-    )
-    spread = _close_size(min(w, h)) / (2 * BLOB_LEVEL)
-    for i in range(1, n):
-        part = half((labels == i).astype(np.float32)) >= 0.5
-        explained[i] = bool(part.any()) and table.explains(part, spread)
-    blobs: np.ndarray = explained[labels]
-    return blobs
 
 
 def _clean(mask: np.ndarray, short_side: int) -> np.ndarray:
