@@ -503,6 +503,10 @@ def _shrunk(image: np.ndarray, level: int) -> np.ndarray:
 COLOUR_BIN = 16
 """Width (levels per channel) of the listing-colour bins in which the colour test compares residuals: JPEG and a
 buyer's edit move a colour by less, a global map's error changes little within it."""
+LEVEL_BIN = 8
+"""Width (levels) of one channel's level bins in the per-channel colour test: a clipping edit bends its tone curve
+at one level (a crushed black: every level under ~27 becomes 0), and the map's miss changes by several levels
+across a 16-level bin there."""
 SAME_COLOUR_SUPPORT, SAME_COLOUR_MIN = 0.5, 10
 """At least half of a patch's pixels must have their colour bin seen elsewhere in the photo, on at least 10 pixels
 (whose mean residual is then within ~1 level of the truth under JPEG noise of ~3), for the colour test to judge it;
@@ -512,42 +516,126 @@ EXPLAINED_SHARE = 0.5
 own (vector distance of the mean residuals under half the patch's)."""
 
 
-def _explained_by_colour(
-    residual: np.ndarray, listing: np.ndarray, overlap: np.ndarray, patch: np.ndarray, spread: float
-) -> bool:
-    """Whether a patch's residual is what the global colour map misses for its colours everywhere in the photo.
+class ColourResiduals:
+    """The residual (complaint - mapped listing) summed per listing colour over the compared area, to ask of a
+    patch whether its residual is what the global colour map misses for its colours everywhere in the photo.
 
     A buyer's colour edit maps each colour the same wherever it is, so whatever the fitted global map misses for a
-    colour (a saturated green clipped by the edit, a tone the curves do not follow) it misses for that colour all
-    over the photo. A painted patch changes one place: the same colours elsewhere keep their residual near zero.
-    The patch's mean residual is compared with the mean residual of pixels of the same listing colour (bins of
-    COLOUR_BIN levels) away from it (beyond ``spread`` px, the averaging window that found it)."""
-    bins = np.clip(listing, 0, 255).astype(np.int32) // COLOUR_BIN
-    per_side = 256 // COLOUR_BIN
-    key = (bins[..., 0] * per_side + bins[..., 1]) * per_side + bins[..., 2]
-    near = cv2.dilate(patch.astype(np.uint8), np.ones((2 * round(2 * spread) + 1,) * 2, np.uint8)) > 0
-    away = overlap & ~near
-    size = per_side**3
-    count_away = np.bincount(key[away], minlength=size)
-    count_in = np.bincount(key[patch], minlength=size)
-    supported = (count_away >= SAME_COLOUR_MIN) & (count_in > 0)
-    if int(count_in[supported].sum()) < SAME_COLOUR_SUPPORT * int(patch.sum()):
-        return False
-    own = residual[patch].mean(axis=0)
-    expected = np.zeros(3)
-    for ch in range(3):
-        sums = np.bincount(key[away], weights=residual[..., ch][away], minlength=size)
-        expected[ch] = float((count_in[supported] * sums[supported] / count_away[supported]).sum())
-    expected /= max(1, int(count_in[supported].sum()))
-    return float(np.linalg.norm(own - expected)) < EXPLAINED_SHARE * float(np.linalg.norm(own))
+    colour (a saturated green clipped by the edit, a crushed black, a tone the curves do not follow) it misses for
+    that colour all over the photo. A painted patch changes one place: the same colours elsewhere keep their
+    residual near zero. Two tests: the mean residual of the same joint colour bins (COLOUR_BIN levels a channel;
+    any edit, hue turns included), and each channel's own tone curve, the complaint's mean level per level of that
+    channel in the listing before the colour map (LEVEL_BIN; brightness, contrast, white balance, curves and their
+    clipping act on each channel alone, so a red print's crushed green is judged against every other pixel whose
+    green is as dark, not only the print's own colour, which it may cover almost entirely, and whatever the fitted
+    map's channel mixing adds does not count). Either explaining the patch suffices: an edit is one or the other.
+
+    The sums over the whole area are taken once; a patch's neighbourhood is taken out of them per patch.
+    """
+
+    def __init__(self, residual: np.ndarray, listing: np.ndarray, overlap: np.ndarray, source: np.ndarray) -> None:
+        """``residual``: complaint - ``listing`` (the mapped listing); ``source``: the listing before the colour map
+        (each channel's tone curve is a function of its own level there, not of the fitted map's mixture)."""
+        bins = np.clip(listing, 0, 255).astype(np.int32) // COLOUR_BIN
+        per_side = 256 // COLOUR_BIN
+        self._joint = (bins[..., 0] * per_side + bins[..., 1]) * per_side + bins[..., 2]
+        self._joint_size = per_side**3
+        self._level = np.clip(source, 0, 255).astype(np.int32) // LEVEL_BIN
+        self._residual = residual
+        self._complaint = residual + listing
+        self._overlap = overlap
+        self._tables = self._sums(overlap)
+
+    def _sums(
+        self, where: np.ndarray, box: tuple[slice, slice] = (slice(None), slice(None))
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(joint counts, joint residual sums 3 x bins, per-channel source level counts 3 x bins, the complaint's
+        sums in them 3 x bins) over ``where`` inside ``box``."""
+        key = self._joint[box][where]
+        residual = self._residual[box][where]
+        joint_count = np.bincount(key, minlength=self._joint_size).astype(np.float64)
+        joint_sum = np.stack([np.bincount(key, residual[:, ch], self._joint_size) for ch in range(3)])
+        levels = self._level[box][where]
+        size = 256 // LEVEL_BIN
+        level_count = np.stack([np.bincount(levels[:, ch], minlength=size) for ch in range(3)]).astype(np.float64)
+        complaint = self._complaint[box][where]
+        level_sum = np.stack([np.bincount(levels[:, ch], complaint[:, ch], size) for ch in range(3)])
+        return joint_count, joint_sum, level_count, level_sum
+
+    def explains(self, patch: np.ndarray, spread: float) -> bool:
+        """Whether ``patch``'s mean residual is what the same listing colours show away from it (beyond ``spread``
+        px, the averaging window that found it)."""
+        return self.verdict(patch, spread) is True
+
+    def verdict(self, patch: np.ndarray, spread: float) -> bool | None:
+        """As ``explains``, with None for "cannot tell": neither grouping explains the patch and its joint colours
+        are not seen enough away from it. Only the joint colours can tell that a residual is NOT the colour map's:
+        the fitted map mixes the channels, so its miss is a function of the whole colour, and a clipped green
+        leaf can miss by 20 levels in green where other pixels as green in that channel alone do not."""
+        ys, xs = np.nonzero(patch)
+        if ys.size == 0:
+            return None
+        reach = round(2 * spread)
+        h, w = patch.shape
+        y0, y1 = max(0, int(ys.min()) - reach), min(h, int(ys.max()) + reach + 1)
+        x0, x1 = max(0, int(xs.min()) - reach), min(w, int(xs.max()) + reach + 1)
+        box = (slice(y0, y1), slice(x0, x1))
+        near = cv2.dilate(patch[box].astype(np.uint8), np.ones((2 * reach + 1,) * 2, np.uint8)) > 0
+        near &= self._overlap[box]
+        near_tables = self._sums(near, box)
+        in_tables = self._sums(patch[box], box)
+        own = self._residual[box][patch[box]].mean(axis=0)
+        size = float(np.linalg.norm(own))
+        joint = self._expected(self._tables[0] - near_tables[0], self._tables[1] - near_tables[1], in_tables[0])
+        if joint is not None and float(np.linalg.norm(own - joint)) < EXPLAINED_SHARE * size:
+            return True
+        channels = [
+            self._expected(
+                self._tables[2][ch] - near_tables[2][ch],
+                (self._tables[3][ch] - near_tables[3][ch])[None],
+                in_tables[2][ch],
+            )
+            for ch in range(3)
+        ]
+        if all(c is not None for c in channels):
+            # Each channel's own tone curve (the complaint's mean level per source level, over the photo) predicts
+            # the patch's complaint colour; its miss against the complaint is the residual it leaves unexplained.
+            per_channel = np.array([float(c[0]) for c in channels if c is not None])
+            own_colour = self._complaint[box][patch[box]].mean(axis=0)
+            if float(np.linalg.norm(own_colour - per_channel)) < EXPLAINED_SHARE * size:
+                return True
+        return None if joint is None else False
+
+    @staticmethod
+    def _expected(count_away: np.ndarray, sums_away: np.ndarray, count_in: np.ndarray) -> np.ndarray | None:
+        """The patch's expected mean residual from its colours' mean residual away from it (rows of
+        ``sums_away``), or None when under SAME_COLOUR_SUPPORT of its pixels have a colour seen enough away."""
+        supported = (count_away >= SAME_COLOUR_MIN) & (count_in > 0)
+        judged = float(count_in[supported].sum())
+        if judged < SAME_COLOUR_SUPPORT * float(count_in.sum()):
+            return None
+        expected: np.ndarray = (count_in[supported] * sums_away[:, supported] / count_away[supported]).sum(axis=1)
+        return expected / judged
 
 
-def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lines: np.ndarray) -> np.ndarray:
+LEAVE_OUT_KEEPS = 0.5
+"""The floor is measured again without the candidate patches only while at least half of the compared area is left
+to measure it on (beyond that the photo has changed too much for its rest to tell the pair's noise)."""
+
+
+def patches(
+    complaint: np.ndarray,
+    listing: np.ndarray,
+    overlap: np.ndarray,
+    lines: np.ndarray,
+    source: np.ndarray | None = None,
+) -> np.ndarray:
     """Faint, spatially coherent offsets (translucent stains, discolouration, dents' shading): the residual averaged
     over windows of three sizes, in grey and two opponent colour channels, standing above its noise floor.
 
     Args: as ``strokes``; ``lines``: strokes found already, left out of the averages (a dark crack would otherwise
-    spread into a faint halo around itself).
+    spread into a faint halo around itself); ``source``: the aligned listing before the colour map (default: the
+    mapped one), for the colour test's per-channel tone curves.
     """
 
     def opponent(rgb: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -560,15 +648,15 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
     # A half-size pixel is compared when all of it was (the frame's edge brings nothing in).
     overlap = _shrunk(overlap.astype(np.float32), level) >= 1.0
     residual_rgb, listing_rgb = _shrunk(complaint - listing, level), _shrunk(listing, level)
+    source_rgb = _shrunk(listing if source is None else source, level)
     channels = list(zip(opponent(residual_rgb), opponent(listing_rgb), strict=True))
     scales = tuple(sigma / level for sigma in PATCH_SCALES)
-    strong = np.zeros(overlap.shape, bool)
-    weak = np.zeros(overlap.shape, bool)
     fine = np.zeros(overlap.shape, np.float32)
     # Each channel's floor follows the listing's own edges in that channel: JPEG's halved chroma resolution leaves
     # a colour residual along colour edges (red text on yellow), not along grey ones.
     # Averages over the compared area only (normalised convolution): the frame's edge brings in nothing.
     weights = {sigma: cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6 for sigma in scales}
+    responses = []
     for channel, own in channels:
         for sigma in scales:
             weight = weights[sigma]
@@ -577,15 +665,52 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
             mean = cv2.GaussianBlur(channel * inside, (0, 0), sigma) / weight
             centre = float(np.median(mean[overlap][::7]))
             offset = np.abs(mean - centre)
-            zs = offset / _floor(offset, structure, overlap)
-            strong |= (zs >= SEED_Z) & (offset >= PATCH_MIN_LEVELS)
-            weak |= (zs >= GROW_Z) & (offset >= PATCH_MIN_LEVELS / 2)
+            responses.append((offset, structure))
             if sigma == scales[0]:
                 fine = np.maximum(fine, offset)
-    strong &= overlap
-    weak &= overlap
-    n, labels, stats = _hysteresis(strong, weak)
+
+    def above_floor(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        strong = np.zeros(overlap.shape, bool)
+        weak = np.zeros(overlap.shape, bool)
+        for offset, structure in responses:
+            zs = offset / _floor(offset, structure, sample)
+            strong |= (zs >= SEED_Z) & (offset >= PATCH_MIN_LEVELS)
+            weak |= (zs >= GROW_Z) & (offset >= PATCH_MIN_LEVELS / 2)
+        return strong & overlap, weak & overlap
+
+    strong, weak = above_floor(overlap)
     area = max(1, int(overlap.sum()))
+    explained: ColourResiduals | None = None
+    # The floor's structure term is a property of the pair (its resampling and misalignment), measured over the
+    # listing's edges; a faint patch on weak structure (a dent's shadow on a cap's fine weave) can be 2% of those
+    # edges on a plain render and set the percentile itself (session 10: a 20-level shadow held 2-4.6 floors).
+    # So the floor is measured again away from the places that stand GROW_Z floors out over a patch's least area,
+    # and each is judged against the rest of the photo, not against itself. Not away from those the colour test
+    # explains: a colour edit's clipped or crushed colours are this pair's noise, wherever those colours are, and
+    # the floor measured without them let the next-worst leaves of the same colour stand out (session 10); nor
+    # away from those it cannot judge (their colour is hardly seen elsewhere): only a change known to be local
+    # lowers the floor.
+    n_parts, parts, part_stats, _ = cv2.connectedComponentsWithStats(weak.astype(np.uint8), connectivity=8)
+    left_out = np.zeros(n_parts, bool)
+    colour_effect = np.zeros(n_parts, bool)
+    for i in range(1, n_parts):
+        if part_stats[i, 4] < MIN_PATCH_SHARE * area:
+            continue
+        if explained is None:
+            explained = ColourResiduals(residual_rgb, listing_rgb, overlap, source_rgb)
+        verdict = explained.verdict(parts == i, scales[-1])
+        left_out[i] = verdict is False
+        colour_effect[i] = verdict is True
+    # A candidate the colour test explained stays explained when the lower floor finds a smaller part of it again:
+    # that part, with fewer pixels, may show too few of its colours elsewhere for the test to judge it alone.
+    explained_parts = colour_effect[parts]
+    if left_out.any():
+        reach = 2 * round(2 * scales[-1]) + 1
+        near = cv2.dilate(left_out[parts].astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+        away = overlap & ~near
+        if int(away.sum()) >= LEAVE_OUT_KEEPS * area:
+            strong, weak = above_floor(away)
+    n, labels, stats = _hysteresis(strong, weak)
     found = np.zeros(overlap.shape, bool)
     for i in range(1, n):
         if stats[i, 4] < MIN_PATCH_SHARE * area:
@@ -603,7 +728,11 @@ def patches(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lin
             continue
         whole = np.zeros(overlap.shape, bool)
         whole[y : y + h, x : x + w] = core
-        if not _explained_by_colour(residual_rgb, listing_rgb, overlap, whole, scales[-1]):
+        if int((whole & explained_parts).sum()) >= HALF_MAXIMUM * int(core.sum()):
+            continue
+        if explained is None:
+            explained = ColourResiduals(residual_rgb, listing_rgb, overlap, source_rgb)
+        if not explained.explains(whole, scales[-1]):
             found |= whole
     if not found.any():
         return np.zeros(full_shape, bool)

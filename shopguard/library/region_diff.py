@@ -219,19 +219,26 @@ def change_map(
     colour = fit_colour(l_f, c_f, overlap)
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     l_fit = colour.apply(l_f)
+    source = aligned.astype(np.float32)
+    mapped = colour.apply(source)
     dist = _rgb_distance(c_f, l_fit)
     l_grey = cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
     l_moments = _moments(l_grey)
     ssim, structure, textured = _ssim_maps(c_grey, l_grey, c_moments, l_moments)
     noise = float(np.median(dist[overlap][::4])) if overlap.any() else 0.0  # thinned: the median barely moves
-    score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim) / (1 - SSIM_FLOOR))
+    # SSIM's luminance term is a ratio of grey levels; the colour distance above judges brightness in levels, with
+    # a floor set for JPEG. In the darks the ratio reads a few levels as a change (a black crushed to 1 by a
+    # contrast edit where the colour map says 6: 0.43), so the blob test reads only SSIM's contrast-structure
+    # part, which is what the colour distance is blind to (texture lost or added).
+    mu_c, mu_l = c_moments[0], l_moments[0]
+    luminance = (2 * mu_c * mu_l + _C1) / (mu_c * mu_c + mu_l * mu_l + _C1)
+    score = np.maximum(dist / max(COLOUR_FLOOR, 4 * noise), (1 - ssim / luminance) / (1 - SSIM_FLOOR))
     score[~overlap] = 0
     changed = _clean((score > 1).astype(np.uint8), min(w, h))
-    # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
-    mapped = colour.apply(aligned.astype(np.float32))
     c_raw = c_rgb.astype(np.float32)
+    # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
     lines = strokes(c_raw, mapped, overlap, shrink)
-    faint = lines | patches(c_raw, mapped, overlap, lines)
+    faint = lines | patches(c_raw, mapped, overlap, lines, source)
     changed |= faint
     changed &= overlap
     changed &= ~_padding(c_rgb, changed)
