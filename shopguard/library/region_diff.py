@@ -565,7 +565,8 @@ def _tilt_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray, 
     )
     # The fill beyond the listing's own frame (a crop along its edge) is not compared either, but its step into the
     # photo rings like any edge: returned with the wedges, so the rim around it is kept out of the comparison.
-    return (wedge & hides) | (is_fill & ~overlap)
+    excluded: np.ndarray = (wedge & hides) | (is_fill & ~overlap)
+    return excluded
 
 
 def _local_sd(rgb: np.ndarray) -> np.ndarray:
