@@ -541,21 +541,18 @@ def _tilt_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray, 
         filled = np.bincount(band, weights=is_fill[ys, xs])
         full = (total == 0) | (filled >= BAND_ALL_FILL * total)
         for order in (np.arange(full.size), np.arange(full.size)[::-1]):
-            stop = order[~full[order]]
-            if not stop.size or stop[0] == order[0]:
+            # The run of fill bands from this side up to the first band with anything else is beyond the crop's cut
+            # if it is no deeper than a corner triangle reaches and the photo just inside the cut is the listing's
+            # own content: a crop cuts through the listing, so the strip on the inside matches it; where the "fill"
+            # is the backdrop of another view, the strip is that view's content.
+            run = int(np.argmax(~full[order]))
+            if run == 0 or run > deepest:  # no fill on this side, all fill (argmax 0), or too deep for a wedge
                 continue
-            # bands before the first one with anything but fill lie beyond the crop, if the photo just inside
-            # that cut is the listing's own content: a crop cuts through the listing, so the strip on the inside
-            # matches it; where the "fill" is the backdrop of another view, the strip is that view's content
-            first = int(stop[0])
-            step = 1 if order[0] == 0 else -1
-            if (first if step == 1 else full.size - 1 - first) > deepest:
-                continue
-            inner = (band * step >= (first + step * INNER_SKIP) * step) & (
-                band * step < (first + step * (INNER_SKIP + INNER_BANDS)) * step
-            )
+            first = int(order[run])
+            inward = (band - first) * (1 if order[0] == 0 else -1)  # bands from the cut into the crop
+            inner = (inward >= INNER_SKIP) & (inward < INNER_SKIP + INNER_BANDS)
             if _strip_agrees(grey_c[ys[inner], xs[inner]], grey_l[ys[inner], xs[inner]]):
-                beyond |= (band < first) if step == 1 else (band > first)
+                beyond |= inward < 0
     wedge = np.zeros((h, w), bool)
     wedge[ys[beyond], xs[beyond]] = True
     wedge &= is_fill

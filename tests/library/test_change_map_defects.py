@@ -11,6 +11,7 @@ import io
 import math
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
@@ -201,8 +202,6 @@ def test_untouched_colour_shifted_copy_has_no_region(testdata: Path) -> None:
 def _crop_and_tilt(im: Image.Image, box: Box, degrees: float) -> tuple[Image.Image, np.ndarray]:
     """``box`` of ``im`` turned by ``degrees`` on a canvas grown to hold it, the corners filled white (a phone's
     straighten tool), and the transform from ``im``'s pixels to the result's."""
-    import cv2
-
     x, y, w, h = box
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
     corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], float) @ rot.T
