@@ -149,6 +149,7 @@ class Match:
             "matches": g.matches,
             "inlier_ratio": round(g.inlier_ratio, 3),
             "inlier_spread": round(g.spread, 3),
+            **({"guided_share": round(g.guided_share, 3)} if g.guided_share > 0 else {}),
             "transform": g.transform_json(self.record.width, self.record.height, complaint_size),
             "covered_share": round(self.change.overlap_share, 3),
             "changed_share": round(self.change.changed_share, 4),

@@ -8,12 +8,19 @@ rotate, mirror, screenshot) is a similarity, so a 4-degree-of-freedom model both
 derivations and refuses most chance alignments that an 8-DOF homography would accept.
 Inlier count alone is not proof: the inlier ratio and the spread of the inliers are checked here,
 and dense agreement afterwards (region_diff.py).
+
+Repeated structure (a multipack shot: sixteen copies of one bulb) defeats the ratio test: a keypoint's nearest
+and second-nearest descriptors lie on two copies, so most true matches are dropped and many kept ones land on the
+wrong copy. A model RANSAC still finds is then checked by guided matching (Hartley & Zisserman, Multiple View
+Geometry, 2nd ed., sec. 4.8): every listing keypoint is looked up where the model puts it. The same pixels give
+the same corner at the same place with nearly the same descriptor, so a true derivation re-finds about half of the
+listing's keypoints or more; a chance alignment re-finds almost none.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -30,6 +37,17 @@ complaint for a crop, the photo's place for a screenshot): a cluster on one logo
 RANSAC_PX = 4.0
 """Reprojection threshold in working pixels (~1024 px frame)."""
 SCALE_RANGE = (0.03, 30.0)
+GUIDED_MAX_BITS = 64
+"""Hamming distance (of 256 bits) under which a keypoint found where the model puts a listing keypoint counts as
+the same corner. Unrelated ORB descriptors differ in ~128 +- 8 bits (each test a coin toss): 64 is 8 standard
+deviations below, while a corner re-detected on the same pixels after re-saving, resizing or a small turn keeps
+most of its tests (typical true matches: under 40)."""
+MIN_GUIDED_SHARE = 0.25
+"""A model RANSAC found among ambiguous matches passes when at least a quarter of the listing keypoints it puts
+inside the complaint photo are re-found there (GUIDED_MAX_BITS, within RANSAC_PX). Crops of a multipack shot
+measure 0.50-0.72, its wrong (mirrored) fits 0.00-0.01: with ~2,500 complaint keypoints in a ~1024 px frame about
+one listing keypoint in eight has any keypoint within 4 px by chance, and that one matches its descriptor by
+chance almost never."""
 PROBE_MIN_INLIERS = 5
 PROBE_MIN_KEYPOINTS = 100
 """A candidate is first matched on every other keypoint (of at least 2 x 100): under 5 RANSAC inliers there,
@@ -72,6 +90,9 @@ class Geometry:
     """Median reprojection error of the inliers in working pixels (~1024 px frame)."""
     covered_spread: float = 0.0
     """Inlier span over the part of the complaint the listing photo covers (``spread`` over the whole photo)."""
+    guided_share: float = 0.0
+    """Share of the listing keypoints the model puts inside the complaint that are re-found there (guided matching;
+    only measured when the ratio-test matches alone do not make the model plausible)."""
 
     @property
     def best_spread(self) -> float:
@@ -201,6 +222,8 @@ def verify_geometry(
         covered = _covered_area(matrix, listing_size, full_size) if listing_size else float(w * h)
         covered_spread = min(1.0, float(span[0] * span[1]) / max(1.0, covered))
         geometry = Geometry(matrix, inliers, matches, mirrored, spread, residual, covered_spread)
+        if not _plausible(geometry) and _ratio_only_fails(geometry):
+            geometry = _guided(geometry, listing, feats, full_size, listing_size)
         if not _plausible(geometry):
             continue
         if best is None or geometry.inliers > best.inliers:
@@ -221,7 +244,74 @@ def _covered_area(matrix: np.ndarray, listing_size: tuple[int, int], full_size: 
 def _plausible(g: Geometry) -> bool:
     return (
         g.inliers >= MIN_INLIERS
-        and g.inlier_ratio >= MIN_INLIER_RATIO
+        and (g.inlier_ratio >= MIN_INLIER_RATIO or g.guided_share >= MIN_GUIDED_SHARE)
         and g.best_spread >= MIN_SPREAD
         and SCALE_RANGE[0] <= g.scale <= SCALE_RANGE[1]
     )
+
+
+def _ratio_only_fails(g: Geometry) -> bool:
+    """The model has the inliers and the scale of a derivation; only its inlier ratio is too low."""
+    return (
+        g.inliers >= MIN_INLIERS and g.inlier_ratio < MIN_INLIER_RATIO and SCALE_RANGE[0] <= g.scale <= SCALE_RANGE[1]
+    )
+
+
+def _guided(
+    g: Geometry,
+    listing: LocalFeatures,
+    query: LocalFeatures,
+    full_size: tuple[int, int],
+    listing_size: tuple[int, int] | None,
+) -> Geometry:
+    """``g`` with its guided share, and its spreads over the re-found keypoints (see the module docstring).
+
+    ``query`` is the complaint's features in the frame the model was fitted in (flipped for a mirrored fit);
+    ``g.matrix`` is already in the complaint's own frame, so the flip is applied to the points first."""
+    w, h = full_size
+    points = query.points
+    if g.mirrored:
+        points = np.column_stack([(w - 1) - points[:, 0], points[:, 1]]).astype(np.float32)
+    projected = listing.points @ g.matrix[:2, :2].T.astype(np.float32) + g.matrix[:2, 2].astype(np.float32)
+    inside = (projected[:, 0] >= 0) & (projected[:, 1] >= 0) & (projected[:, 0] < w) & (projected[:, 1] < h)
+    n_inside = int(inside.sum())
+    if n_inside == 0 or len(points) == 0:
+        return g
+    radius = RANSAC_PX / query.work_scale
+    near_l, near_q = _pairs_within(projected[inside], points, radius)
+    if len(near_l) == 0:
+        return g
+    bits = np.unpackbits(listing.descriptors[inside][near_l] ^ query.descriptors[near_q], axis=1).sum(axis=1)
+    same = bits <= GUIDED_MAX_BITS
+    found = np.unique(near_q[same])  # a complaint keypoint re-found by two listing keypoints counts once
+    share = min(len(found), len(np.unique(near_l[same]))) / n_inside
+    if len(found) == 0:
+        return replace(g, guided_share=share)
+    span = points[found].max(axis=0) - points[found].min(axis=0)
+    spread = max(g.spread, float(span[0] * span[1]) / max(1.0, w * h))
+    covered = _covered_area(g.matrix, listing_size, full_size) if listing_size else float(w * h)
+    covered_spread = max(g.covered_spread, min(1.0, float(span[0] * span[1]) / max(1.0, covered)))
+    return replace(g, guided_share=share, spread=spread, covered_spread=covered_spread)
+
+
+def _pairs_within(a: np.ndarray, b: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """(row in a, row in b) of every pair of points closer than ``radius``, by buckets of one radius."""
+    cell_b = np.floor(b / radius).astype(np.int64)
+    order = np.lexsort((cell_b[:, 1], cell_b[:, 0]))
+    keys_b = cell_b[order, 0] * 1_000_003 + cell_b[order, 1]
+    cell_a = np.floor(a / radius).astype(np.int64)
+    rows_a: list[np.ndarray] = []
+    rows_b: list[np.ndarray] = []
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            keys = (cell_a[:, 0] + dx) * 1_000_003 + (cell_a[:, 1] + dy)
+            lo = np.searchsorted(keys_b, keys, side="left")
+            hi = np.searchsorted(keys_b, keys, side="right")
+            counts = hi - lo
+            starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+            rows_a.append(np.repeat(np.arange(len(a)), counts))
+            rows_b.append(order[starts + np.arange(int(counts.sum()))])
+    ia = np.concatenate(rows_a)
+    ib = np.concatenate(rows_b)
+    close = np.linalg.norm(a[ia] - b[ib], axis=1) <= radius
+    return ia[close], ib[close]
