@@ -15,7 +15,7 @@ from shopguard.library.indexer import index_paths
 from shopguard.library.matcher import INDEX_SHORTLIST, Match, index_query_keys
 from shopguard.library.store import LibraryStore
 from shopguard.library.verification import complaint_features
-from tests.library.photo_library import complaint_decode, match_photo, stain
+from tests.library.photo_library import box_iou, complaint_decode, match_photo, stain
 
 BAG = "abo__B0799CK52K__528c608a.jpg"
 
@@ -299,3 +299,44 @@ def test_descriptor_index_weights_generic_descriptors_down() -> None:
     votes = index.votes(np.concatenate([generic, rare]))
     assert votes[1] > 3 * votes[0] > 0
     assert np.allclose(votes, _brute_force_votes(ids, keys, np.concatenate([generic, rare]), 32))
+
+
+MULTIPACK = "abo__B074M5HPBD__9ea6992d.jpg"
+"""Sixteen copies of one bulb in a grid: every keypoint has look-alikes on the other bulbs."""
+
+
+@pytest.mark.parametrize(
+    ("corner", "turn"),
+    [((1, 0), 0), ((1, 1), 0), ((0, 0), 0), ((0.5, 0.5), 5)],
+    ids=["top-right", "bottom-right", "top-left", "centre-turned-5deg"],
+)
+def test_crop_of_a_multipack_shot_is_found_without_a_region(
+    library: LibraryStore, testdata: Path, tmp_path: Path, corner: tuple[float, float], turn: int
+) -> None:
+    """Repeated objects defeat the ratio test (most matches are ambiguous, the kept ones often land on the wrong
+    bulb: inlier ratio ~0.1); guided matching re-finds the listing's keypoints where the model puts them."""
+    pack = Image.open(testdata / "product-photos" / MULTIPACK).convert("RGB")
+    w, h = pack.size
+    cw, ch = int(w * 0.75), int(h * 0.75)
+    x, y = round((w - cw) * corner[0]), round((h - ch) * corner[1])
+    complaint = pack.crop((x, y, x + cw, y + ch)).rotate(
+        turn, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255)
+    )
+    matches = _match(library, complaint, tmp_path)
+    assert matches and matches[0].kind == "derived"
+    assert Path(matches[0].record.path).name == MULTIPACK
+    assert matches[0].change.regions == ()
+    assert abs(matches[0].geometry.rotation_deg + turn) < 1.0
+
+
+def test_stain_on_a_crop_of_a_multipack_shot_is_outlined(library: LibraryStore, testdata: Path, tmp_path: Path) -> None:
+    pack = Image.open(testdata / "product-photos" / MULTIPACK).convert("RGB")
+    w, h = pack.size
+    crop = pack.crop((w // 4, 0, w, h * 3 // 4))
+    box = (crop.width // 3, crop.height // 3, crop.width // 5, crop.height // 6)
+    painted = stain(crop, box, 200)
+    matches = _match(library, painted, tmp_path)
+    assert matches and matches[0].kind == "derived"
+    assert Path(matches[0].record.path).name == MULTIPACK
+    assert max(box_iou(tuple(r), box) for r in matches[0].change.regions) > 0.5
+
