@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from shopguard.checks.context import CheckContext
 from shopguard.checks.findings import Category, Finding, Strength
+from shopguard.checks.listing_explains import explained_by_listing
 from shopguard.checks.registry import Check, builtin_checks
 from shopguard.checks.verdict import Verdict, photo_verdict
 from shopguard.errors import Cancelled, HomeError, ImageReadError
@@ -104,6 +105,7 @@ def run_checks(
         if outcome is None:  # not started: an earlier check stopped the run, and its error is raised below
             continue
         findings.extend(_findings_of(check, ctx, outcome))
+    findings = explained_by_listing(findings)
     report(progress, n, n, "progress.check_done")
     return PhotoChecks(tuple(findings), photo_verdict(findings))
 

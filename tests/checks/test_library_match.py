@@ -172,3 +172,42 @@ def test_no_changed_region_is_said_at_the_stated_sensitivity(demo: Path, tmp_pat
     assert finding.fields["compared_px"] == 1024 and finding.fields["finest_px"] == 2
     assert "1024 px across" in finding.detail("en") and "about 2 px" in finding.detail("en")
     assert "1024 像素宽" in finding.detail("zh_CN")
+
+
+def _copy_move(case: Case) -> Finding:
+    [found] = [f for f in case.photos[0].findings if f.check == "copy-move"]
+    return found
+
+
+def test_repeat_already_in_the_listing_photo_is_not_held_against_the_buyer(demo: Path, tmp_path: Path) -> None:
+    """The multipack listing photo is one bulb pasted sixteen times. An untouched crop of it shows a clean clone
+    (copy-move ``moderate`` on its own), but the buyer's photo agrees with the listing there: info, explained."""
+    with Image.open(demo / "library" / "abo__B074M5HPBD__9ea6992d.jpg") as im:
+        pack = im.convert("RGB")
+    w, h = pack.size
+    complaint = tmp_path / "pack-crop.jpg"
+    pack.crop((0, 0, int(w * 0.7), int(h * 0.7))).save(complaint, quality=85)
+    case, finding = _check([demo / "library"], complaint)
+    assert finding is not None and finding.strength.value == "strong" and finding.regions == ()
+    clone = _copy_move(case)
+    assert clone.evidence.get("explained_by_listing") is True
+    assert clone.evidence["strength_before"] in ("weak", "moderate")
+    assert clone.strength.value == "info" and len(clone.regions) == 2
+    assert "abo__B074M5HPBD__9ea6992d.jpg" in clone.detail("en") and clone.detail("zh_CN") != clone.detail("en")
+    assert case.photos[0].verdict.level.value == "strong"
+
+
+def test_buyers_own_clone_on_a_listing_photo_stays_a_suspicion(demo: Path, tmp_path: Path) -> None:
+    """A patch of the listing photo cloned onto another place by the buyer: the pasted copy is a changed region of
+    the library match, so the copy-move is not explained away."""
+    from tests.checks import forensic_edits as edits
+
+    with Image.open(demo / "library" / "abo__B0799CK52K__528c608a.jpg") as im:
+        bag = im.convert("RGB")
+    complaint, _source, target = edits.clone_patch(bag, tmp_path / "bag-clone.jpg", seed=1)
+    case, finding = _check([demo / "library"], complaint)
+    assert finding is not None and finding.strength.value == "strong"
+    assert any(edits.overlaps(tuple(r), target) for r in finding.regions)  # type: ignore[arg-type]
+    clone = _copy_move(case)
+    assert clone.strength.value in ("weak", "moderate")
+    assert "explained_by_listing" not in clone.evidence
