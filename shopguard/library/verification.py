@@ -48,6 +48,13 @@ inside the complaint photo are re-found there (GUIDED_MAX_BITS, within RANSAC_PX
 measure 0.50-0.72, its wrong (mirrored) fits 0.00-0.01: with ~2,500 complaint keypoints in a ~1024 px frame about
 one listing keypoint in eight has any keypoint within 4 px by chance, and that one matches its descriptor by
 chance almost never."""
+REPEAT_BITS = 40
+"""A listing keypoint whose two nearest complaint descriptors both differ from it in at most 40 of 256 bits (11
+standard deviations under the ~128 of unrelated descriptors) has found two copies of one thing, not noise."""
+MIN_REPEATS = 6
+"""Look-alike matches the probe (every other listing keypoint) must count before the look-alike pairs are tried
+(``verify_geometry``): half of MIN_INLIERS, as the probe sees half the keypoints. Photos without repeated objects
+rarely have any, so the extra matching is not paid for them."""
 PROBE_MIN_INLIERS = 5
 PROBE_MIN_KEYPOINTS = 100
 """A candidate is first matched on every other keypoint (of at least 2 x 100): under 5 RANSAC inliers there,
@@ -136,11 +143,34 @@ class Geometry:
 _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 
-def _ratio_pairs(listing: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """(listing row, query row) of the matches that pass the ratio test, in listing row order."""
+def _ratio_pairs(listing: np.ndarray, query: np.ndarray, repeats: list[int] | None = None) -> np.ndarray:
+    """(listing row, query row) of the matches that pass the ratio test, in listing row order. ``repeats``, when
+    given, gets the number of listing rows whose two nearest neighbours are both close (REPEAT_BITS) and so fail
+    the ratio test as look-alikes: a repeated object, not a bad match."""
     pairs = _MATCHER.knnMatch(listing, query, k=2)
     good = [(p[0].queryIdx, p[0].trainIdx) for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
+    if repeats is not None:
+        repeats.append(
+            sum(
+                1
+                for p in pairs
+                if len(p) == 2 and p[0].distance >= RATIO * p[1].distance and p[1].distance <= REPEAT_BITS
+            )
+        )
     return np.array(good, dtype=np.int64).reshape(-1, 2)
+
+
+def _repeat_pairs(listing: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """The ratio-test matches plus, for each listing row whose two nearest neighbours are both within
+    REPEAT_BITS, both of them: RANSAC then picks the copy that fits one transform with the rest."""
+    pairs = _MATCHER.knnMatch(listing, query, k=2)
+    out: list[tuple[int, int]] = []
+    for p in pairs:
+        if len(p) == 2 and p[0].distance < RATIO * p[1].distance:
+            out.append((p[0].queryIdx, p[0].trainIdx))
+        elif len(p) == 2 and p[1].distance <= REPEAT_BITS:
+            out.extend(((p[0].queryIdx, p[0].trainIdx), (p[1].queryIdx, p[1].trainIdx)))
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
 
 
 def _ransac(src: np.ndarray, dst: np.ndarray, work_scale: float) -> tuple[np.ndarray, np.ndarray] | None:
@@ -158,13 +188,14 @@ def _ransac(src: np.ndarray, dst: np.ndarray, work_scale: float) -> tuple[np.nda
     return model, mask.ravel().astype(bool)
 
 
-def _good_pairs(listing: LocalFeatures, query: LocalFeatures) -> np.ndarray | None:
+def _good_pairs(listing: LocalFeatures, query: LocalFeatures, repeats: list[int] | None = None) -> np.ndarray | None:
     """The ratio-test matches of every listing keypoint, or None when a probe on every other keypoint already
     shows no photo: nearly every candidate of a shortlist is no source, and matching is most of the cost.
-    Each keypoint's match depends on it alone, so the probe's matches plus the rest's are exactly the full set."""
+    Each keypoint's match depends on it alone, so the probe's matches plus the rest's are exactly the full set.
+    ``repeats`` gets the probe's count of look-alike matches (``_ratio_pairs``)."""
     if len(listing) < 2 * PROBE_MIN_KEYPOINTS:
-        return _ratio_pairs(listing.descriptors, query.descriptors)
-    probe = _ratio_pairs(listing.descriptors[::2], query.descriptors)
+        return _ratio_pairs(listing.descriptors, query.descriptors, repeats)
+    probe = _ratio_pairs(listing.descriptors[::2], query.descriptors, repeats)
     probe[:, 0] *= 2
     if len(probe) < PROBE_MIN_INLIERS:
         return None
@@ -180,11 +211,20 @@ def _good_pairs(listing: LocalFeatures, query: LocalFeatures) -> np.ndarray | No
 
 
 def _fit(
-    listing: LocalFeatures, query: LocalFeatures, full_size: tuple[int, int], work_scale: float
+    listing: LocalFeatures,
+    query: LocalFeatures,
+    full_size: tuple[int, int],
+    work_scale: float,
+    repeats: list[int] | None = None,
+    look_alikes: bool = False,
 ) -> tuple[np.ndarray, int, int, np.ndarray, float] | None:
+    """RANSAC on the ratio-test matches (``look_alikes``: plus both neighbours of each look-alike match)."""
     if len(listing) < 8 or len(query) < 8:
         return None
-    good = _good_pairs(listing, query)
+    if look_alikes:
+        good: np.ndarray | None = _repeat_pairs(listing.descriptors, query.descriptors)
+    else:
+        good = _good_pairs(listing, query, repeats)
     if good is None or len(good) < MIN_INLIERS:
         return None
     src = listing.points[good[:, 0]].astype(np.float32)
@@ -209,26 +249,56 @@ def verify_geometry(
     ``listing_size`` (oriented full-resolution px) lets the inlier spread be judged within the part of the
     complaint the listing covers; without it, within the whole complaint."""
     best: Geometry | None = None
-    w, h = full_size
+    look_alikes: list[tuple[bool, LocalFeatures]] = []
     for mirrored, feats in ((False, query.normal), (True, query.mirrored)):
-        fitted = _fit(listing, feats, full_size, feats.work_scale)
-        if fitted is None:
-            continue
-        matrix, inliers, matches, points, residual = fitted
-        if mirrored:  # the mirrored features live in the flipped frame: x -> (w - 1) - x
-            matrix = np.array([[-1.0, 0, w - 1], [0, 1, 0], [0, 0, 1]]) @ matrix
-        span = points.max(axis=0) - points.min(axis=0) if len(points) else np.zeros(2)
-        spread = float(span[0] * span[1]) / max(1.0, w * h)
-        covered = _covered_area(matrix, listing_size, full_size) if listing_size else float(w * h)
-        covered_spread = min(1.0, float(span[0] * span[1]) / max(1.0, covered))
-        geometry = Geometry(matrix, inliers, matches, mirrored, spread, residual, covered_spread)
-        if not _plausible(geometry) and _ratio_only_fails(geometry):
+        repeats: list[int] = []
+        geometry = _geometry(
+            _fit(listing, feats, full_size, feats.work_scale, repeats), mirrored, full_size, listing_size
+        )
+        if geometry is not None and not _plausible(geometry) and _ratio_only_fails(geometry):
             geometry = _guided(geometry, listing, feats, full_size, listing_size)
-        if not _plausible(geometry):
+        if sum(repeats) >= MIN_REPEATS:
+            look_alikes.append((mirrored, feats))
+        if geometry is None or not _plausible(geometry):
             continue
         if best is None or geometry.inliers > best.inliers:
             best = geometry
+    if best is not None:
+        return best
+    # Nothing verified, but many look-alike matches: a repeated object. RANSAC chooses among them; only guided
+    # matching can make such a model plausible (the ratio among look-alike pairs means little), and it ranks the
+    # orientations too (a symmetric item's mirror image re-finds fewer keypoints than the true fit).
+    for mirrored, feats in look_alikes:
+        fitted = _fit(listing, feats, full_size, feats.work_scale, look_alikes=True)
+        geometry = _geometry(fitted, mirrored, full_size, listing_size)
+        if geometry is None or geometry.inliers < MIN_INLIERS:
+            continue
+        geometry = _guided(geometry, listing, feats, full_size, listing_size)
+        if geometry.guided_share < MIN_GUIDED_SHARE or not _plausible(geometry):
+            continue
+        if best is None or geometry.guided_share > best.guided_share:
+            best = geometry
     return best
+
+
+def _geometry(
+    fitted: tuple[np.ndarray, int, int, np.ndarray, float] | None,
+    mirrored: bool,
+    full_size: tuple[int, int],
+    listing_size: tuple[int, int] | None,
+) -> Geometry | None:
+    """The geometry of a fit in the complaint's own frame (a mirrored fit is flipped back), with its spreads."""
+    if fitted is None:
+        return None
+    w, h = full_size
+    matrix, inliers, matches, points, residual = fitted
+    if mirrored:  # the mirrored features live in the flipped frame: x -> (w - 1) - x
+        matrix = np.array([[-1.0, 0, w - 1], [0, 1, 0], [0, 0, 1]]) @ matrix
+    span = points.max(axis=0) - points.min(axis=0) if len(points) else np.zeros(2)
+    spread = float(span[0] * span[1]) / max(1.0, w * h)
+    covered = _covered_area(matrix, listing_size, full_size) if listing_size else float(w * h)
+    covered_spread = min(1.0, float(span[0] * span[1]) / max(1.0, covered))
+    return Geometry(matrix, inliers, matches, mirrored, spread, residual, covered_spread)
 
 
 def _covered_area(matrix: np.ndarray, listing_size: tuple[int, int], full_size: tuple[int, int]) -> float:
