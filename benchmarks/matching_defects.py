@@ -3,9 +3,10 @@
 Sources: the real library photos of ``matching_robustness.py`` (../shared/testdata). Each defect kind of
 ``defect_painting.py`` (thin dark crack, light scratch, faint mould, tear, dent; 0.1%-25% of the photo, exact masks)
 is painted on each source, which is then handed over as a buyer would: at full resolution (JPEG q92), shrunk to
-50% or 35%, re-saved at JPEG q40-q70, inside a phone screenshot, or cropped to 60-90% and tilted by 2-8 degrees
-(white corners, q80). Untouched copies (JPEG q40-q95, shrunk, screenshot, colour-shifted, cropped and tilted) must
-give no region.
+50% or 35%, re-saved at JPEG q40-q70, inside a phone screenshot, cropped to 60-90% and tilted by 2-8 degrees
+(white corners, q80), or cropped to 60-90% and then shown in a phone screenshot ("cropshot": the listing's footprint
+runs on under the app's bars and text). Untouched copies (JPEG q40-q95, shrunk, screenshot, colour-shifted, cropped
+and tilted, cropped in a screenshot) must give no region.
 
 The change map (``region_diff.change_map``) is run with the transform the copy was made with, nudged by up to
 0.7 px as keypoints leave it (ECC then polishes it, as in a check): this measures the change map alone; whether the
@@ -51,12 +52,12 @@ import matching_transforms as tf
 from shopguard.imaging import decode, read_source
 from shopguard.library.region_diff import change_map
 
-CONDITIONS = ("full", "shrink", "resave", "screenshot", "croprot")
+CONDITIONS = ("full", "shrink", "resave", "screenshot", "croprot", "cropshot")
 CROP_KEEP = (0.6, 0.9)
 """Share of the photo a buyer's crop keeps (the defect stays inside it)."""
 TILT_DEGREES = (2.0, 8.0)
 """A hand-held re-shoot or a phone's straighten tool: a tilt of a few degrees, either way."""
-UNTOUCHED = ("resave", "shrink", "screenshot", "colour", "croprot")
+UNTOUCHED = ("resave", "shrink", "screenshot", "colour", "croprot", "cropshot")
 TEXTURED_SD, TEXTURED_SHARE = 6.0, 0.4
 """A source is textured when at least 40% of it (at 512 px) has a local grey standard deviation (5 x 5 px) above 6
 levels, several times JPEG noise on a flat surface; a product on a plain backdrop stays well under."""
@@ -116,6 +117,8 @@ def handed_over(
         return tf.colour(im, rng), mask, np.eye(3), 85
     if condition == "croprot":
         return _crop_and_tilt(im, mask, rng)
+    if condition == "cropshot":
+        return _crop_in_screenshot(im, mask, rng)
     if condition == "screenshot":
         shot, (x, y, pw, ph) = tf.screenshot(im, rng)
         truth = np.zeros((shot.height, shot.width), bool)
@@ -124,11 +127,8 @@ def handed_over(
     raise ValueError(condition)
 
 
-def _crop_and_tilt(
-    im: Image.Image, mask: np.ndarray, rng: random.Random
-) -> tuple[Image.Image, np.ndarray, np.ndarray, int]:
-    """A crop keeping 60-90% of the photo around the defect, tilted by 2-8 degrees (bicubic, white corners, the
-    canvas grown to hold it), re-saved at q80: the "crop and rotation" complaints of issue 19."""
+def _crop_around(im: Image.Image, mask: np.ndarray, rng: random.Random) -> tuple[int, int, int, int]:
+    """(x, y, w, h) of a crop keeping 60-90% of the photo and the whole defect where it fits."""
     w, h = im.size
     keep = rng.uniform(*CROP_KEEP)
     aspect = rng.uniform(0.85, 1.15)
@@ -140,7 +140,29 @@ def _crop_and_tilt(
         lo, hi = max(0, lo_px + size - crop), min(lo_px, full - crop)
         return rng.randint(lo, hi) if lo <= hi else min(max(0, lo_px + (size - crop) // 2), full - crop)
 
-    x0, y0 = start(box[0], box[2], cw, w), start(box[1], box[3], ch, h)
+    return start(box[0], box[2], cw, w), start(box[1], box[3], ch, h), cw, ch
+
+
+def _crop_in_screenshot(
+    im: Image.Image, mask: np.ndarray, rng: random.Random
+) -> tuple[Image.Image, np.ndarray, np.ndarray, int]:
+    """A 60-90% crop around the defect shown in a phone screenshot: the listing's footprint then runs on under the
+    app's bars, page and caption text (the crop's cut lies inside the complaint, not at its edge)."""
+    x0, y0, cw, ch = _crop_around(im, mask, rng)
+    crop = im.crop((x0, y0, x0 + cw, y0 + ch))
+    shot, (x, y, pw, ph) = tf.screenshot(crop, rng)
+    truth = np.zeros((shot.height, shot.width), bool)
+    truth[y : y + ph, x : x + pw] = _scaled_mask(mask[y0 : y0 + ch, x0 : x0 + cw], (pw, ph))
+    sx, sy = pw / cw, ph / ch
+    return shot, truth, np.array([[sx, 0, x - sx * x0], [0, sy, y - sy * y0], [0, 0, 1.0]]), 75
+
+
+def _crop_and_tilt(
+    im: Image.Image, mask: np.ndarray, rng: random.Random
+) -> tuple[Image.Image, np.ndarray, np.ndarray, int]:
+    """A crop keeping 60-90% of the photo around the defect, tilted by 2-8 degrees (bicubic, white corners, the
+    canvas grown to hold it), re-saved at q80: the "crop and rotation" complaints of issue 19."""
+    x0, y0, cw, ch = _crop_around(im, mask, rng)
     angle = rng.choice((-1, 1)) * rng.uniform(*TILT_DEGREES)
     rot = cv2.getRotationMatrix2D((cw / 2, ch / 2), angle, 1.0)
     corners = np.array([[0, 0, 1], [cw, 0, 1], [0, ch, 1], [cw, ch, 1]], float) @ rot.T

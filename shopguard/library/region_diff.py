@@ -196,6 +196,7 @@ def change_map(
     aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
+    overlap &= ~_cut_sides(to_work, l_rgb.shape[:2], (h, w), margin)
     # The fill a rotation left in the corners is no part of the photo: it would pull ECC off, and it is not
     # compared (nor the rim where the photo's border blurs into the comparison).
     fill = _corner_fill(c_rgb, aligned, overlap) | _tilt_fill(c_rgb, aligned, overlap, to_work)
@@ -217,6 +218,13 @@ def change_map(
     overlap &= ~_grow(fill, _rim(min(w, h)))
     overlap &= _photo_extent(agree & overlap)
     colour = fit_colour(l_f, c_f, overlap)
+    for _ in range(UI_PASSES):
+        place = _photo_place(c_grey, cv2.cvtColor(colour.apply(l_f), cv2.COLOR_RGB2GRAY), overlap, agree)
+        cut = int((overlap & ~place).sum())
+        overlap &= place
+        if cut <= UI_REFIT_SHARE * int(overlap.sum()):
+            break
+        colour = fit_colour(l_f, c_f, overlap)  # the app's parts skewed the fit: again without them
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     l_fit = colour.apply(l_f)
     source = aligned.astype(np.float32)
@@ -425,6 +433,136 @@ def _photo_extent(agree: np.ndarray) -> np.ndarray:
     x0, x1 = np.percentile(xs, [0.2, 99.8]).astype(int)
     extent[y0 : y1 + 1, x0 : x1 + 1] = True
     return extent
+
+
+UI_FLAT = 3.0
+"""Grey range (0-255, after the 1.2 px blur) within which a whole row or column of the complaint counts as an app's
+flat background: UI colours are exact and JPEG leaves a flat area within 1-2 levels, while a photographed surface
+carries sensor noise and shading (a clipped white studio backdrop is flat too, and is told apart by the listing)."""
+UI_LEVEL = 6.0
+"""Mean grey levels by which the listing under a flat complaint line must differ from it (after the fitted colour
+map) for the line to be the app's background rather than the photo's own backdrop: a flat area's JPEG error is
+about one level (the DC step of its 8x8 blocks, q40: ~2.5 levels, spread over 64 px) and the map's residual on a
+flat level a few more; the app grey next to a white backdrop differs by ~9 (246 vs 255), a product under an app
+bar by tens of levels over its share of the line."""
+BACKDROP_SHARE = 0.02
+"""Levels the listing's own flat parts take on >= 2% of them (within UI_LEVEL) are its backdrop's
+(``_photo_place``): a flat complaint line at such a level may be the photo's own backdrop; the app grey (246)
+beside a white backdrop (255) is no level of the listing's backdrop."""
+UI_TEXT_BANDS = 4
+"""A screen stacks rows of UI text between flat gaps (status bar, title, the photo, caption lines): at least 4
+separate runs of non-flat rows across the whole complaint show an app even where its colours are the backdrop's.
+A product photo, with or without a backdrop, has one or two (the screenshot-context check's rule)."""
+UI_MIN_PX = 16
+"""A row or column judged for ``_photo_place`` crosses at least this many compared px (not a corner sliver)."""
+UI_REFIT_SHARE = 0.005
+UI_PASSES = 2
+"""When the app's parts were over 0.5% of the compared area the colour map is fitted again without them, and the
+photo's place judged again with it: the app's grey pulled the first fit's white towards it (255 -> 249 next to
+an app grey of 246), which hid the cut along the photo's side."""
+
+
+def _cut_sides(to_work: np.ndarray, listing_hw: tuple[int, ...], size_hw: tuple[int, int], margin: int) -> np.ndarray:
+    """A ``margin`` px band along each side of the complaint's frame beyond which the listing continues: there the
+    photo was cut (a crop, then a resize or a screenshot), its resampling saw replicated edge pixels and JPEG cut
+    its edge blocks, while the listing runs on (a 5 px strip along a cropped screenshot's edge read as a line).
+    Where the listing ends with the frame (an uncropped copy), both were resampled alike and the edge is compared."""
+    lh, lw = listing_hw
+    h, w = size_hw
+    band = np.zeros((h, w), bool)
+    angle = float(np.degrees(np.arctan2(to_work[1, 0], to_work[0, 0])))
+    if abs((angle + 45.0) % 90.0 - 45.0) >= TILT_MIN_DEGREES:
+        return band  # a turned crop's cut runs across the canvas, its frame is the editor's fill (``_tilt_fill``)
+    corners = np.array([[0, 0, 1], [lw, 0, 1], [lw, lh, 1], [0, lh, 1]], dtype=np.float64) @ to_work[:2].T
+    beyond = 1.0  # px: a listing frame ending within a px of the complaint's is not cut
+    if corners[:, 0].min() < -beyond:
+        band[:, :margin] = True
+    if corners[:, 0].max() > w + beyond:
+        band[:, w - margin :] = True
+    if corners[:, 1].min() < -beyond:
+        band[:margin, :] = True
+    if corners[:, 1].max() > h + beyond:
+        band[h - margin :, :] = True
+    return band
+
+
+def _photo_place(c_grey: np.ndarray, l_grey: np.ndarray, overlap: np.ndarray, agree: np.ndarray) -> np.ndarray:
+    """The rows and columns of the complaint that belong to the photo, not to the app around it.
+
+    A buyer who crops the listing photo and then screenshots it leaves the listing's footprint running on under
+    the app's bars, gaps and caption text. There, whole lines across the footprint are the app's flat background
+    while the listing under them shows its product (texture) or a backdrop of another level. Such lines, and the
+    rim beside them (``_rim``), cut the footprint; the photo is the run of lines between cuts holding most of the
+    agreeing pixels (first across rows, then across columns within them). A line where both are flat at one level
+    (a white backdrop beside a white app bar) does not cut: there the two agree and nothing is reported.
+
+    Only a complaint with at least one such line at a level the listing's own backdrop never takes
+    (``_backdrop_levels``: the app's grey beside a white backdrop, its white bar beside a grey one), or with a stack
+    of UI rows (``UI_TEXT_BANDS``), is taken to show an app at all. Otherwise the flat lines may be the photo's own
+    backdrop where content is missing: another view of a bottle on black leaves black where the first view's bottle
+    was, and cutting that away would hide the missing content from the matcher's erased-content rule
+    (``ERASED_INFORMATIVE``)."""
+    place = overlap.copy()
+    lines = {axis: _ui_lines(c_grey, l_grey, overlap, axis) for axis in (1, 0)}
+    if not any(ui.any() for ui in lines.values()):
+        return place
+    backdrop = _backdrop_levels(l_grey, overlap)
+    foreign = any((ui & ~_line_on_backdrop(c_grey, overlap, axis, backdrop)).any() for axis, ui in lines.items())
+    if not foreign and _busy_bands(c_grey) < UI_TEXT_BANDS:
+        return place  # every flat line could be the photo's own backdrop, and no stack of UI rows: no sign of an app
+    rim = _rim(min(overlap.shape))
+    for axis in (1, 0):
+        ui = lines[axis] if axis == 1 else _ui_lines(c_grey, l_grey, place, axis)
+        if not ui.any():
+            continue
+        # The photo's cut edge is smeared by the blurs, the SSIM window and the JPEG blocks beside it: those lines
+        # are not flat, yet not photo either.
+        ui = cv2.dilate(ui.astype(np.uint8)[:, None], np.ones((2 * rim + 1, 1), np.uint8)).ravel() > 0
+        runs = np.cumsum(np.diff(ui.astype(np.int8), prepend=1) == -1) * ~ui  # run number of each photo line
+        votes = np.bincount(runs, weights=np.count_nonzero(agree & place, axis=axis), minlength=int(runs.max()) + 1)
+        votes[0] = 0  # cut lines
+        keep = runs == int(np.argmax(votes))
+        place &= keep[:, None] if axis == 1 else keep[None, :]
+    return place
+
+
+def _busy_bands(c_grey: np.ndarray) -> int:
+    """How many separate runs of rows are not flat (UI_FLAT) across the complaint's whole width."""
+    busy = (c_grey.max(axis=1) - c_grey.min(axis=1)) > UI_FLAT
+    return int(np.count_nonzero(np.diff(busy.astype(np.int8), prepend=0) == 1))
+
+
+def _backdrop_levels(l_grey: np.ndarray, overlap: np.ndarray) -> np.ndarray:
+    """Per grey level 0-255: within UI_LEVEL of a level that the listing's own flat parts (its backdrop) take on
+    at least BACKDROP_SHARE of them."""
+    grey = np.clip(l_grey, 0, 255).astype(np.uint8)
+    kernel = np.ones((5, 5), np.uint8)
+    flat = overlap & ((cv2.dilate(grey, kernel).astype(np.int16) - cv2.erode(grey, kernel)) <= UI_FLAT)
+    counts = np.bincount(grey[flat], minlength=256).astype(np.float64)
+    taken = counts >= BACKDROP_SHARE * max(1.0, float(counts.sum()))
+    reach = int(np.ceil(UI_LEVEL))
+    near: np.ndarray = np.convolve(taken.astype(np.int32), np.ones(2 * reach + 1, np.int32), mode="same") > 0
+    return near
+
+
+def _line_on_backdrop(c_grey: np.ndarray, mask: np.ndarray, axis: int, backdrop: np.ndarray) -> np.ndarray:
+    """Per line: its mean complaint level is one the listing's backdrop takes (``_backdrop_levels``)."""
+    n = np.maximum(np.count_nonzero(mask, axis=axis), 1)
+    level = np.clip(np.round(np.where(mask, c_grey, 0).sum(axis=axis) / n), 0, 255).astype(np.int64)
+    on: np.ndarray = backdrop[level]
+    return on
+
+
+def _ui_lines(c_grey: np.ndarray, l_grey: np.ndarray, mask: np.ndarray, axis: int) -> np.ndarray:
+    """Per row (axis 1) or column (axis 0): the complaint is flat across ``mask`` (UI_FLAT) while the listing
+    under it is, on average, UI_LEVEL or more away from that level (its product, or a backdrop of another level).
+    An average, not the listing's range: a gap between two items of a multipack is flat white in both, and one
+    px of an item's edge along it (alignment to a px) must not make it the app's."""
+    n = np.count_nonzero(mask, axis=axis)
+    c_range = np.where(mask, c_grey, -np.inf).max(axis=axis) - np.where(mask, c_grey, np.inf).min(axis=axis)
+    away = np.where(mask, np.abs(c_grey - l_grey), 0).sum(axis=axis) / np.maximum(n, 1)
+    ui: np.ndarray = (n >= UI_MIN_PX) & (c_range <= UI_FLAT) & (away > UI_LEVEL)
+    return ui
 
 
 def _flood_from_corner(image: np.ndarray, reached: np.ndarray, y: int, x: int) -> None:
