@@ -87,9 +87,9 @@ def _ridge(grey: np.ndarray, sigma: float, lines: bool = True, edges: bool = Tru
     # In place, in the same order of operations (the same float32 results): a fresh array per step costs its page
     # faults, as much again as the arithmetic at working size.
     if lines:
-        dxx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3)
-        dyy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3)
-        dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3)
+        dxx: np.ndarray = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3)
+        dyy: np.ndarray = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3)
+        dxy: np.ndarray = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3)
         dxx /= 4
         dyy /= 4
         dxy /= 4
@@ -109,11 +109,11 @@ def _ridge(grey: np.ndarray, sigma: float, lines: bool = True, edges: bool = Tru
         line -= gap
         line *= sigma * sigma
     if edges:
-        gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
-        gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+        gx: np.ndarray = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
+        gy: np.ndarray = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
         gx /= 8
         gy /= 8
-        edge = cv2.magnitude(gx, gy)
+        edge = np.asarray(cv2.magnitude(gx, gy))
         edge *= sigma
     return line, edge
 
