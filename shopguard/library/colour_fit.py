@@ -92,7 +92,8 @@ def _robust_affine(s: np.ndarray, d: np.ndarray) -> np.ndarray:
     keep = np.ones(s.shape[0], bool)
     coef: np.ndarray = np.zeros((4, 3))
     for _ in range(3):
-        coef = _least_squares(design[keep], d[keep])
+        # np.compress: the same rows as boolean indexing, several times faster on these (n, 4) arrays
+        coef = _least_squares(np.compress(keep, design, axis=0), np.compress(keep, d, axis=0))
         resid = _row_norm(design @ coef - d)
         keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
     affine: np.ndarray = coef.T.astype(np.float32)
