@@ -128,7 +128,8 @@ def fit_colour(src: np.ndarray, dst: np.ndarray, mask: np.ndarray) -> ColourMap:
     d = dst.reshape(-1, 3)[picked].astype(np.float64)
     whole = ColourMap(_robust_affine(s, d))
     candidates = [IDENTITY, whole]
-    unclipped = (d.max(axis=1) < CLIPPED_HIGH) & (d.min(axis=1) > CLIPPED_LOW)
+    r, g, b = d[:, 0], d[:, 1], d[:, 2]  # element-wise (a reduction over a last axis of 3 is slow)
+    unclipped = (np.maximum(np.maximum(r, g), b) < CLIPPED_HIGH) & (np.minimum(np.minimum(r, g), b) > CLIPPED_LOW)
     if 50 <= int(unclipped.sum()) < unclipped.size:
         candidates.append(ColourMap(_robust_affine(s[unclipped], d[unclipped])))
     if s.shape[0] >= 500:  # each affine fit followed by tone curves
