@@ -427,10 +427,8 @@ def _photo_extent(agree: np.ndarray) -> np.ndarray:
     per_row, per_col = np.count_nonzero(agree, axis=1), np.count_nonzero(agree, axis=0)
     if int(per_row.sum()) < 100:
         return extent | True
-    ys = np.repeat(np.arange(agree.shape[0]), per_row)
-    xs = np.repeat(np.arange(agree.shape[1]), per_col)
-    y0, y1 = np.percentile(ys, [0.2, 99.8]).astype(int)
-    x0, x1 = np.percentile(xs, [0.2, 99.8]).astype(int)
+    y0, y1 = _counted_percentiles(per_row, (0.2, 99.8)).astype(int)
+    x0, x1 = _counted_percentiles(per_col, (0.2, 99.8)).astype(int)
     extent[y0 : y1 + 1, x0 : x1 + 1] = True
     return extent
 
@@ -563,6 +561,22 @@ def _ui_lines(c_grey: np.ndarray, l_grey: np.ndarray, mask: np.ndarray, axis: in
     away = np.where(mask, np.abs(c_grey - l_grey), 0).sum(axis=axis) / np.maximum(n, 1)
     ui: np.ndarray = (n >= UI_MIN_PX) & (c_range <= UI_FLAT) & (away > UI_LEVEL)
     return ui
+
+
+def _counted_percentiles(counts: np.ndarray, percents: tuple[float, float]) -> np.ndarray:
+    """``np.percentile(np.repeat(np.arange(counts.size), counts), percents)`` (its default linear method, in its own
+    float64 arithmetic: the same values) from the counts alone: the two order statistics around each percentile are
+    found in the running count, instead of repeating every index and partitioning them (~6 ms at 1024 px)."""
+    virtual = (int(counts.sum()) - 1) * np.true_divide(np.asarray(percents), 100)
+    below = np.floor(virtual).astype(np.intp)
+    gamma = virtual - below
+    running = np.cumsum(counts)
+    a = np.searchsorted(running, below, side="right").astype(np.int64)  # the index at sorted position ``below``
+    b = np.searchsorted(running, below + 1, side="right").astype(np.int64)
+    step = b - a
+    # numpy's _lerp: from below for gamma < 0.5, from above otherwise
+    value: np.ndarray = np.where(gamma >= 0.5, b - step * (1 - gamma), a + step * gamma)
+    return value
 
 
 def _flood_from_corner(image: np.ndarray, reached: np.ndarray, y: int, x: int) -> None:
