@@ -3,7 +3,8 @@
 #   bash installers/build-bundle.sh          bundle + smoke test
 #   bash installers/build-bundle.sh --tar    also pack dist/shopguard-<version>-linux-<arch>.tar.gz
 #   bash installers/build-bundle.sh --no-smoke-test   (build-linux.sh: it smoke-tests the installed .deb instead)
-# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump, nm, readelf), a C compiler (gcc). Sizes and times: installers/README.md.
+# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump, nm, readelf), a C compiler (gcc), icupkg
+# (icu-devtools). Sizes and times: installers/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v objdump >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq binutils; }
@@ -12,6 +13,12 @@ command -v cc >/dev/null || command -v gcc >/dev/null || {
   echo "build-bundle: no C compiler (cc or gcc): the Linux bundle replaces PyAV's unused video encoders by small" \
        "generated libraries (installers/stub-encoders.py). Install one: sudo apt-get install gcc libc6-dev" \
        "(or: bash installers/system-packages.sh build)" >&2
+  exit 1
+}
+# installers/icu-data.py repacks Qt's ICU data with icupkg.
+command -v icupkg >/dev/null || {
+  echo "build-bundle: no icupkg: the Linux bundle keeps only the ICU data Qt uses (installers/icu-data.py)." \
+       "Install it: sudo apt-get install icu-devtools (or: bash installers/system-packages.sh build)" >&2
   exit 1
 }
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -30,6 +37,12 @@ PATH="$PWD/.venv/bin:$PATH" .venv/bin/python installers/share-libs.py dist/shopg
 # PyAV's video encoders (x264, x265, SVT-AV1; ShopGuard only decodes) become stubs that refuse to open (-30 MB;
 # installers/stub-encoders.py checks the result: every stubbed encoder raises a Python exception, none crashes).
 .venv/bin/python installers/stub-encoders.py dist/shopguard/_internal
+# OpenCV's 19 BLAS/LAPACK calls go to numpy's OpenBLAS through a generated 14 KB library (-40 MB); Qt's ICU data
+# keeps root, English and Chinese (-26 MB); PyAV's and Pillow's debug information goes, no mapped byte changes
+# (-29 MB). Each script checks its own result (installers/README.md, "Session 12").
+.venv/bin/python installers/opencv-blas.py dist/shopguard/_internal
+.venv/bin/python installers/icu-data.py dist/shopguard/_internal
+.venv/bin/python installers/drop-debug-info.py dist/shopguard/_internal
 # PyInstaller's top-level links to libraries the spec dropped (Wayland, EGLFS) lead nowhere: remove them.
 find dist/shopguard/_internal -maxdepth 1 -xtype l -delete
 echo "bundle: $(du -sm dist/shopguard | cut -f1) MB unpacked, built in $((SECONDS - start)) s"

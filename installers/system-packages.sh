@@ -3,14 +3,16 @@
 #   installers/system-packages.sh runtime   Qt runtime libraries, X11/xcb plugin libraries, CJK font, python venv
 #   installers/system-packages.sh test      runtime + Xvfb and poppler (pdftoppm/pdffonts) for tests and screenshots
 #   installers/system-packages.sh build     test + what the Linux installer build needs: binutils (objdump, nm,
-#                                           readelf) and a C compiler with libc headers (installers/stub-encoders.py)
+#                                           readelf), a C compiler with libc headers (installers/stub-encoders.py,
+#                                           opencv-blas.py) and icupkg (installers/icu-data.py)
 set -euo pipefail
 mode=${1:-runtime}
 runtime=(python3 python3-venv python3-pip libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3
          libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
          libxkbcommon-x11-0 fonts-wqy-microhei xdg-utils)
 test_extra=(xvfb xauth poppler-utils poppler-data imagemagick)
-build_extra=(binutils gcc libc6-dev)  # libc6-dev: only a Recommends of gcc, and --no-install-recommends skips it
+# libc6-dev: only a Recommends of gcc, and --no-install-recommends skips it; icu-devtools: icupkg (icu-data.py)
+build_extra=(binutils gcc libc6-dev icu-devtools)
 case "$mode" in
   runtime) packages=("${runtime[@]}") ;;
   test) packages=("${runtime[@]}" "${test_extra[@]}") ;;
