@@ -57,10 +57,10 @@ def main() -> None:
     patches = region_diff.patches
 
     def watched(
-        complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lines: np.ndarray, source: np.ndarray
+        complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lines: np.ndarray, *rest: np.ndarray
     ) -> np.ndarray:
-        seen.update(complaint=complaint, listing=listing)
-        return patches(complaint, listing, overlap, lines, source)
+        seen.update(complaint=complaint, listing=listing, overlap=overlap, lines=lines)
+        return patches(complaint, listing, overlap, lines, *rest)
 
     region_diff.patches = watched  # the compared pixels, as the faint tests see them
     seed = md.case_seed(args.seed, kind, args.condition, index)

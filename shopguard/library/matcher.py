@@ -390,18 +390,25 @@ def _motion(change: ChangeMap) -> SceneMotion:
 def _fuller_twin_first(matches: list[Match]) -> list[Match]:
     """The first derived match, or the next twin of it that covers clearly more of the complaint (TWIN_COVERS_MORE):
     a copy stored turned by a free angle has filled corners, so it explains less of what the complaint shows,
-    and its smaller compared area can make its changed share look the smaller one."""
+    and its smaller compared area can make its changed share look the smaller one. Covered means compared and
+    unchanged (``_agreeing_share``): where a twin compares its own filled corners with the complaint's photo, or
+    its photo with the fill of a turned complaint, it covers more and explains none of it."""
     derived = [m for m in matches if m.kind == "derived"]
     if len(derived) < 2:
         return matches
     first = derived[0]
-    covers = first.change.overlap_share + TWIN_COVERS_MORE
+    covers = _agreeing_share(first.change) + TWIN_COVERS_MORE
     fuller = next(
-        (m for m in derived[1:] if m.change.overlap_share >= covers and _same_picture(first.change, m.change)), None
+        (m for m in derived[1:] if _agreeing_share(m.change) >= covers and _same_picture(first.change, m.change)), None
     )
     if fuller is None:
         return matches
     return [fuller, *(m for m in matches if m is not fuller)]
+
+
+def _agreeing_share(change: ChangeMap) -> float:
+    """Share of the complaint that is compared and agrees with the listing photo (not changed)."""
+    return change.overlap_share * (1.0 - change.changed_share)
 
 
 def _sides_with(own: ChangeMap, rival: ChangeMap) -> bool:

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
-from shopguard.library.faint_changes import patches, strokes
+from shopguard.library.faint_changes import PATCH_MIN_LEVELS, patches, strokes
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
@@ -229,7 +229,14 @@ def change_map(
     l_fit = colour.apply(l_f)
     source = aligned.astype(np.float32)
     mapped = colour.apply(source)
-    dist = _rgb_distance(c_f, l_fit)
+    # The colour distance compares levels as the buyer's edit made them: the listing mapped first and blurred after.
+    # A tone map that clips is not linear, so a blurred mix of a clipped white and a red print's edge, or of bright
+    # specks and dark leaves, maps 20-35 levels brighter than the mix of its mapped parts (Jensen's inequality for a
+    # concave curve; session 11: seed 7's colour-edited soy-sauce label and waterfall). SSIM stays on the listing
+    # blurred first: its structure term compares shapes, which a tone map barely moves, and the classifier reads its
+    # mean over the changed area (``structure_in_changed``) against fixed lines (a repainted tote, 0.57, moved to
+    # 0.60 when SSIM was mapped first too, and read as a translucent overlay).
+    dist = _rgb_distance(c_f, cv2.GaussianBlur(mapped, (0, 0), 1.2))
     l_grey = cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY)
     l_moments = _moments(l_grey)
     ssim, structure, textured = _ssim_maps(c_grey, l_grey, c_moments, l_moments)
@@ -623,16 +630,24 @@ BAND_ALL_FILL = 0.98
 """Share of a band's compared pixels that must be the corner's fill for the band to lie beyond the crop: the
 wedges of a tilted crop are fill from the photo's edge to the crop's; JPEG rings along the crop edge stay under
 2% of a band only outside it."""
-FILL_HIDES_COLOUR = FILL_TOLERANCE
-"""Max-channel distance (0-255) between the fill and the listing beyond which the fill hides the listing's
-content even where that content is flat (a grey shelf or a coloured backdrop under a white wedge): the same
-tolerance that made the complaint's pixels count as the fill. A listing backdrop of the fill's own colour is
-compared (it agrees), so a plain white backdrop keeps counting as covered by the listing."""
+FILL_HIDES_COLOUR = PATCH_MIN_LEVELS
+"""Max-channel distance (0-255) between the fill and the listing (its 5 x 5 px mean, JPEG's noise averaged out) beyond
+which the fill hides the listing's content even where that content is flat (a grey shelf or a coloured backdrop
+under a white wedge): the least offset the faint-patch test reports (``faint_changes.PATCH_MIN_LEVELS``), since a
+wedge of flat fill that far off a flat backdrop is such a patch (a white 255 wedge over a 243 backdrop was one).
+A listing backdrop of the fill's own colour is compared (it agrees), so a plain white backdrop keeps counting as
+covered by the listing."""
 
 
 INNER_SKIP, INNER_BANDS = 2, 8
-"""The strip inside a crop's cut that must show the listing: from 2 bands in (past the blend of the rotation's
-interpolation) to 10, about a JPEG block deeper."""
+"""The strip inside a crop's cut that must show the listing: from 2 bands past the cut (the reach of the rotation's
+bicubic kernel, 2 px) over 8 bands, and a JPEG block's more (the blocks around the fill are left out of it)."""
+JPEG_BLOCK = 8
+"""Side (px of the saved photo) of a JPEG block (ITU-T T.81): quantising a block's cosine coefficients spreads the
+error of a sharp step (the fill's edge) over the whole block, and no further."""
+CUT_SHARE = 0.5
+"""Share of a band's compared pixels under which the fill has ended: the crop's cut, in the middle of the 2-3 bands
+over which the rotation's bicubic blend (and JPEG's ringing) fade the fill into the photo."""
 WEDGE_SLACK, WEDGE_SLACK_PX = 1.15, 3.0
 """How much deeper than the geometry allows a band run of fill may be and still be a tilted crop's wedge. Beyond a
 crop edge of length L turned by an angle t, the canvas' corner triangle reaches L |sin t cos t| into the listing's
@@ -655,7 +670,9 @@ def _strip_agrees(c: np.ndarray, lst: np.ndarray) -> bool:
     return float(np.corrcoef(c, lst)[0, 1]) >= STRIP_CORRELATION
 
 
-def _tilt_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray, to_work: np.ndarray) -> np.ndarray:
+def _tilt_fill(
+    complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray, to_work: np.ndarray, work: float = 1.0
+) -> np.ndarray:
     """The fill wedges of a tilted crop: a buyer crops the listing photo and turns it a few degrees (a phone's
     straighten tool, a re-posted photo) and the editor fills the canvas' corners with a flat colour. The crop's
     edges run along the listing's own axes, so in listing coordinates the wedges are whole bands along the crop's
@@ -679,6 +696,11 @@ def _tilt_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray, 
         return np.zeros((h, w), bool)
     grey_c = cv2.cvtColor(complaint, cv2.COLOR_RGB2GRAY).astype(np.float32)
     grey_l = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    block = max(ECC_FILL_RIM, round(JPEG_BLOCK * work))
+    # The fill's step is where it covers something else of the listing: a fill on a backdrop of its own colour has
+    # none (and shows the listing there).
+    covering = is_fill & (np.abs(aligned.astype(np.int16) - complaint.astype(np.int16)).max(axis=2) > FILL_TOLERANCE)
+    ringing = _grow(covering, block)[overlap]
     back = np.linalg.inv(to_work)  # complaint work px -> listing decoded px
     ys, xs = np.nonzero(overlap)
     beyond = np.zeros(ys.size, bool)
@@ -702,15 +724,21 @@ def _tilt_fill(complaint: np.ndarray, aligned: np.ndarray, overlap: np.ndarray, 
                 continue
             first = int(order[run])
             inward = (band - first) * (1 if order[0] == 0 else -1)  # bands from the cut into the crop
-            inner = (inward >= INNER_SKIP) & (inward < INNER_SKIP + INNER_BANDS)
+            # The strip starts past the blend, from the cut: where the fill falls under half of a band (the
+            # rotation's bicubic blend and a fitted transform's small turn spread it over several bands). It leaves
+            # out the fill that covers the listing and the JPEG blocks around it (JPEG_BLOCK): the fill's step rings
+            # through each block it crosses, the cut's and the other sides' wedges' across the strip's ends.
+            cut = int(np.argmax(filled[order][run:] < CUT_SHARE * total[order][run:]))
+            inner = (inward >= cut + INNER_SKIP) & (inward < cut + INNER_SKIP + INNER_BANDS + block) & ~ringing
             if _strip_agrees(grey_c[ys[inner], xs[inner]], grey_l[ys[inner], xs[inner]]):
                 beyond |= inward < 0
     wedge = np.zeros((h, w), bool)
     wedge[ys[beyond], xs[beyond]] = True
     wedge &= is_fill
     fill_colour = np.median(complaint[wedge], axis=0) if wedge.any() else np.zeros(3)
+    listing_mean = cv2.blur(aligned.astype(np.float32), (5, 5))
     hides = (_local_sd(aligned) > FILL_HIDES_TEXTURE) | (
-        np.abs(aligned.astype(np.int16) - fill_colour.astype(np.int16)).max(axis=2) > FILL_HIDES_COLOUR
+        np.abs(listing_mean - fill_colour.astype(np.float32)).max(axis=2) > FILL_HIDES_COLOUR
     )
     # The fill beyond the listing's own frame (a crop along its edge) is not compared either, but its step into the
     # photo rings like any edge: returned with the wedges, so the rim around it is kept out of the comparison.

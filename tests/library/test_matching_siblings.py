@@ -238,7 +238,9 @@ def test_photo_also_stored_turned_is_named_before_its_turned_twin(
 ) -> None:
     """The library holds a photo as is, mirrored, and turned by a free angle with filled corners. A turned, cropped
     q50 copy of it matches all three as derived (they are one picture), but the turned twin covers less of the
-    complaint: its compared area is smaller, which made its changed share look the smaller one, and it was named."""
+    complaint: its compared area is smaller, which made its changed share look the smaller one, and it was named.
+    The photo named shows no change (the complaint's white corners are no part of the photo), and the turned twin,
+    which covers more of the complaint only with its own corners compared against the photo, is not named first."""
     folder = testdata / "product-photos"
     names = [f"ukbench__ukbench00120{s}.jpg" for s in ("", "_rotation", "_hflip")]
     store = library([folder / n for n in names], tmp_path)
@@ -246,9 +248,11 @@ def test_photo_also_stored_turned_is_named_before_its_turned_twin(
     w, h = photo.size
     cropped = photo.crop((round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h)))
     complaint = cropped.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white")
-    derived = _derived(match_photo(store, complaint, tmp_path, quality=50))
+    matches = match_photo(store, complaint, tmp_path, quality=50)
+    derived = _derived(matches)
     assert derived[0] == names[0]
     assert set(derived) <= set(names)
+    assert matches[0].change.regions == ()
 
 
 def test_blank_side_of_a_mug_is_not_derived_from_its_printed_side(testdata: Path, tmp_path: Path) -> None:
