@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -104,9 +105,11 @@ def mould(im: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]
     shape, (_, _, bw, bh) = _blob_mask(rng, im.size, area, 5)
     soft = max(1.0, min(bw, bh) / 12)
     alpha = np.asarray(shape.filter(ImageFilter.GaussianBlur(soft)), dtype=np.float32) / 255
-    specks = np.asarray(
-        Image.effect_noise(im.size, 60).filter(ImageFilter.GaussianBlur(max(1.0, soft / 3))), dtype=np.float32
-    )
+    # The specks' noise is drawn from the case's own generator (Pillow's effect_noise is seeded by nothing, so the
+    # same case painted twice differed), seeded from its state so that the draws after it stay as they were.
+    noise = np.random.default_rng(zlib.crc32(repr(rng.getstate()).encode())).normal(128, 60, (im.height, im.width))
+    speck_image = Image.fromarray(np.clip(noise + 0.5, 0, 255).astype(np.uint8))
+    specks = np.asarray(speck_image.filter(ImageFilter.GaussianBlur(max(1.0, soft / 3))), dtype=np.float32)
     alpha *= np.clip(0.75 + (specks - 128) / 200, 0.4, 1.0)  # mottled, as mould grows
     opacity = rng.uniform(0.3, 0.6)
     colour = rng.choice([(70, 110, 50), (95, 100, 80), (120, 95, 55), (60, 80, 70)])
