@@ -56,9 +56,15 @@ def main() -> None:
     seen: dict[str, np.ndarray] = {}
     patches = region_diff.patches
 
-    def watched(complaint: np.ndarray, listing: np.ndarray, overlap: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    def watched(
+        complaint: np.ndarray,
+        listing: np.ndarray,
+        overlap: np.ndarray,
+        lines: np.ndarray,
+        source: np.ndarray | None = None,
+    ) -> np.ndarray:
         seen.update(complaint=complaint, listing=listing)
-        return patches(complaint, listing, overlap, lines)
+        return patches(complaint, listing, overlap, lines, source)
 
     region_diff.patches = watched  # the compared pixels, as the faint tests see them
     seed = md.case_seed(args.seed, kind, args.condition, index)
