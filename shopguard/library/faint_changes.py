@@ -739,11 +739,13 @@ def patches(
         if not part.any():
             continue
         # The patch's own extent: where its fine-scale offset is at least half its peak (full width at half
-        # maximum). The coarse averages that found a faint patch also spread it by their window.
+        # maximum). The coarse averages that found a faint patch also spread it by their window. The least area
+        # is the part's (above): a compact patch's half-maximum core is smaller than the part its averages spread
+        # it over (a dent's shadow of 0.07% of the photo standing 39 floors out had a core of 0.04%).
         strength = fine[y : y + h, x : x + w]
         peak = float(np.percentile(strength[part], 95))
         core = part & (strength >= HALF_MAXIMUM * peak)
-        if int(core.sum()) < MIN_PATCH_SHARE * area:
+        if not core.any():
             continue
         whole = np.zeros(overlap.shape, bool)
         whole[y : y + h, x : x + w] = core

@@ -190,7 +190,11 @@ def change_map(
         np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0
     )
     if shrink < 0.8:  # anti-alias before shrinking, as the buyer's resize did
-        l_rgb = cv2.GaussianBlur(l_rgb, (0, 0), _resampling_blur(c_rgb, l_rgb, to_work, inside > 0) / shrink)
+        resizer, to_work = _resampler(c_rgb, l_rgb, to_work, inside > 0)
+        l_rgb = _antialiased(l_rgb, resizer, shrink)
+        inside = cv2.warpAffine(
+            np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0
+        )
     # The listing's edge pixels continue past its frame (not black): blurs and SSIM windows that reach over the
     # edge would otherwise read a dark band along it as change (a 90 px complaint is ~20% edge band).
     aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
@@ -294,37 +298,77 @@ def change_map(
     )
 
 
-ANTI_ALIAS = (0.15, 0.3, 0.5, 0.7)
-"""Candidate anti-alias blurs (Gaussian sigma, in output px) of a shrunk copy. Resizers differ: Lanczos keeps the
-most detail (~0.15-0.3), area averaging is a box of one output px (sigma ~0.3), bilinear with a pre-blur and phone
-apps soften more (0.5-0.7). Mimicking the wrong one leaves a residual along every edge and texture, which raises the
-noise floor of the thin and faint tests (a sub-pixel scratch in a shrunk copy is lost under it)."""
+ANTI_ALIAS: tuple[float | str, ...] = (0.15, 0.3, 0.5, 0.7, "lanczos", "bicubic")
+"""Candidate resizers of a shrunk copy: anti-alias blurs (Gaussian sigma, in output px) and the two windowed
+kernels with negative lobes that image libraries use for shrinking. Resizers differ: Lanczos keeps the most
+detail (~0.15-0.3), area averaging is a box of one output px (sigma ~0.3), bilinear with a pre-blur and phone
+apps soften more (0.5-0.7). Lanczos-3 (Pillow's and ImageMagick's shrinking default) and bicubic (Keys, a = -0.5)
+also overshoot beside every edge (ringing: a light rim outside a dark label, a dark one inside), which no blur
+reproduces. Mimicking the wrong one leaves a residual along every edge and texture, which raises the noise floor
+of the thin and faint tests (a sub-pixel scratch or a dent's shading in a shrunk copy is lost under it)."""
 
 
-def _resampling_blur(complaint: np.ndarray, listing: np.ndarray, to_work: np.ndarray, inside: np.ndarray) -> float:
-    """The anti-alias blur (``ANTI_ALIAS``, output px) whose shrunk listing matches the complaint's fine detail best:
-    the highest correlation of the two photos' high-pass grey over the compared area. Correlation is blind to the
-    gain and offset of a buyer's colour edit, so the edit does not pass for sharpness."""
+def _kernel(resizer: str, shrink: float) -> np.ndarray:
+    """The 1-D weights (listing px) with which the windowed kernel ``resizer`` makes one output px of a copy shrunk
+    by ``shrink``: the kernel stretched by 1 / shrink, as an anti-aliasing resize applies it (Pillow's)."""
+    support = 3.0 if resizer == "lanczos" else 2.0
+    radius = int(np.ceil(support / shrink))
+    x = np.abs(np.arange(-radius, radius + 1, dtype=np.float64) * shrink)
+    if resizer == "lanczos":
+        weights = np.where(x < 3.0, np.sinc(x) * np.sinc(x / 3.0), 0.0)
+    else:  # Keys' cubic convolution, a = -0.5
+        a = -0.5
+        weights = np.where(
+            x < 1.0,
+            (a + 2) * x**3 - (a + 3) * x**2 + 1,
+            np.where(x < 2.0, a * x**3 - 5 * a * x**2 + 8 * a * x - 4 * a, 0.0),
+        )
+    kernel: np.ndarray = (weights / weights.sum()).astype(np.float32)
+    return kernel
+
+
+def _antialiased(image: np.ndarray, resizer: float | str, shrink: float) -> np.ndarray:
+    """``image`` (listing px) filtered as ``resizer`` filters it when it shrinks it by ``shrink``."""
+    if not isinstance(resizer, str):
+        blurred: np.ndarray = cv2.GaussianBlur(image, (0, 0), resizer / shrink)
+        return blurred
+    k = _kernel(resizer, shrink)
+    filtered: np.ndarray = cv2.sepFilter2D(image, -1, k, k, borderType=cv2.BORDER_REFLECT)
+    return filtered
+
+
+def _resampler(
+    complaint: np.ndarray, listing: np.ndarray, to_work: np.ndarray, inside: np.ndarray
+) -> tuple[float | str, np.ndarray]:
+    """(The resizer (``ANTI_ALIAS``) whose shrunk listing matches the complaint's fine detail best, the transform
+    polished by ECC): the highest correlation of the two photos' high-pass grey over the compared area.
+    Correlation is blind to the gain and offset of a buyer's colour edit, so the edit does not pass for sharpness.
+    It is measured on the polished alignment: half a pixel off, every sharp candidate correlates less than a
+    blurred one, and the blur chosen then smooths away the detail the two photos share."""
     shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
     size = (complaint.shape[1], complaint.shape[0])
     grey_l = cv2.cvtColor(listing, cv2.COLOR_RGB2GRAY).astype(np.float32)
     grey_c = cv2.cvtColor(complaint, cv2.COLOR_RGB2GRAY).astype(np.float32)
     mask = cv2.erode(inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     if int(mask.sum()) < 400:
-        return 0.5
+        return 0.5, to_work
+    first = cv2.warpAffine(_antialiased(grey_l, 0.3, shrink), to_work[:2], size, flags=cv2.INTER_LINEAR)
+    polish, cc = _ecc(grey_c, first, mask)
+    if polish is not None and cc >= ECC_RETRY_CC:
+        # ECC's warp maps complaint px to the warped listing's px: the listing -> complaint transform gains its inverse.
+        to_work = np.linalg.inv(np.vstack([polish.astype(np.float64), [0, 0, 1]])) @ to_work
     fine_c = (grey_c - cv2.GaussianBlur(grey_c, (0, 0), 2.0))[mask]
     fine_c -= fine_c.mean()
-    best, best_cc = 0.5, -2.0
-    for sigma in ANTI_ALIAS:
-        warped = cv2.warpAffine(
-            cv2.GaussianBlur(grey_l, (0, 0), sigma / shrink), to_work[:2], size, flags=cv2.INTER_LINEAR
-        )
+    best: float | str = 0.5
+    best_cc = -2.0
+    for resizer in ANTI_ALIAS:
+        warped = cv2.warpAffine(_antialiased(grey_l, resizer, shrink), to_work[:2], size, flags=cv2.INTER_LINEAR)
         fine_l = (warped - cv2.GaussianBlur(warped, (0, 0), 2.0))[mask]
         fine_l -= fine_l.mean()
         cc = float((fine_c * fine_l).sum()) / max(1e-6, float(np.sqrt((fine_c**2).sum() * (fine_l**2).sum())))
         if cc > best_cc:
-            best, best_cc = sigma, cc
-    return best
+            best, best_cc = resizer, cc
+    return best, to_work
 
 
 def _print_contrast_kept(
