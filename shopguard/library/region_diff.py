@@ -572,7 +572,12 @@ def _photo_place(c_grey: np.ndarray, l_grey: np.ndarray, overlap: np.ndarray, ag
         votes[0] = 0  # cut lines
         keep = runs == int(np.argmax(votes))
         place &= keep[:, None] if axis == 1 else keep[None, :]
-    return place
+    # Where the listing's own frame ends inside the app (the crop's edge was the listing's edge), the photo's edge
+    # meets the app's colours: the screenshot's resize and JPEG blend them over the same rim, while the listing
+    # (its border replicated) does not. The complaint's own frame is no such edge (the erosion stops there).
+    inner: np.ndarray = cv2.erode(overlap.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
+    kept: np.ndarray = place & inner
+    return kept
 
 
 def _busy_bands(c_grey: np.ndarray) -> int:
