@@ -200,7 +200,6 @@ def change_map(
     aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
-    overlap &= ~_cut_sides(to_work, l_rgb.shape[:2], (h, w), margin)
     # The fill a rotation left in the corners is no part of the photo: it would pull ECC off, and it is not
     # compared (nor the rim where the photo's border blurs into the comparison).
     fill = _corner_fill(c_rgb, aligned, overlap) | _tilt_fill(c_rgb, aligned, overlap, to_work)
@@ -509,30 +508,6 @@ UI_PASSES = 2
 """When the app's parts were over 0.5% of the compared area the colour map is fitted again without them, and the
 photo's place judged again with it: the app's grey pulled the first fit's white towards it (255 -> 249 next to
 an app grey of 246), which hid the cut along the photo's side."""
-
-
-def _cut_sides(to_work: np.ndarray, listing_hw: tuple[int, ...], size_hw: tuple[int, int], margin: int) -> np.ndarray:
-    """A ``margin`` px band along each side of the complaint's frame beyond which the listing continues: there the
-    photo was cut (a crop, then a resize or a screenshot), its resampling saw replicated edge pixels and JPEG cut
-    its edge blocks, while the listing runs on (a 5 px strip along a cropped screenshot's edge read as a line).
-    Where the listing ends with the frame (an uncropped copy), both were resampled alike and the edge is compared."""
-    lh, lw = listing_hw
-    h, w = size_hw
-    band = np.zeros((h, w), bool)
-    angle = float(np.degrees(np.arctan2(to_work[1, 0], to_work[0, 0])))
-    if abs((angle + 45.0) % 90.0 - 45.0) >= TILT_MIN_DEGREES:
-        return band  # a turned crop's cut runs across the canvas, its frame is the editor's fill (``_tilt_fill``)
-    corners = np.array([[0, 0, 1], [lw, 0, 1], [lw, lh, 1], [0, lh, 1]], dtype=np.float64) @ to_work[:2].T
-    beyond = 1.0  # px: a listing frame ending within a px of the complaint's is not cut
-    if corners[:, 0].min() < -beyond:
-        band[:, :margin] = True
-    if corners[:, 0].max() > w + beyond:
-        band[:, w - margin :] = True
-    if corners[:, 1].min() < -beyond:
-        band[:margin, :] = True
-    if corners[:, 1].max() > h + beyond:
-        band[h - margin :, :] = True
-    return band
 
 
 def _photo_place(c_grey: np.ndarray, l_grey: np.ndarray, overlap: np.ndarray, agree: np.ndarray) -> np.ndarray:
