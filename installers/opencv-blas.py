@@ -35,6 +35,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import elf_tools  # installers/elf_tools.py (run as a script, this folder is on sys.path)
+
 CV_LIBS = "opencv_python_headless.libs"
 NUMPY_LIBS = "numpy.libs"
 NO_COMPILER = (
@@ -71,25 +73,6 @@ unsigned long opencv_blas_shim_calls(int i) {{ return i >= 0 && i < {n} ? shim_c
 const char *opencv_blas_shim_name(int i) {{ return i >= 0 && i < {n} ? shim_names[i] : 0; }}
 #define COUNT(i) __atomic_fetch_add(&shim_calls[i], 1, __ATOMIC_RELAXED)
 """
-
-
-def _run(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
-
-
-def _symbols(path: Path, defined: bool) -> set[str]:
-    out = _run("nm", "-D", "--defined-only" if defined else "--undefined-only", str(path))
-    return {line.split()[-1].split("@")[0] for line in out.splitlines() if line.strip()}
-
-
-def _needed(path: Path) -> list[str]:
-    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
-    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
-
-
-def _soname(path: Path) -> str:
-    found = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", _run("readelf", "-d", str(path)))
-    return found[1] if found else path.name
 
 
 def _gemm(name: str, index: int) -> str:
@@ -283,24 +266,28 @@ def main() -> None:
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
         sys.exit(NO_COMPILER)
-    soname = _soname(real)
+    soname = elf_tools.soname(real)
     elf = [p for p in internal.rglob("*.so*") if p.is_file() and not p.is_symlink() and p != real]
-    users = [p for p in elf if soname in _needed(p)]
-    names = sorted(set().union(*(_symbols(p, defined=False) for p in users)) & _symbols(real, defined=True))
+    users = [p for p in elf if soname in elf_tools.needed(p)]
+    names = sorted(
+        set().union(*(elf_tools.symbols(p, defined=False) for p in users)) & elf_tools.symbols(real, defined=True)
+    )
     if not names:
         sys.exit(f"opencv-blas: nothing in the bundle takes a function from {real.name}; not the layout we know")
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "opencv_blas.c", Path(tmp) / real.name
         src.write_text(stub_source(names))
         missing_there = {f"scipy_{n}64_" if n.startswith("cblas") else f"scipy_{n[:-1]}_64_" for n in names}
-        missing_there -= _symbols(target, defined=True)
+        missing_there -= elf_tools.symbols(target, defined=True)
         if missing_there:
             sys.exit(f"opencv-blas: numpy's OpenBLAS ({target.name}) lacks {sorted(missing_there)}")
         flags = ["-shared", "-fPIC", "-O2", "-s", "-Wall", "-Werror", f"-Wl,-soname,{soname}", "-Wl,-z,defs"]
         link = [str(target), f"-Wl,-rpath,$ORIGIN/../{NUMPY_LIBS}"]
         subprocess.run([cc, *flags, "-o", str(out), str(src), *link], check=True)
-        if set(names) - _symbols(out, defined=True):
-            sys.exit(f"opencv-blas: the generated library lacks {sorted(set(names) - _symbols(out, defined=True))}")
+        if set(names) - elf_tools.symbols(out, defined=True):
+            sys.exit(
+                f"opencv-blas: the generated library lacks {sorted(set(names) - elf_tools.symbols(out, defined=True))}"
+            )
         print(f"opencv-blas: {real.name}: {len(names)} functions used by {', '.join(p.name for p in users)}")
         _check(internal, cv2_so, Path(tmp) / "before.npz")
         freed = real.stat().st_size - out.stat().st_size

@@ -43,6 +43,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import elf_tools  # installers/elf_tools.py (run as a script, this folder is on sys.path)
+
 # What each function returns when called (C declarations; arguments are ignored: a C caller may pass any).
 NULL = "void *{}(void) {{ return 0; }}"
 FAIL = "int {}(void) {{ return -1; }}"
@@ -77,25 +79,6 @@ NO_COMPILER = (
     "small generated libraries and needs one to build them: sudo apt-get install gcc libc6-dev "
     "(or: bash installers/system-packages.sh build)"
 )
-
-
-def _run(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
-
-
-def _symbols(path: Path, defined: bool) -> set[str]:
-    out = _run("nm", "-D", "--defined-only" if defined else "--undefined-only", str(path))
-    return {line.split()[-1].split("@")[0] for line in out.splitlines() if line.strip()}
-
-
-def _needed(path: Path) -> list[str]:
-    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
-    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
-
-
-def _soname(path: Path) -> str:
-    found = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", _run("readelf", "-d", str(path)))
-    return found[1] if found else path.name
 
 
 def _elf_files(root: Path) -> list[Path]:
@@ -206,18 +189,18 @@ def main() -> None:
             if len(found) != 1:
                 sys.exit(f"stub-encoders: expected one {prefix} in {libs}, found {[p.name for p in found]}")
             real = found[0]
-            if "Version definition" in _run("readelf", "-V", str(real)):
+            if "Version definition" in elf_tools.run("readelf", "-V", str(real)):
                 print(f"stub-encoders: {real.name} has versioned symbols; left alone")
                 continue
-            soname = _soname(real)
-            users = [p for p in elf if p != real and soname in _needed(p)]
-            wanted = set().union(*(_symbols(p, defined=False) for p in users)) if users else set()
-            names = wanted & _symbols(real, defined=True)
+            soname = elf_tools.soname(real)
+            users = [p for p in elf if p != real and soname in elf_tools.needed(p)]
+            wanted = set().union(*(elf_tools.symbols(p, defined=False) for p in users)) if users else set()
+            names = wanted & elf_tools.symbols(real, defined=True)
             src, out = Path(tmp) / f"{prefix}.c", Path(tmp) / real.name
             src.write_text(_stub_source(prefix, names, real))
             compile_args = ["-shared", "-fPIC", "-O2", "-s", f"-Wl,-soname,{soname}", "-o", str(out), str(src)]
             subprocess.run([cc, *compile_args], check=True)
-            missing = names - _symbols(out, defined=True)
+            missing = names - elf_tools.symbols(out, defined=True)
             if missing:
                 sys.exit(f"stub-encoders: the stub of {real.name} lacks {sorted(missing)}")
             print(f"stub-encoders: {real.name}: {len(names)} symbols used by {', '.join(p.name for p in users)}")
