@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from shopguard.checks.findings import Category, Finding, Region, Strength
@@ -75,23 +76,11 @@ def _listing_footprint(derived: Finding) -> np.ndarray | None:
 
 
 def _inside(polygon: np.ndarray, region: Region) -> bool:
-    """Every corner of ``region`` inside the convex ``polygon`` (1 px tolerance for rounding)."""
+    """Every corner of ``region`` inside ``polygon`` (1 px tolerance for rounding)."""
     x, y, w, h = region
-    points = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
-    edges = np.roll(polygon, -1, axis=0) - polygon
-    orientation = 1.0 if _cross(edges[0], edges[1:2])[0] >= 0 else -1.0
-    for start, edge in zip(polygon, edges, strict=True):
-        length = float(np.hypot(edge[0], edge[1])) or 1.0
-        side = orientation * _cross(edge, points - start) / length
-        if (side < -1.0).any():
-            return False
-    return True
-
-
-def _cross(edge: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """z of the 2-D cross product of ``edge`` with each row of ``vectors``."""
-    out: np.ndarray = edge[0] * vectors[:, 1] - edge[1] * vectors[:, 0]
-    return out
+    contour = polygon.astype(np.float32).reshape(-1, 1, 2)
+    corners = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+    return all(cv2.pointPolygonTest(contour, (float(cx), float(cy)), True) >= -1.0 for cx, cy in corners)
 
 
 def _overlap(a: Region, b: Region) -> bool:

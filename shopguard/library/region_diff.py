@@ -221,15 +221,16 @@ def change_map(
     overlap &= ~_grow(fill, _rim(min(w, h)))
     overlap &= _photo_extent(agree & overlap)
     colour = fit_colour(l_f, c_f, overlap)
+    l_fit = colour.apply(l_f)
     for _ in range(UI_PASSES):
-        place = _photo_place(c_grey, cv2.cvtColor(colour.apply(l_f), cv2.COLOR_RGB2GRAY), overlap, agree)
+        place = _photo_place(c_grey, cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY), overlap, agree)
         cut = int((overlap & ~place).sum())
         overlap &= place
         if cut <= UI_REFIT_SHARE * int(overlap.sum()):
             break
         colour = fit_colour(l_f, c_f, overlap)  # the app's parts skewed the fit: again without them
+        l_fit = colour.apply(l_f)
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
-    l_fit = colour.apply(l_f)
     source = aligned.astype(np.float32)
     mapped = colour.apply(source)
     # The colour distance compares levels as the buyer's edit made them: the listing mapped first and blurred after.
@@ -589,8 +590,10 @@ def _ui_lines(c_grey: np.ndarray, l_grey: np.ndarray, mask: np.ndarray, axis: in
     px of an item's edge along it (alignment to a px) must not make it the app's."""
     n = np.count_nonzero(mask, axis=axis)
     c_range = np.where(mask, c_grey, -np.inf).max(axis=axis) - np.where(mask, c_grey, np.inf).min(axis=axis)
-    away = np.where(mask, np.abs(c_grey - l_grey), 0).sum(axis=axis) / np.maximum(n, 1)
-    ui: np.ndarray = (n >= UI_MIN_PX) & (c_range <= UI_FLAT) & (away > UI_LEVEL)
+    ui: np.ndarray = (n >= UI_MIN_PX) & (c_range <= UI_FLAT)
+    if ui.any():  # most photos have no line flat from end to end: the listing need not be read then
+        away = np.where(mask, np.abs(c_grey - l_grey), 0).sum(axis=axis) / np.maximum(n, 1)
+        ui &= away > UI_LEVEL
     return ui
 
 
