@@ -26,8 +26,8 @@ video with the bundle itself.
 
 A symbol the table below does not know (a newer PyAV) stops the script with an error: the build then fails
 rather than ship a guess. It needs a C compiler (``cc`` or ``gcc``; ``installers/system-packages.sh build``) and
-fails with a clear message without one. Linux only, like share-libs.py. pillow-heif's own libx265 is *not*
-stubbed (installers/README.md, "Session 11": it is what initialises C++ iostreams for libheif).
+fails with a clear message without one. Linux only, like share-libs.py. pillow-heif's own libx265 is stubbed by
+stub-heif-encoder.py (C++: it must also initialise C++ iostreams for libheif; installers/README.md, "Session 13").
 """
 
 from __future__ import annotations
