@@ -3,7 +3,7 @@
 #   bash installers/build-bundle.sh          bundle + smoke test
 #   bash installers/build-bundle.sh --tar    also pack dist/shopguard-<version>-linux-<arch>.tar.gz
 #   bash installers/build-bundle.sh --no-smoke-test   (build-linux.sh: it smoke-tests the installed .deb instead)
-# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump, nm, readelf), a C compiler (gcc), icupkg
+# Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump, nm, readelf), C and C++ compilers (gcc, g++), icupkg
 # (icu-devtools). Sizes and times: installers/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,13 @@ command -v objdump >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $
 command -v cc >/dev/null || command -v gcc >/dev/null || {
   echo "build-bundle: no C compiler (cc or gcc): the Linux bundle replaces PyAV's unused video encoders by small" \
        "generated libraries (installers/stub-encoders.py). Install one: sudo apt-get install gcc libc6-dev" \
+       "(or: bash installers/system-packages.sh build)" >&2
+  exit 1
+}
+# installers/stub-heif-encoder.py compiles a small C++ library.
+command -v c++ >/dev/null || command -v g++ >/dev/null || {
+  echo "build-bundle: no C++ compiler (c++ or g++): the Linux bundle replaces pillow-heif's unused HEIC encoder by a" \
+       "small generated library (installers/stub-heif-encoder.py). Install one: sudo apt-get install g++" \
        "(or: bash installers/system-packages.sh build)" >&2
   exit 1
 }
@@ -37,6 +44,11 @@ PATH="$PWD/.venv/bin:$PATH" .venv/bin/python installers/share-libs.py dist/shopg
 # PyAV's video encoders (x264, x265, SVT-AV1; ShopGuard only decodes) become stubs that refuse to open (-30 MB;
 # installers/stub-encoders.py checks the result: every stubbed encoder raises a Python exception, none crashes).
 .venv/bin/python installers/stub-encoders.py dist/shopguard/_internal
+# pillow-heif's x265 (HEIC encoder; ShopGuard only decodes) becomes a C++ stub that keeps what libheif needs from it,
+# std::cerr constructed (-23 MB; the script decodes every HEIC/HEIF/AVIF it made, and the test data's when present,
+# with and without the stub, and stops the build on any difference; installers/README.md "Session 13").
+SHOPGUARD_TESTDATA="${SHOPGUARD_TESTDATA:-$PWD/../shared/testdata}" \
+  .venv/bin/python installers/stub-heif-encoder.py dist/shopguard/_internal
 # OpenCV's 19 BLAS/LAPACK calls go to numpy's OpenBLAS through a generated 14 KB library (-40 MB); Qt's ICU data
 # keeps root, English and Chinese (-26 MB); PyAV's and Pillow's debug information goes, no mapped byte changes
 # (-29 MB). Each script checks its own result (installers/README.md, "Session 12").

@@ -42,7 +42,7 @@ Version: ${version}-${revision}
 Architecture: ${arch}
 Maintainer: ShopGuard developers <noreply@shopguard.invalid>
 Installed-Size: ${size_kb}
-Depends: libc6 (>= 2.34), libgl1, libegl1, libfontconfig1, libxkbcommon0, libdbus-1-3
+Depends: libc6 (>= 2.34), libgl1, libegl1, libfontconfig1, libxkbcommon0, libdbus-1-3, libcups2 | libcups2t64
 Recommends: xdg-utils
 Section: graphics
 Priority: optional

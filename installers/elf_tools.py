@@ -1,5 +1,5 @@
-"""ELF look-ups shared by the bundle's build steps (stub-encoders.py, opencv-blas.py): ``nm`` and ``readelf``
-(binutils), run on a shared library of the bundle."""
+"""ELF look-ups shared by the bundle's build steps (stub-encoders.py, stub-heif-encoder.py, opencv-blas.py): ``nm``
+and ``readelf`` (binutils), run on a shared library of the bundle."""
 
 from __future__ import annotations
 
@@ -29,3 +29,23 @@ def soname(path: Path) -> str:
     """The library's DT_SONAME, else its file name."""
     found = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", run("readelf", "-d", str(path)))
     return found[1] if found else path.name
+
+
+def undefined_versions(path: Path) -> dict[str, str]:
+    """The symbol versions the library asks for: undefined name -> version (``nm -D``: ``name@VERSION``)."""
+    out = run("nm", "-D", "--undefined-only", str(path))
+    pairs = (line.split()[-1].split("@", 1) for line in out.splitlines() if "@" in line)
+    return {name: version.lstrip("@") for name, version in pairs}
+
+
+def needed_versions(path: Path, soname: str) -> set[str]:
+    """The version names the library needs from ``soname`` (``readelf -V``, its .gnu.version_r entries)."""
+    out = subprocess.run(["readelf", "-V", str(path)], capture_output=True, text=True).stdout
+    found: set[str] = set()
+    current = None
+    for line in out.splitlines():
+        if (entry := re.search(r"File: (\S+)\s+Cnt:", line)) is not None:
+            current = entry[1]
+        elif current == soname and (name := re.search(r"Name: (\S+)\s+Flags:", line)) is not None:
+            found.add(name[1])
+    return found

@@ -4,7 +4,8 @@
 #   installers/system-packages.sh test      runtime + Xvfb and poppler (pdftoppm/pdffonts) for tests and screenshots
 #   installers/system-packages.sh build     test + what the Linux installer build needs: binutils (objdump, nm,
 #                                           readelf), a C compiler with libc headers (installers/stub-encoders.py,
-#                                           opencv-blas.py) and icupkg (installers/icu-data.py)
+#                                           opencv-blas.py), a C++ compiler (installers/stub-heif-encoder.py) and
+#                                           icupkg (installers/icu-data.py)
 set -euo pipefail
 mode=${1:-runtime}
 runtime=(python3 python3-venv python3-pip libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3
@@ -12,7 +13,7 @@ runtime=(python3 python3-venv python3-pip libglib2.0-0 libgl1 libegl1 libfontcon
          libxkbcommon-x11-0 fonts-wqy-microhei xdg-utils)
 test_extra=(xvfb xauth poppler-utils poppler-data imagemagick)
 # libc6-dev: only a Recommends of gcc, and --no-install-recommends skips it; icu-devtools: icupkg (icu-data.py)
-build_extra=(binutils gcc libc6-dev icu-devtools)
+build_extra=(binutils gcc g++ libc6-dev icu-devtools)
 case "$mode" in
   runtime) packages=("${runtime[@]}") ;;
   test) packages=("${runtime[@]}" "${test_extra[@]}") ;;
