@@ -1,0 +1,107 @@
+"""A smooth brightness field laid over a whole copy: a filter's vignette, a light gradient.
+
+Phone filters (Meitu, Instagram-style "film" looks) darken the corners of a photo they otherwise leave alone, and
+an editor's "light" gradient brightens one side. Such a field multiplies every pixel by a gain that changes slowly
+across the whole photo (a lens or a filter's fall-off is smooth: no edge, no corner). The global colour map of
+``colour_fit`` is one map for every pixel, so it cannot follow it: an untouched copy with a 30% vignette read as
+"changed" along every darkened edge (session 13: 15 of 16 untouched filtered copies had regions).
+
+The field is fitted as a quadratic surface in the photo's coordinates (five numbers: two slopes, three curvatures)
+to the complaint's log grey, beside a level and a contrast on the listing's log grey, robustly (pixels off the
+surface by more than OUTLIER robust deviations are left out and the fit repeated). Five numbers spread over the
+whole photo cannot draw a painted defect, which is local and has edges: a stain, a crack or a mould patch stays
+in the residual the change map reads. The field is used only when it changes the brightness by at least
+MIN_GAIN_RANGE across the compared area; a copy without one is compared exactly as before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_GAIN_RANGE = 0.06
+"""Least brightness change (as a ratio, over the measured points) of a field worth taking
+out: 6%, about 8 levels on a mid-grey, above what a colour map's small misfit leaves when it happens to follow
+the photo's own layout (a bright top, a dark product below), well under a filter's vignette (20-45% at the
+corners)."""
+DARK, BRIGHT = 24.0, 248.0
+"""Grey levels between which a ratio is measured: in the darks a level of JPEG noise is a large ratio, and a
+complaint's clipped white says only "at least" (the listing's white is measured: the app multiplied the stored
+255 of a white backdrop, which is what darkens a vignetted backdrop's corners)."""
+OUTLIER = 2.5
+"""Robust deviations (1.4826 x median absolute deviation) beyond which a pixel is left out of the next fit."""
+PASSES = 4
+MAX_SPREAD_LEFT = 0.8
+"""A field must leave at most 80% of the residual's robust spread that the level and contrast alone leave. A
+vignette of 10-20% on a backdrop or a textured photo leaves 5-60% (measured: 0.05, 0.09, 0.6 on a patterned
+carpet); a sharpened or merely re-saved copy's best surface leaves 97-103%: it fitted texture, not light."""
+GRID = 4
+"""Every GRID-th pixel in each direction is sampled (a 1024 px photo: ~50,000 points for six numbers)."""
+MIN_POINTS = 500
+
+
+def _terms(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The quadratic surface's six terms at normalised coordinates (-1..1)."""
+    return np.stack([np.ones_like(xs), xs, ys, xs * xs, xs * ys, ys * ys], axis=-1)
+
+
+def _robust_fit(design: np.ndarray, values: np.ndarray) -> tuple[float, np.ndarray, np.ndarray | None]:
+    """(The residual's robust spread, the coefficients, the points used) of a least-squares fit repeated without
+    the points beyond OUTLIER robust deviations; no points used when too few are left."""
+    used = np.ones(values.shape, bool)
+    coef = np.zeros(design.shape[1])
+    spread = 0.0
+    for _ in range(PASSES):
+        if int(used.sum()) < MIN_POINTS:
+            return spread, coef, None
+        coef = np.linalg.lstsq(design[used], values[used], rcond=None)[0]
+        residual = values - design @ coef
+        spread = 1.4826 * float(np.median(np.abs(residual[used] - np.median(residual[used]))))
+        used = np.abs(residual) <= OUTLIER * max(spread, 1e-3)
+    return spread, coef, used
+
+
+def gain_field(complaint_grey: np.ndarray, listing_grey: np.ndarray, overlap: np.ndarray) -> np.ndarray | None:
+    """The smooth gain (complaint over listing, float32, the photos' shape) the complaint's brightness follows
+    across the compared area, or None when it stays within MIN_GAIN_RANGE (no field worth taking out).
+
+    Args:
+        complaint_grey: the complaint's grey levels (float, 0-255).
+        listing_grey: the aligned listing's grey levels (before any colour map).
+        overlap: the compared area (bool).
+    """
+    h, w = complaint_grey.shape
+    ys, xs = np.mgrid[0:h:GRID, 0:w:GRID]
+    c = complaint_grey[::GRID, ::GRID]
+    listed = listing_grey[::GRID, ::GRID]
+    keep = overlap[::GRID, ::GRID] & (c > DARK) & (c < BRIGHT) & (listed > DARK)
+    if int(keep.sum()) < MIN_POINTS:
+        return None
+    nx = (xs[keep].astype(np.float64) / max(1, w - 1)) * 2 - 1
+    ny = (ys[keep].astype(np.float64) / max(1, h - 1)) * 2 - 1
+    # log c = level + contrast * log l + field(x, y): the listing's own level enters the fit, so that a global
+    # contrast or gamma edit (which the colour map follows afterwards) is not mistaken for a field, and a field is
+    # not half taken by a colour map fitted with it in the complaint (a vignetted white backdrop maps to a mid grey).
+    log_listed = np.log(listed[keep].astype(np.float64))
+    design = np.column_stack([log_listed, _terms(nx, ny)])
+    log_c = np.log(c[keep].astype(np.float64))
+    flat_spread, _, _ = _robust_fit(design[:, :2], log_c)
+    spread, coef, used = _robust_fit(design, log_c)
+    # A field is there only when it explains the copy's brightness differences: taking it out must cut the
+    # residual's spread. Texture a sharpening or a re-save changed leaves a spread no smooth surface reduces.
+    if used is None or spread > MAX_SPREAD_LEFT * flat_spread:
+        return None
+    # The field is known only where it was measured: a product on a white backdrop that stayed white gives ratios
+    # on the product alone, and a quadratic surface extrapolated from there into the corners could be anything.
+    # So the field takes no gain beyond those it has at the measured points.
+    spatial = coef[2:]  # the field: the terms in x and y (not the level, not the contrast)
+    at_points = design[used][:, 2:] @ spatial
+    low, high = float(at_points.min()), float(at_points.max())  # a smooth surface: its extremes are not noise
+    if float(np.exp(high - low)) - 1.0 < MIN_GAIN_RANGE:
+        return None
+    fy = (np.arange(h, dtype=np.float64) / max(1, h - 1)) * 2 - 1
+    fx = (np.arange(w, dtype=np.float64) / max(1, w - 1)) * 2 - 1
+    gx, gy = np.meshgrid(fx, fy)
+    log_gain = np.clip(_terms(gx, gy)[..., 1:] @ spatial, low, high)
+    # The field's overall level is the colour map's business: centre it so the map keeps its meaning.
+    field: np.ndarray = np.exp(log_gain - float(np.median(at_points))).astype(np.float32)
+    return field
