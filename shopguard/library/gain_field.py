@@ -7,11 +7,11 @@ across the whole photo (a lens or a filter's fall-off is smooth: no edge, no cor
 "changed" along every darkened edge (session 13: 15 of 16 untouched filtered copies had regions).
 
 The field is fitted as a quadratic surface in the photo's coordinates (five numbers: two slopes, three curvatures)
-to the complaint's log grey, beside a level and a contrast on the listing's log grey, robustly (pixels off the
-surface by more than OUTLIER robust deviations are left out and the fit repeated). Five numbers spread over the
-whole photo cannot draw a painted defect, which is local and has edges: a stain, a crack or a mould patch stays
-in the residual the change map reads. The field is used only when it changes the brightness by at least
-MIN_GAIN_RANGE across the compared area; a copy without one is compared exactly as before.
+to the complaint's log grey, beside a level and a contrast per channel on the listing's log RGB, robustly
+(pixels off the surface by more than OUTLIER robust deviations are left out and the fit repeated). Five numbers
+spread over the whole photo cannot draw a painted defect, which is local and has edges: a stain, a crack or a
+mould patch stays in the residual the change map reads. The field is used only when it changes the brightness by
+at least MIN_GAIN_RANGE across the compared area; a copy without one is compared exactly as before.
 """
 
 from __future__ import annotations
@@ -24,18 +24,20 @@ out: 6%, about 8 levels on a mid-grey, above what a colour map's small misfit le
 the photo's own layout (a bright top, a dark product below), well under a filter's vignette (20-45% at the
 corners)."""
 DARK, BRIGHT = 24.0, 248.0
-"""Grey levels between which a ratio is measured: in the darks a level of JPEG noise is a large ratio, and a
-complaint's clipped white says only "at least" (the listing's white is measured: the app multiplied the stored
-255 of a white backdrop, which is what darkens a vignetted backdrop's corners)."""
+"""The complaint's grey levels between which a ratio is measured: in the darks a level of JPEG noise is a large
+ratio, and a clipped white says only "at least". The listing's white is measured (the app multiplied the stored
+255 of a white backdrop, which is what darkens a vignetted backdrop's corners); its channels must stay above
+DARK / 4, where a log is still steady."""
 OUTLIER = 2.5
 """Robust deviations (1.4826 x median absolute deviation) beyond which a pixel is left out of the next fit."""
 PASSES = 4
 MAX_SPREAD_LEFT = 0.8
-"""A field must leave at most 80% of the residual's robust spread that the level and contrast alone leave. A
-vignette of 10-20% on a backdrop or a textured photo leaves 5-60% (measured: 0.05, 0.09, 0.6 on a patterned
-carpet); a sharpened or merely re-saved copy's best surface leaves 97-103%: it fitted texture, not light."""
+"""A field must leave at most 80% of the residual's robust spread that the level and the channels' contrasts
+alone leave. A vignette of 10-20% on a backdrop or a textured photo leaves 5-60% (measured: 0.05, 0.09, 0.6 on a
+patterned carpet); a sharpened or merely re-saved copy's best surface leaves 97-103%: it fitted texture, not
+light."""
 GRID = 4
-"""Every GRID-th pixel in each direction is sampled (a 1024 px photo: ~50,000 points for six numbers)."""
+"""Every GRID-th pixel in each direction is sampled (a 1024 px photo: ~50,000 points for nine numbers)."""
 MIN_POINTS = 500
 
 
@@ -60,31 +62,32 @@ def _robust_fit(design: np.ndarray, values: np.ndarray) -> tuple[float, np.ndarr
     return spread, coef, used
 
 
-def gain_field(complaint_grey: np.ndarray, listing_grey: np.ndarray, overlap: np.ndarray) -> np.ndarray | None:
+def gain_field(complaint_grey: np.ndarray, listing_rgb: np.ndarray, overlap: np.ndarray) -> np.ndarray | None:
     """The smooth gain (complaint over listing, float32, the photos' shape) the complaint's brightness follows
     across the compared area, or None when it stays within MIN_GAIN_RANGE (no field worth taking out).
 
     Args:
         complaint_grey: the complaint's grey levels (float, 0-255).
-        listing_grey: the aligned listing's grey levels (before any colour map).
+        listing_rgb: the aligned listing's RGB levels (float, 0-255), before any colour map.
         overlap: the compared area (bool).
     """
     h, w = complaint_grey.shape
     ys, xs = np.mgrid[0:h:GRID, 0:w:GRID]
     c = complaint_grey[::GRID, ::GRID]
-    listed = listing_grey[::GRID, ::GRID]
-    keep = overlap[::GRID, ::GRID] & (c > DARK) & (c < BRIGHT) & (listed > DARK)
+    channels = listing_rgb[::GRID, ::GRID].astype(np.float64)
+    keep = overlap[::GRID, ::GRID] & (c > DARK) & (c < BRIGHT) & (channels.min(axis=2) > DARK / 4)
     if int(keep.sum()) < MIN_POINTS:
         return None
     nx = (xs[keep].astype(np.float64) / max(1, w - 1)) * 2 - 1
     ny = (ys[keep].astype(np.float64) / max(1, h - 1)) * 2 - 1
-    # log c = level + contrast * log l + field(x, y): the listing's own level enters the fit, so that a global
-    # contrast or gamma edit (which the colour map follows afterwards) is not mistaken for a field, and a field is
-    # not half taken by a colour map fitted with it in the complaint (a vignetted white backdrop maps to a mid grey).
-    log_listed = np.log(listed[keep].astype(np.float64))
+    # log c = level + a contrast per channel * log l_rgb + field(x, y), on the listing as it is (no colour map): the
+    # channel terms follow a global colour edit (brightness, contrast, white balance), the field what depends on the
+    # place. Against a colour map fitted with the vignette still in the complaint, the field was half hidden (a
+    # vignetted white backdrop maps to one mid grey, brighter than the corners and darker than the centre).
+    log_listed = np.log(channels[keep] + 1.0)
     design = np.column_stack([log_listed, _terms(nx, ny)])
     log_c = np.log(c[keep].astype(np.float64))
-    flat_spread, _, _ = _robust_fit(design[:, :2], log_c)
+    flat_spread, _, _ = _robust_fit(design[:, :4], log_c)
     spread, coef, used = _robust_fit(design, log_c)
     # A field is there only when it explains the copy's brightness differences: taking it out must cut the
     # residual's spread. Texture a sharpening or a re-save changed leaves a spread no smooth surface reduces.
@@ -93,8 +96,8 @@ def gain_field(complaint_grey: np.ndarray, listing_grey: np.ndarray, overlap: np
     # The field is known only where it was measured: a product on a white backdrop that stayed white gives ratios
     # on the product alone, and a quadratic surface extrapolated from there into the corners could be anything.
     # So the field takes no gain beyond those it has at the measured points.
-    spatial = coef[2:]  # the field: the terms in x and y (not the level, not the contrast)
-    at_points = design[used][:, 2:] @ spatial
+    spatial = coef[4:]  # the field: the terms in x and y (not the level, not the channels' contrasts)
+    at_points = design[used][:, 4:] @ spatial
     low, high = float(at_points.min()), float(at_points.max())  # a smooth surface: its extremes are not noise
     if float(np.exp(high - low)) - 1.0 < MIN_GAIN_RANGE:
         return None

@@ -234,7 +234,9 @@ def change_map(
         l_fit = colour.apply(l_f)
     # A vignette or light gradient over the whole copy (gain_field.py): the colour map is fitted without it and the
     # listing given it, so that a filtered copy's darkened corners are not read as change.
-    gain = gain_field(c_grey, l_grey_raw, overlap)
+    # A map fitted with the field in the complaint took some of it in, and a clipped white says nothing of it: each
+    # round measures what is left against the map refitted without the field found so far.
+    gain = gain_field(c_grey, l_f, overlap)
     if gain is not None:
         colour = fit_colour(l_f, c_f / gain[..., None], overlap)
         l_fit = _with_gain(colour.apply(l_f), gain)
