@@ -245,11 +245,16 @@ def change_map(
     mapped = _with_gain(colour.apply(source), gain)
     # A sharpened copy (a phone's "enhance", an unsharp mask) differs by the listing's own detail: sharpen the listing
     # the same way (sharpening.py). The pictures shown keep the listing as it is.
-    l_shown, mapped_shown = l_fit, mapped
     c_grey_raw = cv2.cvtColor(c_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     sharpened = sharpening(c_grey_raw, cv2.cvtColor(mapped, cv2.COLOR_RGB2GRAY), overlap)
+    l_shown, mapped_shown = l_fit, mapped
     if sharpened is not None:
         mapped, l_fit = sharpened.apply(mapped), sharpened.apply(l_fit)
+        # Within two radii of the listing's frame the detail the mask adds is that of px beyond it, which the
+        # alignment only repeated: not compared (a 1 px strip down a carton photo's last column otherwise).
+        reach = int(np.ceil(2 * sharpened.sigma))
+        framed = cv2.copyMakeBorder((inside > 0).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+        overlap &= cv2.erode(framed, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))[1:-1, 1:-1] > 0
     # The colour distance compares levels as the buyer's edit made them: the listing mapped first and blurred after.
     # A tone map that clips is not linear, so a blurred mix of a clipped white and a red print's edge, or of bright
     # specks and dark leaves, maps 20-35 levels brighter than the mix of its mapped parts (Jensen's inequality for a

@@ -43,7 +43,7 @@ class Sharpening:
 
     def apply(self, rgb: np.ndarray) -> np.ndarray:
         """``rgb`` (float32, 0-255) sharpened as the buyer's app sharpened it, clipped to 0-255."""
-        detail = rgb - cv2.GaussianBlur(rgb, (0, 0), self.sigma)
+        detail = rgb - cv2.GaussianBlur(rgb, (0, 0), self.sigma, borderType=cv2.BORDER_REPLICATE)
         sharp: np.ndarray = np.clip(rgb + self.amount * detail, 0, 255).astype(np.float32)
         return sharp
 
