@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-MIN_GAIN_RANGE = 0.06
-"""Least brightness change (as a ratio, over the measured points) of a field worth taking
-out: 6%, about 8 levels on a mid-grey, above what a colour map's small misfit leaves when it happens to follow
-the photo's own layout (a bright top, a dark product below), well under a filter's vignette (20-45% at the
-corners)."""
+MIN_GAIN_RANGE = 0.10
+"""Least brightness change (as a ratio, over the measured places) of a field worth taking out: 10%, above what a
+colour map's misfit leaves when it happens to follow the photo's layout (a clipping colour edit of a yellow bag on
+white: 8%, and its field made a false region), under a filter's vignette (20-45% at the corners)."""
 DARK, BRIGHT = 24.0, 248.0
 """The complaint's grey levels between which a ratio is measured: in the darks a level of JPEG noise is a large
 ratio, and a clipped white says only "at least". The listing's white is measured (the app multiplied the stored
