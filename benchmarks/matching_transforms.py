@@ -48,6 +48,36 @@ def colour(im: Image.Image, rng: random.Random) -> Image.Image:
     )
 
 
+def sharpen(im: Image.Image, rng: random.Random) -> Image.Image:
+    """A phone's "enhance" or an editor's unsharp mask: radius 1-3 px, amount 60-150%, threshold 2 levels."""
+    return im.filter(ImageFilter.UnsharpMask(radius=rng.uniform(1, 3), percent=rng.randint(60, 150), threshold=2))
+
+
+def film_filter(im: Image.Image, rng: random.Random) -> Image.Image:
+    """A phone app's "film" filter: more colour and contrast, corners darkened by 10-45% (a vignette: the gain
+    falls with the square of the distance from the centre, as a lens's fall-off does)."""
+    im = ImageEnhance.Color(im).enhance(rng.uniform(1.0, 1.4))
+    im = ImageEnhance.Contrast(im).enhance(rng.uniform(1.0, 1.2))
+    w, h = im.size
+    strength = rng.uniform(0.1, 0.45)
+    ramp = Image.radial_gradient("L").resize((w, h), Image.Resampling.BILINEAR)  # 0 at the centre, 255 at radius 1
+    gain = ramp.point(lambda v: round(255 * (1 - strength * min(1.0, (v / 255 / 1.414) ** 2 * 2))))
+    dark = Image.new("RGB", (w, h), (0, 0, 0))
+    return Image.composite(im, dark, gain)
+
+
+def local_enhance(im: Image.Image, rng: random.Random) -> Image.Image:
+    """A gallery app's "auto enhance" / "HDR": local contrast equalised tile by tile on the lightness (CLAHE, 8 x 8
+    tiles, clip 1.5-3), colours kept."""
+    import cv2
+    import numpy as np
+
+    lab = cv2.cvtColor(np.asarray(im.convert("RGB")), cv2.COLOR_RGB2LAB)
+    clahe = cv2.createCLAHE(clipLimit=rng.uniform(1.5, 3.0), tileGridSize=(8, 8))
+    lab[..., 0] = clahe.apply(lab[..., 0])
+    return Image.fromarray(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB))
+
+
 def screenshot(im: Image.Image, rng: random.Random) -> tuple[Image.Image, Box]:
     """The photo inside a phone screenshot (status bar, app bars, caption text); returns where it sits."""
     width, height = 1080, 2340
