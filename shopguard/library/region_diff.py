@@ -706,11 +706,38 @@ def _ui_lines(c_grey: np.ndarray, l_grey: np.ndarray, mask: np.ndarray, axis: in
     px of an item's edge along it (alignment to a px) must not make it the app's."""
     n = np.count_nonzero(mask, axis=axis)
     c_range = np.where(mask, c_grey, -np.inf).max(axis=axis) - np.where(mask, c_grey, np.inf).min(axis=axis)
-    ui: np.ndarray = (n >= UI_MIN_PX) & (c_range <= UI_FLAT)
+    flat = (n >= UI_MIN_PX) & (c_range <= UI_FLAT)
+    ui: np.ndarray = flat.copy()
     if ui.any():  # most photos have no line flat from end to end: the listing need not be read then
         away = np.where(mask, np.abs(c_grey - l_grey), 0).sum(axis=axis) / np.maximum(n, 1)
         ui &= away > UI_LEVEL
+        ui |= _ui_steps(c_grey, l_grey, mask, axis, flat)
     return ui
+
+
+UI_STEP_REACH = 3
+"""Lines before and after a line between which ``_ui_steps`` measures a step: beyond the 1.2 px blur's reach (2.5 sigma)
+and most of a resize's blend."""
+
+
+def _ui_steps(c_grey: np.ndarray, l_grey: np.ndarray, mask: np.ndarray, axis: int, flat: np.ndarray) -> np.ndarray:
+    """Per line: the complaint's mean level steps by more than UI_FLAT between the flat lines UI_STEP_REACH before and
+    after it, beyond the step the listing (colour-mapped) takes there. A step across a whole line of a flat area that
+    the listing does not have is where the app's colours meet the photo's backdrop or each other (a white title bar,
+    its grey page at 246, a white studio backdrop at 255). The mean difference of ``_ui_lines`` misses it when the
+    colour map, fitted with the app's white and grey both on the listing's white, puts that white between them (at
+    251: the grey 5.5 levels off, the white bar 3.5). A photo's own backdrop changes as the listing's does (light
+    falloff, a contrast edit: the map's gain), and JPEG keeps a flat line's mean within a level."""
+    steps = np.zeros(flat.size, bool)
+    k = UI_STEP_REACH
+    if flat.size <= 2 * k or not flat.any():
+        return steps
+    n = np.maximum(np.count_nonzero(mask, axis=axis), 1)
+    level_c = np.where(mask, c_grey, 0).sum(axis=axis) / n
+    level_l = np.where(mask, l_grey, 0).sum(axis=axis) / n
+    moved = np.abs((level_c[2 * k :] - level_c[: -2 * k]) - (level_l[2 * k :] - level_l[: -2 * k]))
+    steps[k:-k] = flat[: -2 * k] & flat[2 * k :] & (moved > UI_FLAT)
+    return steps
 
 
 def _counted_percentiles(counts: np.ndarray, percents: tuple[float, float]) -> np.ndarray:

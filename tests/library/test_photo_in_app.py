@@ -12,16 +12,19 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
 from shopguard.imaging import decode, read_source
+from shopguard.library import region_diff
 from shopguard.library.region_diff import ChangeMap, change_map
 from tests.library.photo_library import box_iou
 from tests.library.test_change_map_defects import Box, _photo, _union
 
 JERSEY = "product-photos-more/spree__spree_jersey__1.jpeg"
 CARTON = "product-photos-more/grocerystore__Garant-Ecological-Medium-Fat-Milk__3.jpg"
+BAG = "product-photos-more/spree__spree_bag__1.jpeg"
 
 
 def _in_app(photo: Image.Image, width: int) -> tuple[Image.Image, tuple[int, int]]:
@@ -90,3 +93,26 @@ def test_scratch_on_an_enlarged_crop_in_an_app_is_outlined(testdata: Path, tmp_p
     change, k, (x, y) = _compare_in_app(source, painted, crop, 864, tmp_path)
     truth = (round(x + k * (42 - crop[0])), round(y + k * (110 - crop[1])), round(k * 108), round(k * 5))
     assert box_iou(_union(change), truth) > 0.3
+
+
+def test_step_from_the_apps_grey_to_a_white_backdrop_cuts_the_photo(testdata: Path) -> None:
+    """The bag on a white backdrop, cropped and shown across the whole screen: the title bar (255), the grey page (246)
+    and the photo's backdrop (255) are all flat rows over the listing's white. A colour map fitted with the app's
+    white and grey both on the listing's white put that white at 251 (measured on the benchmark's cracked bag), and no
+    row was 6 levels off: the caption's first line joined the photo. The steps between them, which the listing
+    does not take, are the app's edges."""
+    _, im = _photo(testdata, BAG)
+    x0, y0, cw, ch = 41, 48, 439, 408
+    shot, (x, y) = _in_app(im.crop((x0, y0, x0 + cw, y0 + ch)), 1080)
+    work = 1024 / shot.height
+    small = shot.resize((round(shot.width * work), round(shot.height * work)), Image.Resampling.BOX)
+    c_grey = cv2.GaussianBlur(np.asarray(small.convert("L"), np.float32), (0, 0), 1.2)
+    k = 1080 / cw * work
+    to_work = np.array([[k, 0, x * work - k * x0], [0, k, y * work - k * y0]])
+    listing = cv2.warpAffine(np.asarray(im.convert("L"), np.float32), to_work, c_grey.shape[::-1])
+    l_grey = cv2.GaussianBlur(listing, (0, 0), 1.2) - 4.0  # the skewed map: the listing's white at 251
+    footprint = cv2.warpAffine(np.ones(im.size[::-1], np.uint8), to_work, c_grey.shape[::-1]) > 0
+    ui = region_diff._ui_lines(c_grey, l_grey, footprint, 1)
+    top = round(y * work)  # the photo's first row: the grey page above it, the white bar above that
+    assert ui[top - 4 : top + 4].any()
+    assert not ui[top + 20 : top + 200].any()  # the photo's own rows: the bag and its backdrop
