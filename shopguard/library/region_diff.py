@@ -187,11 +187,19 @@ def change_map(
     h, w = c_rgb.shape[:2]
     to_work = np.diag([work, work, 1.0]) @ matrix @ np.diag([1 / listing_scale, 1 / listing_scale, 1.0])
     l_rgb = np.asarray(listing.convert("RGB"))
-    shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
     inside = cv2.warpAffine(
         np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0
     )
-    if shrink < 0.8:  # anti-alias before shrinking, as the buyer's resize did
+    shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
+    enlarged = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2])))) / listing_scale
+    # A listing the buyer's app enlarged (in full px): its resizer's interpolation, then the shrink to working size.
+    made = _enlarged(c_rgb, l_rgb, to_work, enlarged, inside > 0) if enlarged * listing_scale >= ENLARGED else None
+    if made is not None:
+        l_rgb, to_work = made
+        inside = cv2.warpAffine(
+            np.full(l_rgb.shape[:2], 255, np.uint8), to_work[:2], (w, h), flags=cv2.INTER_NEAREST, borderValue=0
+        )
+    elif shrink < 0.8:  # anti-alias before shrinking, as the buyer's resize did
         resizer, to_work = _resampler(c_rgb, l_rgb, to_work, inside > 0)
         l_rgb = _antialiased(l_rgb, resizer, shrink)
         inside = cv2.warpAffine(
@@ -202,10 +210,13 @@ def change_map(
     aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
+    if made is not None:
+        overlap &= ~_cut_rim(to_work, l_rgb.shape[:2], (h, w), shrink)
     # The fill a rotation left in the corners is no part of the photo: it would pull ECC off, and it is not
     # compared (nor the rim where the photo's border blurs into the comparison).
     fill = _corner_fill(c_rgb, aligned, overlap) | _tilt_fill(c_rgb, aligned, overlap, to_work)
     overlap &= ~_grow(fill, ECC_FILL_RIM)
+    unpolished = aligned, inside
     aligned, inside = _refine(c_rgb, aligned, inside, overlap)
     overlap &= inside > 0
     c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
@@ -221,21 +232,33 @@ def change_map(
     flat_agree = ~pre_textured & (np.abs(grey_diff - shift) < 25)
     agree = overlap & ((pre_textured & (pre_structure > 0.8)) | flat_agree)
     overlap &= ~_grow(fill, _rim(min(w, h)))
+    # The app's bars and page beyond the photo's box are judged too (``_photo_place``): the box cuts them off, but the
+    # rim along the photo's edge, where the screenshot's resize and JPEG blend the photo with them, is only cut as
+    # the rim beside an app line.
+    footprint = overlap.copy()
     overlap &= _photo_extent(agree & overlap)
     colour = fit_colour(l_f, c_f, overlap)
     l_fit = colour.apply(l_f)
+    polished_on_photo = False
     for _ in range(UI_PASSES):
-        place = _photo_place(c_grey, cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY), overlap, agree)
+        place = _photo_place(c_grey, cv2.cvtColor(l_fit, cv2.COLOR_RGB2GRAY), footprint, agree)
         cut = int((overlap & ~place).sum())
         overlap &= place
         if cut <= UI_REFIT_SHARE * int(overlap.sum()):
             break
+        if not polished_on_photo:
+            # ECC polished over the whole footprint, the app's bars, page and caption text around a cropped photo in
+            # a screenshot too: the listing's content under them pulled it (a 0.4% scale, 1.8 px at the far side of
+            # the photo, outlined a jersey's sleeves). Polished again from the keypoint alignment on the photo alone.
+            aligned, inside = _refine(c_rgb, *unpolished, overlap)
+            overlap &= inside > 0
+            l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
+            l_grey_raw = cv2.cvtColor(l_f, cv2.COLOR_RGB2GRAY)
+            polished_on_photo = True
         colour = fit_colour(l_f, c_f, overlap)  # the app's parts skewed the fit: again without them
         l_fit = colour.apply(l_f)
     # A vignette or light gradient over the whole copy (gain_field.py): the colour map is fitted without it and the
     # listing given it, so that a filtered copy's darkened corners are not read as change.
-    # A map fitted with the field in the complaint took some of it in, and a clipped white says nothing of it: each
-    # round measures what is left against the map refitted without the field found so far.
     gain = gain_field(c_grey, l_f, overlap)
     if gain is not None:
         colour = fit_colour(l_f, c_f / gain[..., None], overlap)
@@ -399,6 +422,97 @@ def _with_gain(rgb: np.ndarray, gain: np.ndarray | None) -> np.ndarray:
         return rgb
     shaded: np.ndarray = np.clip(rgb * gain[..., None], 0, 255).astype(np.float32)
     return shaded
+
+
+ENLARGED = 1.25
+"""Full-px scale (complaint over listing) from which a copy was enlarged: a phone app or an editor showed a small
+listing photo larger (a 240 px photo across a 1080 px screen is 4.5 times its size). The enlarging resizer interpolates
+between the listing's pixels with its own kernel, not stretched: bilinear (most phone views) has no overshoot,
+bicubic (Keys, a = -0.5) and Lanczos-3 (Pillow's and ImageMagick's filters, browsers) overshoot beside every edge by
+up to ~10% of the step, over a listing px on either side. A bilinear warp of the listing leaves that overshoot in the
+residual along every edge: the stroke test read a jersey's sleeve edges and a carton's print as lines."""
+UPSIZERS = (Image.Resampling.BILINEAR, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS)
+ENLARGED_OVERSAMPLE = 2.0
+"""The enlarged listing is made at twice the working scale (not at the complaint's full size, up to 12 MP): the
+resizer's interpolation is one continuous function of the listing's pixels whatever grid samples it, and twice the
+working grid lets the shrink to working size (``_resampler``) average it as our decode's area resize did."""
+
+
+def _enlarged(
+    complaint: np.ndarray, listing: np.ndarray, to_work: np.ndarray, enlarged: float, inside: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(The listing enlarged as the buyer's app enlarged it and filtered as the shrink to working px filtered it, the
+    transform from it to working px), or None when it was hardly enlarged (under ``ENLARGED`` times) or its footprint
+    is a sliver. ``enlarged``: complaint full px per listing decoded px.
+
+    The listing is enlarged to ``ENLARGED_OVERSAMPLE`` times the working scale (or to the complaint's full size if
+    that is less) by each resizer of ``UPSIZERS``; the one whose fine detail correlates best with the complaint's is
+    kept, then the shrink's anti-alias filter (``ANTI_ALIAS``) is chosen the same way on it. Both are judged on the
+    photo alone, polished by ECC: the app's bars and caption text over a cropped photo's footprint in a screenshot
+    weigh a blurrier candidate up (and pulled the polish by 0.4% of scale), and half a pixel off every sharp
+    candidate correlates less than a blurred one."""
+    shrink = float(np.sqrt(abs(np.linalg.det(to_work[:2, :2]))))
+    step = min(enlarged, ENLARGED_OVERSAMPLE * shrink)
+    mask = cv2.erode(inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    if step < ENLARGED or int(mask.sum()) < 400:
+        return None
+    lh, lw = listing.shape[:2]
+    big_size = (round(lw * step), round(lh * step))
+    sx, sy = big_size[0] / lw, big_size[1] / lh
+    # Pixel centres: listing px x lies at (x + 0.5) * s - 0.5 of the enlarged listing (Pillow's resize).
+    to_big = np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1.0]])
+    from_big = to_work @ np.linalg.inv(to_big)
+    down = shrink / step  # the shrink from the enlarged listing to working px
+    size = (complaint.shape[1], complaint.shape[0])
+    grey_c = cv2.cvtColor(complaint, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    picture = Image.fromarray(np.ascontiguousarray(listing))
+    bigs = [np.asarray(picture.resize(big_size, upsizer)) for upsizer in UPSIZERS]
+    greys = [cv2.cvtColor(big, cv2.COLOR_RGB2GRAY).astype(np.float32) for big in bigs]
+    first = cv2.warpAffine(_antialiased(greys[0], 0.3, down), from_big[:2], size, flags=cv2.INTER_LINEAR)
+    mask &= ~_clear_disagreement(grey_c, first, mask)
+    polish, cc = _ecc(grey_c, first, mask)
+    if polish is not None and cc >= ECC_RETRY_CC:
+        # ECC's warp maps complaint px to the warped listing's px: the listing -> complaint transform gains its inverse.
+        from_big = np.linalg.inv(np.vstack([polish.astype(np.float64), [0, 0, 1]])) @ from_big
+    fine_c = (grey_c - cv2.GaussianBlur(grey_c, (0, 0), 2.0))[mask]
+    fine_c -= fine_c.mean()
+
+    def agreement(grey: np.ndarray, resizer: float | str) -> float:
+        warped = cv2.warpAffine(_antialiased(grey, resizer, down), from_big[:2], size, flags=cv2.INTER_LINEAR)
+        fine_l = (warped - cv2.GaussianBlur(warped, (0, 0), 2.0))[mask]
+        fine_l -= fine_l.mean()
+        return float((fine_c * fine_l).sum()) / max(1e-6, float(np.sqrt((fine_c**2).sum() * (fine_l**2).sum())))
+
+    chosen = int(np.argmax([agreement(grey, 0.3) for grey in greys]))
+    resizer = ANTI_ALIAS[int(np.argmax([agreement(greys[chosen], r) for r in ANTI_ALIAS]))]
+    return _antialiased(bigs[chosen], resizer, down), from_big
+
+
+CUT_REACH = 2.0
+"""Listing px over which an enlarging resizer's kernel reaches beyond the pixel it interpolates at: Lanczos-3's lobes
+beyond 2 px weigh under 3%, bicubic's and bilinear's end at 2 and 1."""
+
+
+def _cut_rim(to_work: np.ndarray, listing_size: tuple[int, int], size: tuple[int, int], shrink: float) -> np.ndarray:
+    """The rim of the complaint's frame, ``CUT_REACH`` listing px deep (``shrink`` working px per listing decoded px),
+    along the sides beyond which the listing's frame continues: a crop the buyer's app enlarged. The app had no pixels
+    past the crop's cut, so near it its kernel weighed only the crop's own (an edge-extended interpolation), while the
+    listing continues there: the last columns of an enlarged crop differed by 3-6 levels, read as a stroke along the
+    frame."""
+    h, w = size
+    lh, lw = listing_size
+    corners = np.array([[-0.5, -0.5, 1], [lw - 0.5, -0.5, 1], [-0.5, lh - 0.5, 1], [lw - 0.5, lh - 0.5, 1]]) @ to_work.T
+    reach = int(np.ceil(CUT_REACH * shrink))
+    rim = np.zeros((h, w), bool)
+    if corners[:, 0].min() < -1:
+        rim[:, :reach] = True
+    if corners[:, 0].max() > w:
+        rim[:, w - reach :] = True
+    if corners[:, 1].min() < -1:
+        rim[:reach, :] = True
+    if corners[:, 1].max() > h:
+        rim[h - reach :, :] = True
+    return rim
 
 
 def _print_contrast_kept(
@@ -620,11 +734,38 @@ def _ui_lines(c_grey: np.ndarray, l_grey: np.ndarray, mask: np.ndarray, axis: in
     px of an item's edge along it (alignment to a px) must not make it the app's."""
     n = np.count_nonzero(mask, axis=axis)
     c_range = np.where(mask, c_grey, -np.inf).max(axis=axis) - np.where(mask, c_grey, np.inf).min(axis=axis)
-    ui: np.ndarray = (n >= UI_MIN_PX) & (c_range <= UI_FLAT)
+    flat = (n >= UI_MIN_PX) & (c_range <= UI_FLAT)
+    ui: np.ndarray = flat.copy()
     if ui.any():  # most photos have no line flat from end to end: the listing need not be read then
         away = np.where(mask, np.abs(c_grey - l_grey), 0).sum(axis=axis) / np.maximum(n, 1)
         ui &= away > UI_LEVEL
+        ui |= _ui_steps(c_grey, l_grey, mask, axis, flat)
     return ui
+
+
+UI_STEP_REACH = 3
+"""Lines before and after a line between which ``_ui_steps`` measures a step: beyond the 1.2 px blur's reach (2.5 sigma)
+and most of a resize's blend."""
+
+
+def _ui_steps(c_grey: np.ndarray, l_grey: np.ndarray, mask: np.ndarray, axis: int, flat: np.ndarray) -> np.ndarray:
+    """Per line: the complaint's mean level steps by more than UI_FLAT between the flat lines UI_STEP_REACH before and
+    after it, beyond the step the listing (colour-mapped) takes there. A step across a whole line of a flat area that
+    the listing does not have is where the app's colours meet the photo's backdrop or each other (a white title bar,
+    its grey page at 246, a white studio backdrop at 255). The mean difference of ``_ui_lines`` misses it when the
+    colour map, fitted with the app's white and grey both on the listing's white, puts that white between them (at
+    251: the grey 5.5 levels off, the white bar 3.5). A photo's own backdrop changes as the listing's does (light
+    falloff, a contrast edit: the map's gain), and JPEG keeps a flat line's mean within a level."""
+    steps = np.zeros(flat.size, bool)
+    k = UI_STEP_REACH
+    if flat.size <= 2 * k or not flat.any():
+        return steps
+    n = np.maximum(np.count_nonzero(mask, axis=axis), 1)
+    level_c = np.where(mask, c_grey, 0).sum(axis=axis) / n
+    level_l = np.where(mask, l_grey, 0).sum(axis=axis) / n
+    moved = np.abs((level_c[2 * k :] - level_c[: -2 * k]) - (level_l[2 * k :] - level_l[: -2 * k]))
+    steps[k:-k] = flat[: -2 * k] & flat[2 * k :] & (moved > UI_FLAT)
+    return steps
 
 
 def _counted_percentiles(counts: np.ndarray, percents: tuple[float, float]) -> np.ndarray:
