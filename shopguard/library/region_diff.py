@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
-from shopguard.library.faint_changes import PATCH_MIN_LEVELS, patches, strokes
+from shopguard.library.faint_changes import PATCH_MIN_LEVELS, lines_in_residual, patches
 from shopguard.library.gain_field import gain_field
 from shopguard.library.sharpening import sharpening
 
@@ -301,8 +301,8 @@ def change_map(
     changed = _clean((score > 1).astype(np.uint8), min(w, h))
     c_raw = c_rgb.astype(np.float32)
     # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
-    lines = strokes(c_raw, mapped, overlap, shrink)
-    faint = lines | patches(c_raw, mapped, overlap, lines, source)
+    lines, existing_lines = lines_in_residual(c_raw, mapped, overlap, shrink, source)
+    faint = lines | patches(c_raw, mapped, overlap, lines | existing_lines, source)
     changed |= faint
     changed &= overlap
     changed &= ~_padding(c_rgb, changed)
