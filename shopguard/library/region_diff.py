@@ -485,28 +485,29 @@ def _photo_extent(agree: np.ndarray) -> np.ndarray:
 
 
 def _inside_cuts(extent: np.ndarray, overlap: np.ndarray, rim: int) -> np.ndarray:
-    """``extent`` (a box) less ``rim`` px on each side where it cuts the compared footprint at least ``rim`` px deep.
+    """``extent`` (a box) less ``rim`` px on each side that cuts the compared footprint straight across: along each
+    of the ``rim`` lines beyond that side the footprint runs on over at least half of the side.
 
     There the footprint ran on past the photo (a crop shown in an app): the photo's edge lies at the box's side,
     and the screenshot's resize, its JPEG blocks and the comparison's blurs blend the app's background into the
-    photo's outermost px (session 13: 4 px strips of the blob test along both cut sides, 15 levels off the listing).
-    A box that trims only the footprint's outermost rows (the 0.2% percentile of an uncropped photo: a px or two)
-    keeps its sides."""
+    photo's outermost px (session 13: 4-7 px strips along the cuts, 15 levels off the listing). A box that trims
+    only the footprint's outermost rows (the 0.2% percentile of an uncropped photo: a px or two) or the corners of
+    a tilted crop's footprint (a triangle beyond each side) keeps its sides."""
     rows, cols = np.flatnonzero(extent.any(axis=1)), np.flatnonzero(extent.any(axis=0))
     if rows.size == 0 or cols.size == 0:
         return extent
     y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    on_rows, on_cols = np.count_nonzero(overlap, axis=1) > 0, np.count_nonzero(overlap, axis=0) > 0
-    if int(on_rows[:y0].sum()) >= rim:
-        y0 += rim
-    if int(on_rows[y1:].sum()) >= rim:
-        y1 -= rim
-    if int(on_cols[:x0].sum()) >= rim:
-        x0 += rim
-    if int(on_cols[x1:].sum()) >= rim:
-        x1 -= rim
+
+    def across(lines: np.ndarray, axis: int, side: int) -> bool:
+        counts = np.count_nonzero(lines, axis=axis)
+        return counts.size >= rim and int(counts.min()) >= side / 2
+
+    top = y0 >= rim and across(overlap[y0 - rim : y0, x0:x1], 1, x1 - x0)
+    bottom = across(overlap[y1 : y1 + rim, x0:x1], 1, x1 - x0)
+    left = x0 >= rim and across(overlap[y0:y1, x0 - rim : x0], 0, y1 - y0)
+    right = across(overlap[y0:y1, x1 : x1 + rim], 0, y1 - y0)
     inner = np.zeros_like(extent)
-    inner[y0:y1, x0:x1] = True
+    inner[y0 + rim * top : y1 - rim * bottom, x0 + rim * left : x1 - rim * right] = True
     inner &= extent
     return inner
 
