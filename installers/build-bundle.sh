@@ -3,6 +3,7 @@
 #   bash installers/build-bundle.sh          bundle + smoke test
 #   bash installers/build-bundle.sh --tar    also pack dist/shopguard-<version>-linux-<arch>.tar.gz
 #   bash installers/build-bundle.sh --no-smoke-test   (build-linux.sh: it smoke-tests the installed .deb instead)
+#   SHOPGUARD_OPENCV_MIN=1|0   build the minimal OpenCV on a miss | never use it (default: use it when cached)
 # Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump, nm, readelf), a C compiler (gcc), icupkg
 # (icu-devtools). Sizes and times: installers/README.md.
 set -euo pipefail
