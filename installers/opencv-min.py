@@ -239,11 +239,6 @@ def build() -> Path:
         sdist.unlink()
         sources = [work / unpacked.name]
     (source,) = sources
-    # A resumed build runs in a new pip build environment: forget the numpy headers of the old (deleted) one, or
-    # the Python binding fails with "numpy/ndarrayobject.h: No such file or directory".
-    for cache in source.glob("_skbuild/*/cmake-build/CMakeCache.txt"):
-        lines = cache.read_text().splitlines(keepends=True)
-        cache.write_text("".join(line for line in lines if not line.startswith("PYTHON3_NUMPY_")))
     env = dict(os.environ, ENABLE_HEADLESS="1", CMAKE_BUILD_PARALLEL_LEVEL=jobs, CMAKE_ARGS=" ".join(CMAKE_OPTIONS))
     print(f"opencv-min: building {PACKAGE} {version()} ({','.join(BUILD_LIST)}), {jobs} job(s), nice 15", flush=True)
     out = work / "wheel"
