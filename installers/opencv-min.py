@@ -218,8 +218,9 @@ def patch_sdist(source: Path) -> None:
 def build() -> Path:
     target = cache_dir() / key()
     jobs = os.environ.get("SHOPGUARD_OPENCV_MIN_JOBS", "1")
-    # The sources and CMake's build tree live next to the cache until the wheel is made: a build that stops (a
-    # failed packaging step, a killed job) continues where it was when run again.
+    # The sources and CMake's build tree live next to the cache until the wheel is made. A build that stops does
+    # NOT resume yet: the pip build environment whose numpy headers CMake cached is gone (installers/README.md,
+    # "Session 13"); remove this folder to start over.
     work = cache_dir() / (key() + ".work")
     work.mkdir(parents=True, exist_ok=True)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
