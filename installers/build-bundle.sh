@@ -3,6 +3,7 @@
 #   bash installers/build-bundle.sh          bundle + smoke test
 #   bash installers/build-bundle.sh --tar    also pack dist/shopguard-<version>-linux-<arch>.tar.gz
 #   bash installers/build-bundle.sh --no-smoke-test   (build-linux.sh: it smoke-tests the installed .deb instead)
+#   SHOPGUARD_OPENCV_MIN=1|0   build the minimal OpenCV on a miss | never use it (default: use it when cached)
 # Needs: bash scripts/run-tests.sh once (for .venv), binutils (objdump, nm, readelf), C and C++ compilers (gcc, g++), icupkg
 # (icu-devtools). Sizes and times: installers/README.md.
 set -euo pipefail
@@ -31,8 +32,32 @@ command -v icupkg >/dev/null || {
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[build]"
 bash scripts/install-ocr.sh .venv/bin/python
+# OpenCV: the minimal build with only the modules ShopGuard calls (-38 MB; installers/opencv-min.py) when it is
+# cached; SHOPGUARD_OPENCV_MIN=1 builds it on a miss (~26 CPU-minutes), SHOPGUARD_OPENCV_MIN=0 keeps the PyPI wheel.
+# It is unpacked into build/opencv-min and put first on PyInstaller's path, never installed into .venv: the tests
+# use the PyPI wheel (its cv2.inpaint paints their forgeries).
+opencv_min=""
+case "${SHOPGUARD_OPENCV_MIN:-}" in
+  0) ;;
+  1) opencv_min="$(.venv/bin/python installers/opencv-min.py --build)" ;;
+  *) opencv_min="$(.venv/bin/python installers/opencv-min.py 2>/dev/null)" || opencv_min="" ;;
+esac
+rm -rf build/opencv-min
+if [ -n "$opencv_min" ]; then
+  echo "build-bundle: OpenCV from the minimal build $opencv_min"
+  .venv/bin/python -m zipfile -e "$opencv_min" build/opencv-min
+  # Every cv2 name shopguard/ uses (read from its code) must exist in it; stops the build if not.
+  PYTHONPATH="$PWD/build/opencv-min" .venv/bin/python installers/opencv-min.py --check .venv/bin/python
+else
+  echo "build-bundle: OpenCV from the PyPI wheel: no minimal build cached ($(.venv/bin/python installers/opencv-min.py \
+--cache-dir)/$(.venv/bin/python installers/opencv-min.py --key)); SHOPGUARD_OPENCV_MIN=1 builds it (installers/README.md)"
+fi
 start=$SECONDS
-.venv/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build installers/shopguard.spec
+env ${opencv_min:+"PYTHONPATH=$PWD/build/opencv-min${PYTHONPATH:+:$PYTHONPATH}"} \
+  .venv/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build installers/shopguard.spec
+if [ -n "$opencv_min" ]; then  # the bundle's OpenCV is the very module checked above
+  cmp build/opencv-min/cv2/cv2.abi3.so dist/shopguard/_internal/cv2/cv2.abi3.so
+fi
 # The build machine's Python (libpython, lib-dynload) keeps its debug symbols (26 MB). Strip only those: the
 # wheels' libraries are auditwheel-patched and strip corrupts them (shopguard.spec).
 for lib in dist/shopguard/_internal/libpython3*.so* dist/shopguard/_internal/python3*/lib-dynload/*.so; do

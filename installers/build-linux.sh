@@ -3,6 +3,8 @@
 # (installed into a throw-away root: smoke test of the installed copy, upgrade over a seller's data, removal).
 #   bash installers/build-linux.sh        -> dist/shopguard_<version>-1_<arch>.deb
 # Runs under nice: the machine and CI runners are shared. Takes ~5-8 minutes on 2 cores (installers/README.md).
+# OpenCV: the cached minimal build when there is one; SHOPGUARD_OPENCV_MIN=1 builds it on a miss (~26 CPU-minutes),
+# SHOPGUARD_OPENCV_MIN=0 keeps the PyPI wheel (build-bundle.sh, installers/opencv-min.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS

