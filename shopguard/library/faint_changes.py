@@ -194,17 +194,6 @@ def _along_lines(z: np.ndarray) -> np.ndarray:
     return along
 
 
-def strokes(
-    complaint: np.ndarray,
-    listing: np.ndarray,
-    overlap: np.ndarray,
-    shrink: float = 1.0,
-    source: np.ndarray | None = None,
-) -> np.ndarray:
-    """Thin lines (cracks, scratches, hairs) drawn on the complaint (``lines_in_residual``'s first mask)."""
-    return lines_in_residual(complaint, listing, overlap, shrink, source)[0]
-
-
 def lines_in_residual(
     complaint: np.ndarray,
     listing: np.ndarray,
