@@ -45,7 +45,8 @@ esac
 rm -rf build/opencv-min
 if [ -n "$opencv_min" ]; then
   echo "build-bundle: OpenCV from the minimal build $opencv_min"
-  .venv/bin/python -m zipfile -e "$opencv_min" build/opencv-min
+  # Unpacked without the build tree's RUNPATH (a path of the build machine; opencv-min.py drop_runpath).
+  .venv/bin/python installers/opencv-min.py --unpack "$opencv_min" build/opencv-min
   # Every cv2 name shopguard/ uses (read from its code) must exist in it; stops the build if not.
   PYTHONPATH="$PWD/build/opencv-min" .venv/bin/python installers/opencv-min.py --check .venv/bin/python
 else

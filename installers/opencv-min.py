@@ -7,6 +7,8 @@
     python installers/opencv-min.py --check PYTHON   PYTHON's cv2 is this minimal build and has every cv2 name
                                                      shopguard/ uses (exit 1 with the missing names)
     python installers/opencv-min.py --used-names     the cv2 names shopguard/ uses, one a line
+    python installers/opencv-min.py --unpack WHEEL DIR  WHEEL's files into DIR, cv2's module without the RUNPATH
+                                                     of the build tree (drop_runpath; build-bundle.sh uses it)
 
 The build takes the ``opencv-python-headless`` sdist of the version in ``constraints.txt`` from PyPI (``pip
 download --no-binary opencv-python-headless --no-deps``: only OpenCV itself from source; its build requirements,
@@ -257,6 +259,45 @@ def build() -> Path:
     return target / wheel.name
 
 
+def drop_runpath(module: Path) -> bool:
+    """Remove DT_RPATH/DT_RUNPATH from an ELF64 little-endian shared object, in place; True when there was one.
+
+    scikit-build links cv2 with CMake's install RPATH, the build tree's ``cmake-install/lib`` (a folder that is gone
+    once the wheel is made, and a path of the build machine): the module needs no library of its own, so the entry
+    only costs look-ups in a missing folder. The entries after it move up and the freed slot becomes DT_NULL, as
+    ``patchelf --remove-rpath`` does; the string stays, unreferenced, in .dynstr.
+    """
+    data = bytearray(module.read_bytes())
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise SystemExit(f"opencv-min: {module} is not a 64-bit little-endian ELF file")
+    phoff = int.from_bytes(data[0x20:0x28], "little")
+    phentsize = int.from_bytes(data[0x36:0x38], "little")
+    phnum = int.from_bytes(data[0x38:0x3A], "little")
+    for index in range(phnum):
+        header = phoff + index * phentsize
+        if int.from_bytes(data[header : header + 4], "little") != 2:  # PT_DYNAMIC
+            continue
+        offset = int.from_bytes(data[header + 8 : header + 16], "little")
+        size = int.from_bytes(data[header + 32 : header + 40], "little")
+        entries = [bytes(data[at : at + 16]) for at in range(offset, offset + size - size % 16, 16)]
+        kept = [entry for entry in entries if int.from_bytes(entry[:8], "little", signed=True) not in (15, 29)]
+        if len(kept) == len(entries):
+            return False
+        data[offset : offset + 16 * len(entries)] = b"".join(kept) + bytes(16 * (len(entries) - len(kept)))
+        module.write_bytes(bytes(data))
+        return True
+    raise SystemExit(f"opencv-min: {module} has no dynamic section")
+
+
+def unpack(wheel: Path, site: Path) -> Path:
+    """The wheel's files into ``site`` (importable with it on PYTHONPATH), cv2's module without the build's RUNPATH."""
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+    for module in (site / "cv2").glob("cv2*.so"):
+        drop_runpath(module)
+    return site
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--key"]:
         print(key())
@@ -264,6 +305,8 @@ def main(argv: list[str]) -> int:
         print(cache_dir())
     elif argv[:1] == ["--used-names"]:
         print("\n".join(used_names()))
+    elif argv[:1] == ["--unpack"] and len(argv) == 3:
+        unpack(Path(argv[1]), Path(argv[2]))
     elif argv[:1] == ["--check"] and len(argv) >= 2:
         return check(argv[1], tuple(argv[2:]))
     elif argv in ([], ["--build"]):

@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -76,10 +75,7 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wheel = _script().cached_wheel()
     if wheel is None:
         pytest.skip("no minimal OpenCV wheel cached (python installers/opencv-min.py --build)")
-    site = tmp_path_factory.mktemp("opencv-min")
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(site)
-    return site
+    return _script().unpack(wheel, tmp_path_factory.mktemp("opencv-min"))
 
 
 def _check(site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
