@@ -336,7 +336,8 @@ LINE_END = 0.5
 """Halos by which a short stroke's ridge core may run on past its residual's own half-maximum extent and still be a
 line (``_spot_to_core``): the ridge test responds across a line, not beyond its ends, so a crack's core ends where
 its residual does (0-2 px, seeds 11 and 23 and the GUI's 30 px crack), while a spot's reaches about a halo past it
-on each side (5-12 px measured, of 12)."""
+on each side (4-12 px measured, of 12; the two spots measured whose residual spans their core have cores 8-9 px
+wide, over LINE_WIDTH)."""
 
 
 def _spot_to_core(window: np.ndarray, core: np.ndarray, residual: np.ndarray) -> None:
