@@ -235,7 +235,7 @@ def change_map(
     # rim along the photo's edge, where the screenshot's resize and JPEG blend the photo with them, is only cut as
     # the rim beside an app line.
     footprint = overlap.copy()
-    overlap &= _photo_extent(agree & overlap)
+    overlap &= _inside_cuts(_photo_extent(agree & overlap), overlap, c_grey, l_grey_raw, _rim(min(w, h)))
     colour = fit_colour(l_f, c_f, overlap)
     l_fit = colour.apply(l_f)
     polished_on_photo = False
@@ -613,6 +613,45 @@ def _photo_extent(agree: np.ndarray) -> np.ndarray:
     x0, x1 = _counted_percentiles(per_col, (0.2, 99.8)).astype(int)
     extent[y0 : y1 + 1, x0 : x1 + 1] = True
     return extent
+
+
+def _inside_cuts(
+    extent: np.ndarray, overlap: np.ndarray, c_grey: np.ndarray, l_grey: np.ndarray, rim: int
+) -> np.ndarray:
+    """``extent`` (a box) less ``rim`` px on each side beyond which the compared footprint runs on straight across
+    under an app: within ``rim`` lines of that side, the farthest line that holds the footprint over at least half
+    of the side is an app's line there (``_ui_lines``: the complaint flat, the listing ``l_grey`` under it away).
+
+    There the footprint ran on past the photo under the app's background (a crop shown in an app): the photo's edge
+    lies at the box's side, and the screenshot's resize, its JPEG blocks and the comparison's blurs blend the app's
+    background into the photo's outermost px (session 13: 3-7 px strips along the cuts, 15 levels off the listing),
+    while the footprint's own edges keep the erosion of ``change_map``'s margin and the box none. The lines a box
+    trims off an uncropped photo (its 0.2% percentile) show the photo (its content, or a backdrop that agrees with
+    the listing's); a tilted crop's footprint corners beyond the box are triangles, under half of a side."""
+    rows, cols = np.flatnonzero(extent.any(axis=1)), np.flatnonzero(extent.any(axis=0))
+    if rows.size == 0 or cols.size == 0:
+        return extent
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+    def cut(box: tuple[slice, slice], axis: int, farthest_first: bool) -> bool:
+        """Whether the lines in ``box`` beyond a side (``axis``: 1 for rows) show an app over the footprint."""
+        footprint = overlap[box]
+        across = np.count_nonzero(footprint, axis=axis) >= footprint.shape[axis] / 2
+        lines = np.flatnonzero(across)
+        if lines.size == 0:
+            return False
+        line = int(lines[0] if farthest_first else lines[-1])
+        ui = _ui_lines(c_grey[box], l_grey[box], footprint, axis)
+        return bool(ui[line])
+
+    top = cut((slice(max(0, y0 - rim), y0), slice(x0, x1)), 1, True)
+    bottom = cut((slice(y1, y1 + rim), slice(x0, x1)), 1, False)
+    left = cut((slice(y0, y1), slice(max(0, x0 - rim), x0)), 0, True)
+    right = cut((slice(y0, y1), slice(x1, x1 + rim)), 0, False)
+    inner = np.zeros_like(extent)
+    inner[y0 + rim * top : y1 - rim * bottom, x0 + rim * left : x1 - rim * right] = True
+    inner &= extent
+    return inner
 
 
 UI_FLAT = 3.0

@@ -334,3 +334,38 @@ def test_small_compact_dent_is_outlined(testdata: Path) -> None:
     source, im = _photo(testdata, "product-photos-more/solidus__cap-red__1.png")
     dented, truth = _dent(im, 300, 700, 20, 16, 0.2)
     assert box_iou(_union(_compare(source, dented)), truth) >= 0.3
+
+
+@pytest.mark.parametrize(
+    ("name", "at", "factor"),
+    [
+        # The app's own case (tests/gui: a 2 px crack on the duffel-bag photo, the complaint shrunk to 60%): 30 px
+        # long at the working size, under the 6 halos below which a line-test stroke may be a spot.
+        (PLAIN, (0.30, 0.55), 0.6),
+        # The same crack on the carpet under the mailbox, shrunk to half: 25 px.
+        (TEXTURED, (0.40, 0.70), 0.5),
+    ],
+)
+def test_short_crack_in_a_shrunk_copy_is_the_thin_tests_region(
+    testdata: Path, name: str, at: tuple[float, float], factor: float
+) -> None:
+    # Session 13 cut a short stroke's extent to its residual's half maximum (a dent's shadow or a mould speck is
+    # found by the line test as a short arc, and its ridge reaches a halo past it). A short crack is a line, not a
+    # spot: cut to its residual it lost the px beside it that only the thin test found, its region became mostly
+    # the blob test's, and the app showed no enlarged crop of it (the evidence zooms a region at least half of whose
+    # px only the thin/faint tests found).
+    source, im = _photo(testdata, name)
+    x0, y0 = round(im.width * at[0]), round(im.height * at[1])
+    crack = [(x0 + 5 * i, y0 + (3 if i % 2 else 0)) for i in range(11)]
+    ImageDraw.Draw(im).line(crack, fill=(30, 28, 26), width=2)
+    small = im.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
+    change = _compare(source, small, quality=70, scale=small.width / im.width)
+    x, y, w, h = _line_box(crack, 2)
+    truth = (round(x * factor), round(y * factor), round(w * factor), round(h * factor))
+    assert box_iou(_union(change), truth) >= 0.3
+    assert change.faint is not None
+    s = change.work_scale
+    rx, ry, rw, rh = max(change.regions, key=lambda r: box_iou(r, truth))
+    box = (slice(round(ry * s), round((ry + rh) * s) + 1), slice(round(rx * s), round((rx + rw) * s) + 1))
+    inside = change.changed[box]
+    assert float(change.faint[box][inside].mean()) >= 0.5, "the crack's region is the thin test's"

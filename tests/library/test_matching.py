@@ -118,7 +118,9 @@ def test_descriptor_index_shortlists_a_heavy_crop_in_a_screenshot(
     assert matches and matches[0].kind == "derived"
     assert Path(matches[0].record.path).name == source.name
     assert matches[0].found_by in {"index", "hash"}
-    assert 0.25 < matches[0].change.overlap_share < 0.45  # the photo fills about a third of the screenshot
+    # The photo fills 30% of the screenshot; the rim along its four cuts, where the app's grey blends into it, is
+    # not compared (region_diff._inside_cuts): 24%.
+    assert 0.2 < matches[0].change.overlap_share < 0.45
 
 
 def test_descriptor_index_finds_a_stained_photo_under_an_apps_text(
