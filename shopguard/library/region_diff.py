@@ -19,6 +19,7 @@ from PIL import Image
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
 from shopguard.library.faint_changes import PATCH_MIN_LEVELS, lines_in_residual, patches
 from shopguard.library.gain_field import gain_field
+from shopguard.library.sharpening import sharpening
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
@@ -265,6 +266,18 @@ def change_map(
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     source = aligned.astype(np.float32)
     mapped = _with_gain(colour.apply(source), gain)
+    # A sharpened copy (a phone's "enhance", an unsharp mask) differs by the listing's own detail: sharpen the listing
+    # the same way (sharpening.py). The pictures shown keep the listing as it is.
+    c_grey_raw = cv2.cvtColor(c_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    sharpened = sharpening(c_grey_raw, cv2.cvtColor(mapped, cv2.COLOR_RGB2GRAY), overlap)
+    l_shown, mapped_shown = l_fit, mapped
+    if sharpened is not None:
+        mapped, l_fit = sharpened.apply(mapped), sharpened.apply(l_fit)
+        # Within two radii of the listing's frame the detail the mask adds is that of px beyond it, which the
+        # alignment only repeated: not compared (a 1 px strip down a carton photo's last column otherwise).
+        reach = int(np.ceil(2 * sharpened.sigma))
+        framed = cv2.copyMakeBorder((inside > 0).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+        overlap &= cv2.erode(framed, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))[1:-1, 1:-1] > 0
     # The colour distance compares levels as the buyer's edit made them: the listing mapped first and blurred after.
     # A tone map that clips is not linear, so a blurred mix of a clipped white and a red print's edge, or of bright
     # specks and dark leaves, maps 20-35 levels brighter than the mix of its mapped parts (Jensen's inequality for a
@@ -300,9 +313,9 @@ def change_map(
     ink = _ink(l_f, overlap)
     print_share = float((ink & changed).sum()) / float(ink.sum()) if ink.any() else 0.0
     chroma_kept = float(_chroma(l_fit[ink]).mean() / _chroma(l_f[ink]).mean()) if ink.any() else 1.0
-    shown = l_fit.astype(np.uint8)
+    shown = l_shown.astype(np.uint8)
     shown[inside == 0] = 0  # beyond the listing's frame: nothing (the compared copy ran its edge on)
-    sharp = mapped.astype(np.uint8)  # colour.apply clips to 0-255
+    sharp = mapped_shown.astype(np.uint8)  # colour.apply clips to 0-255
     sharp[inside == 0] = 0
     return ChangeMap(
         regions=regions,
