@@ -220,6 +220,10 @@ def lines_in_residual(
     listing_grey = _grey(listing)
     residual = complaint_grey - listing_grey
     source_grey = listing_grey if source is None else _grey(source)
+    # A line of the listing narrower than the stroke scales, within a clipped surround: its own pixels are the line
+    # (or what is left of it), the surround says whether the edit clipped there.
+    reach = 2 * round(max(STROKE_SCALES)) + 1
+    clipped = cv2.dilate(_clipped(complaint, overlap).astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
     z = np.zeros(overlap.shape, np.float32)
     depth = np.zeros(overlap.shape, np.float32)
     for sigma in STROKE_SCALES:
@@ -299,7 +303,7 @@ def lines_in_residual(
             continue
         # A line the listing already has, its contrast changed by the buyer's edit, is no new stroke (_deepened); its
         # pixels are set apart (``existing``), none of its pieces starts another stroke.
-        drawn = _deepened(residual, source_grey, cores) < DEEPENED_SHARE
+        drawn = _deepened(residual, source_grey, cores, clipped) < DEEPENED_SHARE
         for j in group:
             taken[j] = True
             (keep if drawn else listed)[j] = True
@@ -426,10 +430,16 @@ def _signed_line(grey: np.ndarray, sigma: float) -> np.ndarray:
     return big
 
 
-def _deepened(residual: np.ndarray, source_grey: np.ndarray, cores: list[tuple[int, int, np.ndarray]]) -> float:
+def _deepened(
+    residual: np.ndarray,
+    source_grey: np.ndarray,
+    cores: list[tuple[int, int, np.ndarray]],
+    clipped: np.ndarray | None = None,
+) -> float:
     """Share of a stroke's core pixels where the residual's line is one the listing has there (before the colour
-    map), deepened: the same polarity, at most DEEPENED_RATIO times as deep; at either scale of the stroke test (the
-    larger share).
+    map), deepened: the same polarity, at most DEEPENED_RATIO times as deep; or erased where the complaint is clipped
+    (``clipped``, ``_clipped``): the other polarity, as deep at most; at either scale of the stroke test (the larger
+    share).
 
     A buyer's global edit (a tone curve, brightness, contrast, a white balance) maps each level the same wherever it
     is, and a monotone curve keeps a dark line darker than its surround: the complaint shows the listing's line at the
@@ -452,8 +462,52 @@ def _deepened(residual: np.ndarray, source_grey: np.ndarray, cores: list[tuple[i
         for k, sigma in enumerate(STROKE_SCALES):
             added = _signed_line(residual[y0:y1, x0:x1], sigma)[inner][core]
             listed = _signed_line(source_grey[y0:y1, x0:x1], sigma)[inner][core]
-            hits[k] += int(((added * listed > 0) & (np.abs(added) <= DEEPENED_RATIO * np.abs(listed))).sum())
+            within = np.abs(added) <= DEEPENED_RATIO * np.abs(listed)
+            same = added * listed > 0
+            if clipped is not None:
+                # A monotone tone curve flattens a line only where it clips: the complaint shows none there, and the
+                # residual is the mapped listing's line turned over (the map's knee is fitted on blurred levels, so
+                # it does not clip the line as the edit did).
+                same |= (added * listed < 0) & clipped[y0:y1, x0:x1][inner][core]
+            hits[k] += int((same & within).sum())
     return max(hits) / total if total else 0.0
+
+
+CLIP_SHARE = 0.01
+"""Least share of the compared complaint pixels on one level of a channel for it to be a level an edit clipped to: an
+editor's clip (or a tone curve's flat part) piles a bright sky or a backdrop onto one level (a waterfall's sky, its
+three channels clipped at 218, 234 and 224 after the white balance: 3-3.4% each, against 0.5-0.7% on the levels
+beside it)."""
+CLIP_SPIKE = 3.0
+"""How many times the levels around it (2-6 levels off, median) a clipped level holds: a photo's own smooth gradients
+spread over neighbouring levels; a clip is a spike in the histogram."""
+CLIP_MEAN_SIGMA = 1.0
+"""Gaussian sigma (working px) of the complaint's local mean on which a clipped level is recognised."""
+CLIP_SLACK = 3.0
+"""Levels (0-255) within which a pixel still sits on its channel's clipped level: JPEG q70-q90 moves a flat clipped
+area by 1-3 levels."""
+
+
+def _clipped(complaint: np.ndarray, overlap: np.ndarray) -> np.ndarray:
+    """Pixels of the complaint (RGB, float32) at which every channel sits on a level a colour edit clipped to (a spike
+    of its histogram over the compared area: CLIP_SHARE, CLIP_SPIKE; within CLIP_SLACK): there the listing's lines
+    may have been flattened away with their surround by a monotone tone curve."""
+    levels = np.clip(np.rint(complaint), 0, 255).astype(np.uint8)
+    # Judged on the complaint's local mean: JPEG rings around a sharp edge (the waterfall's caption) by +-10 levels
+    # over the flat clipped sky of its blocks, at the finest scale only.
+    local = np.clip(np.rint(cv2.GaussianBlur(complaint, (0, 0), CLIP_MEAN_SIGMA)), 0, 255).astype(np.uint8)
+    clipped = overlap.copy()
+    area = max(1, int(overlap.sum()))
+    for ch in range(3):
+        counts = cv2.calcHist([levels[..., ch]], [0], overlap.astype(np.uint8), [256], [0, 256]).ravel()
+        padded = np.pad(counts, 6)
+        around = np.median(np.stack([padded[6 + d : 6 + d + 256] for d in (-6, -5, -4, -3, -2, 2, 3, 4, 5, 6)]), axis=0)
+        spikes = (counts >= CLIP_SHARE * area) & (counts >= CLIP_SPIKE * np.maximum(around, 1.0))
+        if not spikes.any():
+            return np.zeros(overlap.shape, bool)
+        near = cv2.dilate(spikes.astype(np.uint8)[None, :], np.ones((1, 2 * int(CLIP_SLACK) + 1), np.uint8)).ravel()
+        clipped &= near.astype(bool)[local[..., ch]]
+    return clipped
 
 
 def _quiet_z(length: float) -> float:

@@ -19,6 +19,7 @@ from PIL import Image
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
 from shopguard.library.faint_changes import PATCH_MIN_LEVELS, lines_in_residual, patches
 from shopguard.library.gain_field import gain_field
+from shopguard.library.sharpening import sharpening
 
 WORK_SIDE = 1024
 ECC_FILL_RIM = 2
@@ -206,7 +207,7 @@ def change_map(
         )
     # The listing's edge pixels continue past its frame (not black): blurs and SSIM windows that reach over the
     # edge would otherwise read a dark band along it as change (a 90 px complaint is ~20% edge band).
-    aligned = cv2.warpAffine(l_rgb, to_work[:2], (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    aligned = _warped(l_rgb, to_work, (w, h))
     margin = max(2, round(min(w, h) / 150))
     overlap = cv2.erode(inside, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
     if made is not None:
@@ -215,8 +216,8 @@ def change_map(
     # compared (nor the rim where the photo's border blurs into the comparison).
     fill = _corner_fill(c_rgb, aligned, overlap) | _tilt_fill(c_rgb, aligned, overlap, to_work)
     overlap &= ~_grow(fill, ECC_FILL_RIM)
-    unpolished = aligned, inside
-    aligned, inside = _refine(c_rgb, aligned, inside, overlap)
+    unpolished = aligned, inside, to_work
+    aligned, inside, to_work = _refine(c_rgb, l_rgb, unpolished, overlap)
     overlap &= inside > 0
     c_f = cv2.GaussianBlur(c_rgb.astype(np.float32), (0, 0), 1.2)
     l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
@@ -249,7 +250,7 @@ def change_map(
             # ECC polished over the whole footprint, the app's bars, page and caption text around a cropped photo in
             # a screenshot too: the listing's content under them pulled it (a 0.4% scale, 1.8 px at the far side of
             # the photo, outlined a jersey's sleeves). Polished again from the keypoint alignment on the photo alone.
-            aligned, inside = _refine(c_rgb, *unpolished, overlap)
+            aligned, inside, to_work = _refine(c_rgb, l_rgb, unpolished, overlap)
             overlap &= inside > 0
             l_f = cv2.GaussianBlur(aligned.astype(np.float32), (0, 0), 1.2)
             l_grey_raw = cv2.cvtColor(l_f, cv2.COLOR_RGB2GRAY)
@@ -265,6 +266,18 @@ def change_map(
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     source = aligned.astype(np.float32)
     mapped = _with_gain(colour.apply(source), gain)
+    # A sharpened copy (a phone's "enhance", an unsharp mask) differs by the listing's own detail: sharpen the listing
+    # the same way (sharpening.py). The pictures shown keep the listing as it is.
+    c_grey_raw = cv2.cvtColor(c_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    sharpened = sharpening(c_grey_raw, cv2.cvtColor(mapped, cv2.COLOR_RGB2GRAY), overlap)
+    l_shown, mapped_shown = l_fit, mapped
+    if sharpened is not None:
+        mapped, l_fit = sharpened.apply(mapped), sharpened.apply(l_fit)
+        # Within two radii of the listing's frame the detail the mask adds is that of px beyond it, which the
+        # alignment only repeated: not compared (a 1 px strip down a carton photo's last column otherwise).
+        reach = int(np.ceil(2 * sharpened.sigma))
+        framed = cv2.copyMakeBorder((inside > 0).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+        overlap &= cv2.erode(framed, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))[1:-1, 1:-1] > 0
     # The colour distance compares levels as the buyer's edit made them: the listing mapped first and blurred after.
     # A tone map that clips is not linear, so a blurred mix of a clipped white and a red print's edge, or of bright
     # specks and dark leaves, maps 20-35 levels brighter than the mix of its mapped parts (Jensen's inequality for a
@@ -300,9 +313,9 @@ def change_map(
     ink = _ink(l_f, overlap)
     print_share = float((ink & changed).sum()) / float(ink.sum()) if ink.any() else 0.0
     chroma_kept = float(_chroma(l_fit[ink]).mean() / _chroma(l_f[ink]).mean()) if ink.any() else 1.0
-    shown = l_fit.astype(np.uint8)
+    shown = l_shown.astype(np.uint8)
     shown[inside == 0] = 0  # beyond the listing's frame: nothing (the compared copy ran its edge on)
-    sharp = mapped.astype(np.uint8)  # colour.apply clips to 0-255
+    sharp = mapped_shown.astype(np.uint8)  # colour.apply clips to 0-255
     sharp[inside == 0] = 0
     return ChangeMap(
         regions=regions,
@@ -539,11 +552,19 @@ def _ink(rgb: np.ndarray, overlap: np.ndarray) -> np.ndarray:
 
 
 def _refine(
-    complaint: np.ndarray, aligned: np.ndarray, inside: np.ndarray, overlap: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sub-pixel alignment by ECC (Evangelidis & Psarakis, IEEE TPAMI 2008), starting from the keypoint
-    transform: half a pixel of misalignment would read as change on fine texture. When a painted stain pulls it
-    (correlation under ECC_RETRY_CC, or no convergence), it is run again without the stain's blobs."""
+    complaint: np.ndarray,
+    listing: np.ndarray,
+    start: tuple[np.ndarray, np.ndarray, np.ndarray],
+    overlap: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(aligned listing, its footprint, listing -> working px transform) after a sub-pixel alignment by ECC
+    (Evangelidis & Psarakis, IEEE TPAMI 2008) from ``start`` (the same three from the keypoint transform): half a
+    pixel of misalignment would read as change on fine texture. When a painted stain pulls it (correlation under
+    ECC_RETRY_CC, or no convergence), it is run again without the stain's blobs. The polish is composed with the
+    keypoint transform and ``listing`` warped once (``_warped``): warping the aligned listing again would resample it
+    twice, softening its finest detail (two bilinear passes half a pixel off are a [1/4, 1/2, 1/4] blur), which
+    reads as change against a sharp (or sharpened) copy."""
+    aligned, inside, to_work = start
     template = cv2.cvtColor(complaint, cv2.COLOR_RGB2GRAY).astype(np.float32)
     moving = cv2.cvtColor(aligned, cv2.COLOR_RGB2GRAY).astype(np.float32)
     warp, cc = _ecc(template, moving, overlap)
@@ -554,13 +575,31 @@ def _refine(
             if retried_cc > cc:
                 warp = retried
     if warp is None:
-        return aligned, inside  # no convergence (flat or heavily changed photo), or more than a polish
+        return aligned, inside, to_work  # no convergence (flat or heavily changed photo), or more than a polish
     size = (aligned.shape[1], aligned.shape[0])
-    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    return (
-        cv2.warpAffine(aligned, warp, size, flags=flags, borderMode=cv2.BORDER_REPLICATE),
-        cv2.warpAffine(inside, warp, size, flags=flags),
+    # ECC's warp maps complaint px to the aligned listing's px: the listing -> complaint transform gains its inverse.
+    to_work = np.linalg.inv(np.vstack([warp.astype(np.float64), [0, 0, 1]])) @ to_work
+    frame = cv2.warpAffine(
+        np.full(listing.shape[:2], 255, np.uint8), to_work[:2], size, flags=cv2.INTER_NEAREST, borderValue=0
     )
+    return _warped(listing, to_work, size), frame, to_work
+
+
+WARP_INTERPOLATION = cv2.INTER_CUBIC
+"""How the listing is resampled onto the complaint's working grid (once: ``_refine``). When it is shrunk it was
+filtered first as the buyer's resizer filtered it (``_antialiased``), so what is left is an interpolation between
+samples of a band-limited image, at about the same scale: bilinear interpolation there is itself a low-pass filter
+that depends on the sub-pixel phase (at half a pixel it averages two neighbours, -3 dB at a quarter of the
+sampling rate), cubic convolution (Keys) passes the detail up to near Nyquist at every phase."""
+
+
+def _warped(image: np.ndarray, to_work: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` warped by the 3x3 affine ``to_work`` onto a ``size`` (w, h) grid (``WARP_INTERPOLATION``), its edge
+    pixels continued past its frame."""
+    warped: np.ndarray = cv2.warpAffine(
+        image, to_work[:2], size, flags=WARP_INTERPOLATION, borderMode=cv2.BORDER_REPLICATE
+    )
+    return warped
 
 
 def _ecc(template: np.ndarray, moving: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray | None, float]:
