@@ -694,6 +694,27 @@ nothing finer than ~1/19 cycles per px, far under the half-size image's limit of
 averages by less than a grey level and costs a quarter of the pixels and half the kernel."""
 
 
+LEAST_PATCH_KEPT = 0.5
+"""Share of its offset that the least patch (``MIN_PATCH_SHARE`` of the compared area, a disc) keeps at its centre in
+the patch test's finest window (``_least_patch_scale``)."""
+
+
+def _least_patch_scale(area: int) -> float:
+    """Gaussian sigma (px of the patch test's image) at which a disc of ``MIN_PATCH_SHARE`` of ``area`` keeps
+    ``LEAST_PATCH_KEPT`` of its offset at its centre: 1 - exp(-r^2 / 2 sigma^2) = kept, sigma = r / sqrt(-2 ln(1 -
+    kept)), 0.85 r for a half.
+
+    The patch scales are working px, chosen for a photo compared at up to 1024 px, where the least patch (0.05% of
+    the area: ~11 px across at half size) is wider than the finest window (sigma 1.5 half-size px) and keeps all its
+    offset. A copy the buyer's app shrank is compared at its own size: at 122-170 px the least patch is 3-4 px across,
+    and the window of sigma 3 px keeps ~20% of its offset (a dent's 4 x 5 px shadow, 17 levels deep, stood 4.6 floors
+    out there and 8.8 at 1.5 px). The window is then matched to the least patch, in grey only: JPEG stores the colour
+    at half resolution (4:2:0), so the complaint's colour residual has no detail finer than 2 px but the
+    subsampling's own error along colour edges."""
+    radius = float(np.sqrt(MIN_PATCH_SHARE * area / np.pi))
+    return radius / float(np.sqrt(-2 * np.log(1 - LEAST_PATCH_KEPT)))
+
+
 PATCH_LEVEL_FROM = 400
 """Only a working image at least 400 px on its short side is halved for the patch test: the smallest patch (0.05% of
 a 122 px shrunk copy is 7 px) must stay several pixels across."""
@@ -859,14 +880,17 @@ def patches(
     source_rgb = _shrunk(listing if source is None else source, level)
     channels = list(zip(opponent(residual_rgb), opponent(listing_rgb), strict=True))
     scales = tuple(sigma / level for sigma in PATCH_SCALES)
+    area = max(1, int(overlap.sum()))
+    least = _least_patch_scale(area)
+    grey_scales = (least, *scales) if least < scales[0] else scales
     fine = np.zeros(overlap.shape, np.float32)
     # Each channel's floor follows the listing's own edges in that channel: JPEG's halved chroma resolution leaves
     # a colour residual along colour edges (red text on yellow), not along grey ones.
     # Averages over the compared area only (normalised convolution): the frame's edge brings in nothing.
-    weights = {sigma: cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6 for sigma in scales}
+    weights = {sigma: cv2.GaussianBlur(inside, (0, 0), sigma) + 1e-6 for sigma in grey_scales}
     responses = []
-    for channel, own in channels:
-        for sigma in scales:
+    for k, (channel, own) in enumerate(channels):
+        for sigma in grey_scales if k == 0 else scales:
             weight = weights[sigma]
             _, own_edge = _ridge(own, sigma, lines=False)
             structure = cv2.GaussianBlur(own_edge, (0, 0), sigma)
@@ -876,6 +900,10 @@ def patches(
             responses.append((offset, structure))
             if sigma == scales[0]:
                 fine = np.maximum(fine, offset)
+    if least < scales[0]:
+        # The extent too is measured at the scale that keeps the least patch's offset (in grey): the coarser window
+        # spreads a 4 x 5 px dent's offset over 7-8 px.
+        fine = np.maximum(fine, responses[0][0])
 
     def above_floor(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         strong = np.zeros(overlap.shape, bool)
@@ -887,7 +915,6 @@ def patches(
         return strong & overlap, weak & overlap
 
     strong, weak = above_floor(overlap)
-    area = max(1, int(overlap.sum()))
     explained: ColourResiduals | None = None
     # The floor's structure term is a property of the pair (its resampling and misalignment), measured over the
     # listing's edges; a faint patch on weak structure (a dent's shadow on a cap's fine weave) can be 2% of those

@@ -327,6 +327,47 @@ def test_untouched_copy_shrunk_with_lanczos_has_no_region(testdata: Path) -> Non
     assert _compare(source, small, quality=85, scale=small.width / im.width).regions == ()
 
 
+TOTE = "product-photos-more/spree__spree_tote__1.jpeg"
+"""A canvas tote on white, 480 px: a coarse weave and a printed logo in the middle."""
+PHOTO = "exif-camera/gps__DSCN0025.jpg"
+"""A camera photo, 640 x 480 px."""
+
+
+@pytest.mark.parametrize(
+    ("name", "places", "least"),
+    [
+        # Placements off the tote's logo (fractions of the photo's width and height): each dent must be found.
+        (TOTE, ((0.35, 0.3), (0.6, 0.3), (0.3, 0.7), (0.65, 0.65), (0.45, 0.8)), 5),
+        # Six placements on a camera photo: at least half (one of six before session 15).
+        (PHOTO, ((0.35, 0.3), (0.6, 0.3), (0.3, 0.7), (0.65, 0.65), (0.5, 0.5), (0.45, 0.8)), 3),
+    ],
+)
+def test_small_dent_in_a_copy_shrunk_to_a_third_is_outlined(
+    testdata: Path, name: str, places: tuple[tuple[float, float], ...], least: int
+) -> None:
+    # A dent whose visible shading is 12 x 14 px, in a copy shrunk to 35% (168 px): 4 x 5 px at the working size.
+    # The patch test's finest window (sigma 3 px, set for photos compared at up to 1024 px) kept ~20% of its offset
+    # and it stood under 6 floors; the finest grey window is now matched to the least patch at the working size
+    # (``faint_changes._least_patch_scale``: sigma 1.8 px here).
+    source, im = _photo(testdata, name)
+    factor = 0.35
+    found = 0
+    for fx, fy in places:
+        dented, (x, y, w, h) = _dent(im, round(im.width * fx), round(im.height * fy), 17, 15, 0.2)
+        small = dented.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
+        change = _compare(source, small, quality=85, scale=small.width / im.width)
+        truth = (round(x * factor), round(y * factor), max(1, round(w * factor)), max(1, round(h * factor)))
+        found += bool(change.regions) and box_iou(_union(change), truth) >= 0.3
+    assert found >= least
+
+
+@pytest.mark.parametrize("name", [TOTE, PHOTO])
+def test_untouched_copy_shrunk_to_a_third_has_no_region(testdata: Path, name: str) -> None:
+    source, im = _photo(testdata, name)
+    small = im.resize((round(im.width * 0.35), round(im.height * 0.35)), Image.Resampling.LANCZOS)
+    assert _compare(source, small, quality=85, scale=small.width / im.width).regions == ()
+
+
 def test_small_compact_dent_is_outlined(testdata: Path) -> None:
     # A dent whose visible shading is 14 px across (0.01% of the photo) stands far above the floor, but its
     # half-maximum core is smaller than the part the patch averages spread it over, and the core was held to the
