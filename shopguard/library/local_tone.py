@@ -63,6 +63,11 @@ MIN_MOVED_TILES = 0.5
 whole-photo edit re-maps most of them (CLAHE on a textured photo: 92-100%), a painted defect covers at most a
 quarter of the photo (issue 19: 0.1-25%). On a shaded surface a level is a place, so a field of curves can draw a
 smooth patch (a translucent mould on a grey cap: a field leaving 27% of the spread, moving 30% of its 23 tiles)."""
+MIN_SPREAD = 0.8
+"""Least robust spread (L units) of the lightness the global map leaves for a field to be fitted at all: a field that
+moves half of most tiles by MIN_MOVED and explains them leaves the global map's residual a spread of about
+MIN_MOVED / 2 or more (untouched CLAHE copies: 1.07-11 L); a re-saved or shrunk copy leaves 0.1-0.7 L, and the fit's
+cost (~80 ms) is saved there."""
 TILE_SHOWN = 0.25
 """A tile shows the photo when it holds at least a quarter of the samples the fullest tile holds."""
 SPLIT = 4.0
@@ -311,6 +316,10 @@ def local_tone(
     if sy.size > MAX_SAMPLES:  # evenly thinned: the fit's cost grows with the samples
         pick = np.linspace(0, sy.size - 1, MAX_SAMPLES).astype(np.int64)
         sy, sx = sy[pick], sx[pick]
+    mapped_diff = c_light[sy, sx] - m_light[sy, sx]
+    before = _robust_spread(mapped_diff - float(np.median(mapped_diff)))
+    if before < MIN_SPREAD:
+        return None
     light = l_light[sy, sx]
     diff = c_light[sy, sx] - light
     samples = _samples(sx * STEP, sy * STEP, light, box)
@@ -336,8 +345,6 @@ def local_tone(
         offsets = _fit(samples, diff, weights, offsets)
     offsets = _monotone(offsets)
     model = _predict(samples, offsets)
-    mapped_diff = c_light[sy, sx] - m_light[sy, sx]
-    before = _robust_spread(mapped_diff - float(np.median(mapped_diff)))
     after = _robust_spread(diff - model)
     # Moved beyond what the global map already does: the field's own part of the change.
     moved_at = np.abs(model - (m_light[sy, sx] - light)) >= MIN_MOVED
