@@ -59,7 +59,7 @@ MIN_MOVED = 2.0
 """L units (~5 grey levels, beyond JPEG noise after the blur) by which the field must move a sample beyond the global
 map to count it as moved."""
 MIN_MOVED_TILES = 0.5
-"""Share of the tiles showing the photo (TILE_SHOWN) in which the field must move at least half the samples: a
+"""Share of the tiles showing the photo (TILE_SHOWN) in which the field must move at least half the compared pixels: a
 whole-photo edit re-maps most of them (CLAHE on a textured photo: 92-100%), a painted defect covers at most a
 quarter of the photo (issue 19: 0.1-25%). On a shaded surface a level is a place, so a field of curves can draw a
 smooth patch (a translucent mould on a grey cap: a field leaving 27% of the spread, moving 30% of its 23 tiles)."""
@@ -69,7 +69,7 @@ moves half of most tiles by MIN_MOVED and explains them leaves the global map's 
 MIN_MOVED / 2 or more (untouched CLAHE copies: 1.07-11 L); a re-saved or shrunk copy leaves 0.1-0.7 L, and the fit's
 cost (~80 ms) is saved there."""
 TILE_SHOWN = 0.25
-"""A tile shows the photo when it holds at least a quarter of the samples the fullest tile holds."""
+"""A tile shows the photo when it compares at least a quarter of the pixels the fullest tile compares."""
 SPLIT = 4.0
 """L units (~10 grey levels) from a tile level's fitted value beyond which a sample disagrees with it."""
 MAX_SPLIT_SHARE = 0.3
@@ -286,6 +286,12 @@ def _monotone(offsets: np.ndarray) -> np.ndarray:
     return out
 
 
+def _tile_of(px: np.ndarray, py: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The tile (row * CELLS + column) each pixel lies in: the one whose centre is nearest."""
+    tiles: np.ndarray = np.minimum(py * CELLS // h, CELLS - 1) * CELLS + np.minimum(px * CELLS // w, CELLS - 1)
+    return tiles
+
+
 def _robust_spread(x: np.ndarray) -> float:
     return 1.4826 * float(np.median(np.abs(x - np.median(x)))) if x.size else 0.0
 
@@ -349,11 +355,19 @@ def local_tone(
     # Moved beyond what the global map already does: the field's own part of the change.
     moved_at = np.abs(model - (m_light[sy, sx] - light)) >= MIN_MOVED
     # A whole-photo edit re-maps every tile that shows the photo; a field that moves only the tiles under a patch
-    # (on a shaded surface a level is a place, so curves can draw a smooth patch) is fitting a local change.
-    per_tile = np.bincount(nearest, minlength=CELLS * CELLS)
-    shown = per_tile >= TILE_SHOWN * per_tile.max()
-    tile_moved = np.bincount(nearest, weights=moved_at.astype(np.float64), minlength=CELLS * CELLS)
-    moved_tiles = float((tile_moved[shown] >= 0.5 * per_tile[shown]).mean())
+    # (on a shaded surface a level is a place, so curves can draw a smooth patch) is fitting a local change. A tile
+    # is judged over all it compares: where the complaint is clipped white, nothing says an edit moved it, and a
+    # product on a white backdrop is only a few tiles, which one torn or mouldy patch can fill.
+    n_tiles = CELLS * CELLS
+    cy, cx = np.nonzero(overlap[::STEP, ::STEP])
+    compared = np.bincount(_tile_of(cx * STEP, cy * STEP, w, h), minlength=n_tiles).astype(np.float64)
+    my, mx = np.nonzero(inside)
+    measured = np.bincount(_tile_of(mx * STEP, my * STEP, w, h), minlength=n_tiles).astype(np.float64)
+    fitted = np.bincount(nearest, minlength=n_tiles).astype(np.float64)
+    moved_share = np.bincount(nearest, weights=moved_at.astype(np.float64), minlength=n_tiles) / np.maximum(1, fitted)
+    moved_share *= measured / np.maximum(1, compared)
+    shown = compared >= TILE_SHOWN * compared.max()
+    moved_tiles = float((moved_share[shown] >= 0.5).mean())
     if after > MAX_SPREAD_LEFT * before or moved_tiles < MIN_MOVED_TILES:
         return None
     return LocalTone(offsets.reshape(CELLS, CELLS, BINS), box, _chroma_map(c_lab[sy, sx, 1:], l_lab[sy, sx, 1:]))
