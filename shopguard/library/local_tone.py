@@ -292,6 +292,41 @@ def _tile_of(px: np.ndarray, py: np.ndarray, w: int, h: int) -> np.ndarray:
     return tiles
 
 
+DETAIL_SIGMA = 2.0
+"""Gaussian sigma (px of the fit's grid, STEP working px each) of the local mean a pixel's detail is taken from: 4
+working px, far inside a 128 px tile, so that a tile's curve maps the detail by its slope, and above the grain."""
+GAIN_MIN = 0.5
+"""Least detail gain (``_detail_gain``) of a tile a field of CLAHE curves can give. CLAHE's curve for a tile is the
+cumulative sum of its clipped histogram: its slope at a level is proportional to the tile's pixels there, down to
+no less than the clip limit, which is at least the histogram's average (OpenCV's clipLimit >= 1); so at the levels
+the tile holds most of, the slope is >= 1, and the tile's detail, weighted by its own levels, is kept or raised
+(untouched CLAHE copies, seeds 11 and 23: 0.86-2.3). Blending with the neighbours' curves, which may be flat at
+those levels, weighs the tile's own curve >= 1/4 and ~1/2 on average over the tile: 0.5. A nearly opaque stain or a
+tear keeps ~0.1 of the texture under it (a stain over a quarter of a bottle: 0.1-0.4), and no curve of level can
+give that back, but a field of them can draw the stain's flat colour over whole tiles."""
+DETAIL_MIN = 1.0
+"""L units of the listing's detail from which a pixel counts as texture (JPEG noise after the blur: ~0.3 L)."""
+MIN_TEXTURE = 200
+"""Textured samples a tile needs for its detail gain to be read."""
+
+
+def _detail_gain(c_light: np.ndarray, l_light: np.ndarray, inside: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Per tile (CELLS * CELLS), the complaint's detail over the listing's on the listing's texture (the ratio of
+    their root mean squares), NaN where a tile has too little texture to say: the slope, weighted by the tile's own
+    levels, of whatever tone map the copy went through."""
+    c_detail = c_light - cv2.GaussianBlur(c_light, (0, 0), DETAIL_SIGMA)
+    l_detail = l_light - cv2.GaussianBlur(l_light, (0, 0), DETAIL_SIGMA)
+    textured = inside & (np.abs(l_detail) >= DETAIL_MIN)
+    ty, tx = np.nonzero(textured)
+    tiles = _tile_of(tx * STEP, ty * STEP, w, h)
+    n_tiles = CELLS * CELLS
+    count = np.bincount(tiles, minlength=n_tiles)
+    c_energy = np.bincount(tiles, weights=c_detail[ty, tx].astype(np.float64) ** 2, minlength=n_tiles)
+    l_energy = np.bincount(tiles, weights=l_detail[ty, tx].astype(np.float64) ** 2, minlength=n_tiles)
+    gain: np.ndarray = np.where(count >= MIN_TEXTURE, np.sqrt(c_energy / np.maximum(l_energy, 1e-9)), np.nan)
+    return gain
+
+
 def _robust_spread(x: np.ndarray) -> float:
     return 1.4826 * float(np.median(np.abs(x - np.median(x)))) if x.size else 0.0
 
@@ -319,6 +354,7 @@ def local_tone(
     sy, sx = np.nonzero(inside)
     if sy.size < 1000:
         return None
+    gain = _detail_gain(c_light, l_light, inside, w, h)
     if sy.size > MAX_SAMPLES:  # evenly thinned: the fit's cost grows with the samples
         pick = np.linspace(0, sy.size - 1, MAX_SAMPLES).astype(np.int64)
         sy, sx = sy[pick], sx[pick]
@@ -346,8 +382,13 @@ def local_tone(
     counts = np.bincount(keys, minlength=n)
     share = np.bincount(keys, weights=far, minlength=n) / np.maximum(1, counts)
     split = (counts >= MIN_SAMPLES) & (share > MAX_SPLIT_SHARE)
-    if split.any():
-        weights[split[keys]] = 0.0
+    # A tile whose texture the copy flattened went through no CLAHE curve (``GAIN_MIN``): a stain or a tear over it
+    # took the listing's texture away. Its samples are left out too, and the neighbours' curves stand in.
+    flattened = gain < GAIN_MIN
+    if split.any() or flattened.any():
+        weights[split[keys] | flattened[nearest]] = 0.0
+        if not weights.any():
+            return None
         offsets = _fit(samples, diff, weights, offsets)
     offsets = _monotone(offsets)
     model = _predict(samples, offsets)

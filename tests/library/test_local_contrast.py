@@ -101,3 +101,26 @@ def test_the_field_is_fitted_to_an_enhanced_copy(testdata: Path) -> None:
     assert tone is not None
     left = np.abs(complaint - tone.apply(listing)).mean()
     assert left < 0.3 * np.abs(complaint - listing).mean()
+
+
+def test_a_stain_flattens_the_texture_under_it_as_no_clahe_curve_does(testdata: Path) -> None:
+    """CLAHE's curve for a tile is its clipped histogram summed: at the levels the tile holds most of, its slope is
+    >= 1, so the tile's texture is kept or raised; a nearly opaque stain keeps ~0.1 of it. The tiles under a stain
+    over a quarter of the carpet read as flattened (``GAIN_MIN``), those of an untouched enhanced copy do not."""
+    from shopguard.library.local_tone import GAIN_MIN, _detail_gain, _lab
+    from tests.library.photo_library import stain
+
+    _, im = _photo(testdata, CARPET)
+    w, h = im.size
+    listing = np.asarray(im, np.float32)[::2, ::2]
+
+    def gains(copy: Image.Image) -> np.ndarray:
+        light = _lab(np.asarray(copy, np.float32)[::2, ::2])[..., 0]
+        inside = np.ones(light.shape, bool)
+        return _detail_gain(light, _lab(listing)[..., 0], inside, w, h)
+
+    clean = gains(_enhanced(im, 3.0))
+    assert np.nanmin(clean) >= GAIN_MIN
+    stained = gains(stain(im, (w // 4, h // 4, w // 2, h // 2), 230, crack=False))
+    assert int(np.sum(stained < GAIN_MIN)) >= 4  # the tiles the stain covers whole
+    assert np.nanmin(np.delete(stained, np.flatnonzero(stained < GAIN_MIN))) >= GAIN_MIN  # and no other
