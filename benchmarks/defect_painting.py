@@ -169,7 +169,22 @@ def dent(im: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]:
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8)), truth
 
 
-PAINTERS = {"crack": crack, "scratch": scratch, "mould": mould, "tear": tear, "dent": dent}
+def stain(im: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]:
+    """A nearly opaque stain (coffee, wine, ink, grease; opacity 0.75-0.95), one flat colour over a blob with soft
+    edges: unlike mould it hides the texture under it, and at up to a quarter of the photo it covers whole tiles of a
+    gallery app's local contrast (session 15)."""
+    area = _area_share(rng)
+    shape, (_, _, bw, bh) = _blob_mask(rng, im.size, area, 4)
+    soft = max(1.0, min(bw, bh) / 25)
+    alpha = np.asarray(shape.filter(ImageFilter.GaussianBlur(soft)), dtype=np.float32) / 255
+    opacity = rng.uniform(0.75, 0.95)
+    colour = rng.choice([(90, 60, 30), (70, 20, 35), (40, 40, 60), (140, 120, 70)])
+    a = (alpha * opacity)[..., None]
+    out = np.asarray(im, dtype=np.float32) * (1 - a) + np.array(colour, np.float32) * a
+    return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8)), alpha >= 0.5
+
+
+PAINTERS = {"crack": crack, "scratch": scratch, "mould": mould, "tear": tear, "dent": dent, "stain": stain}
 
 
 def mask_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:

@@ -6,8 +6,8 @@ is painted on each source, which is then handed over as a buyer would: at full r
 50% or 35%, re-saved at JPEG q40-q70, inside a phone screenshot, cropped to 60-90% and tilted by 2-8 degrees
 (white corners, q80), or cropped to 60-90% and then shown in a phone screenshot ("cropshot": the listing's footprint
 runs on under the app's bars and text). Untouched copies (JPEG q40-q95, shrunk, screenshot, colour-shifted, cropped
-and tilted, cropped in a screenshot, sharpened, a filter with a vignette, local-contrast "auto enhance") must give
-no region.
+and tilted, cropped in a screenshot, sharpened, a filter with a vignette, local-contrast "auto enhance" or
+"clarity") must give no region.
 
 The change map (``region_diff.change_map``) is run with the transform the copy was made with, nudged by up to
 0.7 px as keypoints leave it (ECC then polishes it, as in a check): this measures the change map alone; whether the
@@ -58,9 +58,22 @@ CROP_KEEP = (0.6, 0.9)
 """Share of the photo a buyer's crop keeps (the defect stays inside it)."""
 TILT_DEGREES = (2.0, 8.0)
 """A hand-held re-shoot or a phone's straighten tool: a tilt of a few degrees, either way."""
-UNTOUCHED = ("resave", "shrink", "screenshot", "colour", "croprot", "cropshot", "sharpen", "filter", "enhance")
+UNTOUCHED = (
+    "resave",
+    "shrink",
+    "screenshot",
+    "colour",
+    "croprot",
+    "cropshot",
+    "sharpen",
+    "filter",
+    "enhance",
+    "clarity",
+)
 """Untouched copies: also sharpened (a phone's "enhance"), a "film" filter with a vignette, a gallery app's local
-contrast "auto enhance" (session 13: processing apps apply to a whole photo, which must not read as a painted edit)."""
+contrast "auto enhance" (session 13: processing apps apply to a whole photo, which must not read as a painted edit),
+and an editor's "clarity" (session 14: a second local-contrast edit, no tone curve per tile, so that the rule for
+"auto enhance" is not one for CLAHE alone)."""
 TEXTURED_SD, TEXTURED_SHARE = 6.0, 0.4
 """A source is textured when at least 40% of it (at 512 px) has a local grey standard deviation (5 x 5 px) above 6
 levels, several times JPEG noise on a flat surface; a product on a plain backdrop stays well under."""
@@ -124,6 +137,8 @@ def handed_over(
         return tf.film_filter(im, rng), mask, np.eye(3), 85
     if condition == "enhance":
         return tf.local_enhance(im, rng), mask, np.eye(3), 85
+    if condition == "clarity":
+        return tf.clarity(im, rng), mask, np.eye(3), 85
     if condition == "croprot":
         return _crop_and_tilt(im, mask, rng)
     if condition == "cropshot":

@@ -19,6 +19,7 @@ from PIL import Image
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
 from shopguard.library.faint_changes import PATCH_MIN_LEVELS, lines_in_residual, patches
 from shopguard.library.gain_field import gain_field
+from shopguard.library.local_tone import local_tone
 from shopguard.library.sharpening import sharpening
 
 WORK_SIDE = 1024
@@ -263,9 +264,16 @@ def change_map(
     if gain is not None:
         colour = fit_colour(l_f, c_f / gain[..., None], overlap)
         l_fit = _with_gain(colour.apply(l_f), gain)
+    # A tone curve that changes across the photo (local_tone.py: a gallery app's "auto enhance", CLAHE): the
+    # listing's lightness is given the fitted field of curves, when it explains the whole copy.
+    tone = local_tone(c_f, _with_gain(l_f, gain), l_fit, overlap)
+    if tone is not None:
+        l_fit = tone.apply(_with_gain(l_f, gain))
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     source = aligned.astype(np.float32)
     mapped = _with_gain(colour.apply(source), gain)
+    if tone is not None:
+        mapped = tone.apply(_with_gain(source, gain))
     # A sharpened copy (a phone's "enhance", an unsharp mask) differs by the listing's own detail: sharpen the listing
     # the same way (sharpening.py). The pictures shown keep the listing as it is.
     c_grey_raw = cv2.cvtColor(c_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
@@ -573,7 +581,15 @@ def _refine(
         if stain.any():
             retried, retried_cc = _ecc(template, moving, overlap & ~stain)
             if retried_cc > cc:
-                warp = retried
+                warp, cc = retried, retried_cc
+    if cc < ECC_RETRY_CC:
+        # A tone map that changes across the photo (a gallery app's local contrast, CLAHE) breaks ECC's model of one
+        # gain and offset: it pulled an untouched "auto-enhanced" carpet 2.6 px off (cc 0.70). Each photo's grey
+        # less its local mean, over its local spread, keeps the shapes and drops any smooth local tone change; a
+        # true copy so seen correlates as a copy does.
+        levelled, levelled_cc = _ecc(_levelled(template), _levelled(moving), overlap)
+        if levelled is not None and levelled_cc >= ECC_RETRY_CC:
+            warp = levelled
     if warp is None:
         return aligned, inside, to_work  # no convergence (flat or heavily changed photo), or more than a polish
     size = (aligned.shape[1], aligned.shape[0])
@@ -600,6 +616,21 @@ def _warped(image: np.ndarray, to_work: np.ndarray, size: tuple[int, int]) -> np
         image, to_work[:2], size, flags=WARP_INTERPOLATION, borderMode=cv2.BORDER_REPLICATE
     )
     return warped
+
+
+LEVELLED_SIGMA = 8.0
+"""Gaussian sigma (working px) of the local mean and spread ``_levelled`` takes out: a CLAHE tile of an 8 x 8 grid on
+a 1024 px photo is 128 px, its curves blend over that; 8 px is far below it and above the texture's grain."""
+LEVELLED_FLOOR = 2.0
+"""Grey levels of local spread under which a flat area is not stretched (JPEG noise, ~1-2 levels)."""
+
+
+def _levelled(grey: np.ndarray) -> np.ndarray:
+    """``grey`` less its local mean, over its local spread (``LEVELLED_SIGMA``): what a smooth tone change keeps."""
+    mean = cv2.GaussianBlur(grey, (0, 0), LEVELLED_SIGMA)
+    var = cv2.GaussianBlur(grey * grey, (0, 0), LEVELLED_SIGMA) - mean * mean
+    out: np.ndarray = ((grey - mean) / np.sqrt(np.maximum(var, LEVELLED_FLOOR**2))).astype(np.float32)
+    return out
 
 
 def _ecc(template: np.ndarray, moving: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray | None, float]:
