@@ -92,8 +92,10 @@ LATIN_ALLOWED = {
     "Tmall",
     "TB",
     "lin",
+    "UTC",  # the time zone, written so in Chinese too ("UTC时间"); the engine's dates carry it
 }
 NOT_WORDS = [
+    re.compile(r"\bhttps?://\S+"),  # web addresses (the listing-URL example)
     re.compile(r"[\w.-]+\.(?:jpe?g|png|pdf|heic|webp|tiff?|avif|bmp|gif)\b", re.I),  # file names
     re.compile(r"(?:[A-Za-z]:)?[/\\][^\s，。：；]*"),  # paths
     re.compile(r"\b\d{8}-\d{6}-[0-9a-f]+\b"),  # case ids
@@ -417,4 +419,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Three windows were made and closed in one process; PySide6's teardown at interpreter exit then crashed in
+    # garbage collection ("none_dealloc", exit 134) after every shot was saved. Leave without that teardown.
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -126,8 +126,11 @@ def test_unticked_dates_say_not_given(qtbot: QtBot, window: MainWindow) -> None:
     form.order_date_edit.known_check.setChecked(True)
     assert form.order_date_edit.value() is not None and form.order_date_edit.shown_text() != "not given"
     form.clear()
+    listed_since = window.library_view.listed_since_edit  # the library's "listed since" date says it too
+    assert listed_since.value() is None and listed_since.shown_text() == "not given"
     window.state.set_language("zh_CN")
     assert form.delivery_date_edit.shown_text() == "未填写"
+    assert listed_since.shown_text() == "未填写"
 
 
 @pytest.fixture

@@ -411,6 +411,7 @@ class LibraryView(QWidget):
         self.remove_button.setToolTip(t("gui.library.remove_tip"))
         self.listed_since_label.setText(t("gui.library.listed_since"))
         self.listed_since_edit.setToolTip(t("gui.library.listed_since_tip"))
+        self.listed_since_edit.set_empty_text(t("gui.order.date_not_given"))
         self.listing_url_label.setText(t("gui.library.listing_url"))
         self.listing_url_edit.setPlaceholderText(t("gui.library.listing_url_hint"))
         self.apply_listing_button.setText(t("gui.library.apply_listing"))
