@@ -9,7 +9,6 @@ line test as a short arc, whose ridge reaches a halo beyond the shadow (``faint_
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 
@@ -17,10 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from shopguard.imaging import decode, read_source
-from shopguard.library.region_diff import ChangeMap, change_map
 from tests.library.photo_library import box_iou
-from tests.library.test_change_map_defects import _photo, _union
+from tests.library.test_change_map_defects import _compare_under, _photo, _union
 
 WIDTH, HEIGHT, TOP = 1080, 2340, 300
 """A phone screenshot (px) and the row where the app shows the photo."""
@@ -47,16 +44,6 @@ def _screenshot(photo: Image.Image, keep: tuple[float, float, float, float]) -> 
     return canvas, np.array([[scale, 0, -scale * x0], [0, scale, TOP - scale * y0], [0, 0, 1.0]])
 
 
-def _compare(source: Path, complaint: Image.Image, matrix: np.ndarray) -> ChangeMap:
-    """The screenshot as a buyer's JPEG (q75) against the listing, under ``matrix`` nudged by half a px."""
-    buf = io.BytesIO()
-    complaint.save(buf, "JPEG", quality=75)
-    shot = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
-    listing = decode(read_source(source), max_side=1024)
-    nudge = np.array([[1, 0, 0.5], [0, 1, -0.4], [0, 0, 1.0]])
-    return change_map(shot, 1.0, listing.image, listing.scale, nudge @ matrix)
-
-
 @pytest.mark.parametrize(
     ("name", "keep"),
     [
@@ -72,7 +59,7 @@ def test_untouched_crop_in_a_screenshot_has_no_region(
 ) -> None:
     source, im = _photo(testdata, name)
     shot, matrix = _screenshot(im, keep)
-    assert _compare(source, shot, matrix).regions == ()
+    assert _compare_under(source, shot, matrix, quality=75).regions == ()
 
 
 def _dent(
@@ -108,4 +95,4 @@ def test_small_dent_on_a_dark_tee_in_a_screenshot_is_outlined_tightly(testdata: 
         round(corners[1, 0] - corners[0, 0]),
         round(corners[1, 1] - corners[0, 1]),
     )
-    assert box_iou(_union(_compare(source, shot, matrix)), truth) >= 0.3
+    assert box_iou(_union(_compare_under(source, shot, matrix, quality=75)), truth) >= 0.3
