@@ -13,13 +13,28 @@ from enum import StrEnum
 from typing import Any
 
 from shopguard.i18n import text
-from shopguard.i18n.local_time import format_time, is_iso_time
+from shopguard.i18n.local_time import format_time, has_zone, is_iso_time
 
 
-def shown_fields(fields: Mapping[str, Any], lang: str) -> dict[str, Any]:
+def shown_fields(fields: Mapping[str, Any], lang: str, *, with_zone: bool = False) -> dict[str, Any]:
     """A finding's text fields as a person reads them: stored ISO times become local time in ``lang``'s
-    format (the fields themselves, and so the JSON, keep ISO)."""
-    return {k: format_time(v, lang) if is_iso_time(v) else v for k, v in fields.items()}
+    format (the fields themselves, and so the JSON, keep ISO).
+
+    A phrase inside a field (``i18n.phrase``: a sentence part such as "your listing photo existed by {date}")
+    is shown the same way, but only its times that carry a zone are converted: there a time without one is a
+    camera's clock reading, which has no zone to convert from. ``with_zone`` adds the UTC offset ("UTC+08:00"),
+    for documents read on another machine (the PDF report).
+    """
+    return {k: _shown(v, lang, with_zone, nested=False) for k, v in fields.items()}
+
+
+def _shown(value: Any, lang: str, with_zone: bool, *, nested: bool) -> Any:
+    if isinstance(value, Mapping) and isinstance(value.get("text_key"), str):
+        inner = {k: _shown(v, lang, with_zone, nested=True) for k, v in dict(value.get("fields") or {}).items()}
+        return {"text_key": value["text_key"], "fields": inner}
+    if is_iso_time(value) and (not nested or has_zone(value)):
+        return format_time(value, lang, with_zone=with_zone)
+    return value
 
 
 class Strength(StrEnum):
@@ -123,14 +138,16 @@ class Finding:
     images: Sequence[EvidenceImage] = ()
     limits_key: str | None = None
 
-    def title(self, lang: str = "en") -> str:
-        return text(self.title_key, lang, **shown_fields(self.fields, lang))
+    def title(self, lang: str = "en", *, with_zone: bool = False) -> str:
+        return text(self.title_key, lang, **shown_fields(self.fields, lang, with_zone=with_zone))
 
-    def detail(self, lang: str = "en") -> str:
-        return text(self.detail_key, lang, **shown_fields(self.fields, lang))
+    def detail(self, lang: str = "en", *, with_zone: bool = False) -> str:
+        return text(self.detail_key, lang, **shown_fields(self.fields, lang, with_zone=with_zone))
 
-    def limits(self, lang: str = "en") -> str | None:
-        return text(self.limits_key, lang, **shown_fields(self.fields, lang)) if self.limits_key else None
+    def limits(self, lang: str = "en", *, with_zone: bool = False) -> str | None:
+        if not self.limits_key:
+            return None
+        return text(self.limits_key, lang, **shown_fields(self.fields, lang, with_zone=with_zone))
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         """The public JSON shape (docs/cli.md); extra keys may be added, never removed."""

@@ -7,7 +7,7 @@ into "your listing photo existed by DATE (source)", said against the order date 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from shopguard.i18n import phrase
@@ -16,12 +16,15 @@ from shopguard.library.store import LibraryStore
 
 
 def shown_date(value: str) -> str:
-    """A date for people: ``2025-03-01``, ``2025-03-01 10:11`` (camera time) or ``2025-03-01 02:11 UTC``."""
+    """The date a sentence shows: ``2025-03-01`` (a day), ``2025-03-01 10:11`` (a camera's clock, no zone) or a
+    moment as ISO 8601 in UTC (``2025-03-01T02:11+00:00``), which ``findings.shown_fields`` shows in the reader's
+    local time (the app, the CLI) or with its UTC offset (the report)."""
     when = parse_when(value)
     if when is None or len(value.strip()) == 10:
         return value
-    shown = f"{when:%Y-%m-%d %H:%M}"
-    return shown + " UTC" if when.tzinfo is not None else shown
+    if when.tzinfo is None:
+        return f"{when:%Y-%m-%d %H:%M}"
+    return when.astimezone(UTC).isoformat(timespec="minutes")
 
 
 def _source_phrase(evidence: DatedEvidence) -> dict[str, Any]:

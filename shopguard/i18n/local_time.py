@@ -22,6 +22,14 @@ def is_iso_time(value: object) -> bool:
     return isinstance(value, str) and ISO_TIME.fullmatch(value.strip()) is not None
 
 
+def has_zone(value: object) -> bool:
+    """True for an ISO 8601 time that says its zone ("...+00:00", "...Z"); a time without one is a clock reading."""
+    if not is_iso_time(value):
+        return False
+    match = ISO_TIME.fullmatch(str(value).strip())
+    return match is not None and match.group(3) is not None
+
+
 def parse_time(value: str | datetime) -> datetime | None:
     """An ISO 8601 string (or a datetime) as an aware datetime; None when it is not a time.
 

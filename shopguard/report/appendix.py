@@ -90,7 +90,9 @@ def _photo_facts(ctx: ReportContext, photo: CasePhoto, verified: Say | None) -> 
         rows.append(
             (
                 key("report.file.unreadable"),
-                ctx.writer.joined(lambda lang: photo.findings[0].detail(lang) if photo.findings else "", " / "),
+                ctx.writer.joined(
+                    lambda lang: photo.findings[0].detail(lang, with_zone=True) if photo.findings else "", " / "
+                ),
             )
         )
     return fact_grid(ctx, rows, label_width=30 * mm, style="mono")

@@ -235,10 +235,10 @@ def exhibit(ctx: ReportContext, number: int, item: RankedFinding) -> list[Flowab
     finding, photo = item.finding, item.photo
 
     def title(lang: str) -> str:
-        return text("report.exhibit.title", lang, number=number, title=finding.title(lang))
+        return text("report.exhibit.title", lang, number=number, title=finding.title(lang, with_zone=True))
 
     def limits(lang: str) -> str:
-        return finding.limits(lang) or ""
+        return finding.limits(lang, with_zone=True) or ""
 
     head: list[Flowable] = [
         *writer.title(title, "h2"),

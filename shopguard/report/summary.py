@@ -188,10 +188,12 @@ def _key_fact_row(
     # Chinese title and detail, then the English ones in the smaller second-language type
     for index, lang in enumerate(writer.languages):
         strength = key(f"strength.{finding.strength.value}")(lang)
-        title = key("report.key_fact.title", number=number, strength=strength, title=finding.title(lang))
+        title = key(
+            "report.key_fact.title", number=number, strength=strength, title=finding.title(lang, with_zone=True)
+        )
         text_cell.append(writer.p(title, "h2", lang, is_second=index > 0))
         if detail_chars:
-            detail = finding.detail(lang)
+            detail = finding.detail(lang, with_zone=True)
             clipped = detail if len(detail) <= detail_chars else detail[: detail_chars - 1] + "…"
             text_cell.append(writer.p(literal(clipped), "small", lang, is_second=index > 0))
         text_cell.append(Spacer(1, 3))
@@ -272,7 +274,7 @@ def _others(ctx: ReportContext, lead: RankedFinding) -> list[Flowable]:
 
         def line(lang: str, finding: Finding = finding, photo: str = item.photo.name) -> str:
             strength = text(f"strength.{finding.strength.value}", lang)
-            return f"• [{strength}] {finding.title(lang)} ({photo})"
+            return f"• [{strength}] {finding.title(lang, with_zone=True)} ({photo})"
 
         story += writer.block(line, "small")
     return story

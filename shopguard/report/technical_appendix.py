@@ -86,9 +86,16 @@ def technical_appendix(ctx: ReportContext) -> list[Flowable]:
         rows = evidence_rows(ctx, item)
 
         def title(lang: str, number: int = number, finding: Any = finding) -> str:
-            return text("report.appendix.exhibit", lang, number=number, title=finding.title(lang))
+            return text("report.appendix.exhibit", lang, number=number, title=finding.title(lang, with_zone=True))
 
-        head: list[Flowable] = [*writer.title(title, "h2"), *writer.block(finding.detail, "small"), Spacer(1, 3)]
+        def detail(lang: str, finding: Any = finding) -> str:
+            return str(finding.detail(lang, with_zone=True))
+
+        head: list[Flowable] = [
+            *writer.title(title, "h2"),
+            *writer.block(detail, "small"),
+            Spacer(1, 3),
+        ]
         if rows:
             # the heading row repeats if the table runs onto the next page; title and account stay with it
             # two short values to a row; the table may run onto the next page, the account stays whole
