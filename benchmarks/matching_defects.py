@@ -39,6 +39,9 @@ import time
 import zlib
 from pathlib import Path
 
+# As the app does (shopguard/__init__.py), before numpy is first imported: single-threaded OpenBLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import cv2
 import numpy as np
 from PIL import Image

@@ -75,7 +75,7 @@ def _row_norm(x: np.ndarray) -> np.ndarray:
     return norm
 
 
-def _least_squares(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def least_squares(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """argmin ||a @ x - b|| by the normal equations (4x4: ~20x faster than an SVD of the 60,000 rows); by SVD
     when they are ill-conditioned (e.g. a photo of one flat colour)."""
     gram = a.T @ a
@@ -93,7 +93,7 @@ def _robust_affine(s: np.ndarray, d: np.ndarray) -> np.ndarray:
     coef: np.ndarray = np.zeros((4, 3))
     for _ in range(3):
         # np.compress: the same rows as boolean indexing, several times faster on these (n, 4) arrays
-        coef = _least_squares(np.compress(keep, design, axis=0), np.compress(keep, d, axis=0))
+        coef = least_squares(np.compress(keep, design, axis=0), np.compress(keep, d, axis=0))
         resid = _row_norm(design @ coef - d)
         keep = resid <= max(2.5 * float(np.median(resid)), 6.0)
     affine: np.ndarray = coef.T.astype(np.float32)

@@ -493,20 +493,23 @@ def _clipped(complaint: np.ndarray, overlap: np.ndarray) -> np.ndarray:
     of its histogram over the compared area: CLIP_SHARE, CLIP_SPIKE; within CLIP_SLACK): there the listing's lines
     may have been flattened away with their surround by a monotone tone curve."""
     levels = np.clip(np.rint(complaint), 0, 255).astype(np.uint8)
-    # Judged on the complaint's local mean: JPEG rings around a sharp edge (the waterfall's caption) by +-10 levels
-    # over the flat clipped sky of its blocks, at the finest scale only.
-    local = np.clip(np.rint(cv2.GaussianBlur(complaint, (0, 0), CLIP_MEAN_SIGMA)), 0, 255).astype(np.uint8)
-    clipped = overlap.copy()
     area = max(1, int(overlap.sum()))
+    near_spikes = []
     for ch in range(3):
         counts = cv2.calcHist([levels[..., ch]], [0], overlap.astype(np.uint8), [256], [0, 256]).ravel()
         padded = np.pad(counts, 6)
         around = np.median(np.stack([padded[6 + d : 6 + d + 256] for d in (-6, -5, -4, -3, -2, 2, 3, 4, 5, 6)]), axis=0)
         spikes = (counts >= CLIP_SHARE * area) & (counts >= CLIP_SPIKE * np.maximum(around, 1.0))
         if not spikes.any():
-            return np.zeros(overlap.shape, bool)
+            return np.zeros(overlap.shape, bool)  # most photos: decided before the local mean below is taken
         near = cv2.dilate(spikes.astype(np.uint8)[None, :], np.ones((1, 2 * int(CLIP_SLACK) + 1), np.uint8)).ravel()
-        clipped &= near.astype(bool)[local[..., ch]]
+        near_spikes.append(near.astype(bool))
+    # Judged on the complaint's local mean: JPEG rings around a sharp edge (the waterfall's caption) by +-10 levels
+    # over the flat clipped sky of its blocks, at the finest scale only.
+    local = np.clip(np.rint(cv2.GaussianBlur(complaint, (0, 0), CLIP_MEAN_SIGMA)), 0, 255).astype(np.uint8)
+    clipped = overlap.copy()
+    for ch in range(3):
+        clipped &= near_spikes[ch][local[..., ch]]
     return clipped
 
 

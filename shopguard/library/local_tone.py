@@ -354,7 +354,6 @@ def local_tone(
     sy, sx = np.nonzero(inside)
     if sy.size < 1000:
         return None
-    gain = _detail_gain(c_light, l_light, inside, w, h)
     if sy.size > MAX_SAMPLES:  # evenly thinned: the fit's cost grows with the samples
         pick = np.linspace(0, sy.size - 1, MAX_SAMPLES).astype(np.int64)
         sy, sx = sy[pick], sx[pick]
@@ -362,6 +361,7 @@ def local_tone(
     before = _robust_spread(mapped_diff - float(np.median(mapped_diff)))
     if before < MIN_SPREAD:
         return None
+    gain = _detail_gain(c_light, l_light, inside, w, h)  # after the cheap test above: most copies stop there
     light = l_light[sy, sx]
     diff = c_light[sy, sx] - light
     samples = _samples(sx * STEP, sy * STEP, light, box)
