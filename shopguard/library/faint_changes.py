@@ -847,27 +847,6 @@ class ColourResiduals:
         return expected / judged
 
 
-TOP_CLIP = 249.0
-"""Level (0-255) of a channel's 1 px local mean from which the complaint sits on the top of its range: a colour boost
-pushes a saturated surface's strongest channel to 255 and JPEG leaves it 1-3 levels under per 8 x 8 block, 6 in the
-noisiest blocks (a blue carton boosted: 84% of its clipped blue at >= 250)."""
-
-
-def _unclipped_residual(complaint: np.ndarray, listing: np.ndarray) -> np.ndarray:
-    """Complaint - listing (RGB), with 0 where a complaint channel sits on the top of its range (TOP_CLIP) above the
-    listing while some other channel of the pixel does not. A clipped level says only "at least this": where a colour
-    edit clipped one channel of a saturated surface, the global map, fitted on levels that mostly did not clip, falls
-    short of it by a few levels over the whole surface (a boosted blue carton: blue 252 against 243 mapped, red and
-    green within 2), which read as a faint patch. A painted defect changes the other channels too; white paint clips
-    all three and is kept."""
-    residual = complaint - listing
-    local = cv2.GaussianBlur(complaint, (0, 0), CLIP_MEAN_SIGMA)
-    top = local >= TOP_CLIP
-    partly = top & ~top.all(axis=2, keepdims=True)
-    out: np.ndarray = np.where(partly & (residual > 0), 0.0, residual).astype(np.float32)
-    return out
-
-
 LEAVE_OUT_KEEPS = 0.5
 """The floor is measured again without the candidate patches only while at least half of the compared area is left
 to measure it on (beyond that the photo has changed too much for its rest to tell the pair's noise)."""
@@ -897,7 +876,7 @@ def patches(
     inside = _shrunk(inside_full, level)
     # A half-size pixel is compared when all of it was (the frame's edge brings nothing in).
     overlap = _shrunk(overlap.astype(np.float32), level) >= 1.0
-    residual_rgb, listing_rgb = _shrunk(_unclipped_residual(complaint, listing), level), _shrunk(listing, level)
+    residual_rgb, listing_rgb = _shrunk(complaint - listing, level), _shrunk(listing, level)
     source_rgb = _shrunk(listing if source is None else source, level)
     channels = list(zip(opponent(residual_rgb), opponent(listing_rgb), strict=True))
     scales = tuple(sigma / level for sigma in PATCH_SCALES)
