@@ -89,6 +89,8 @@ class LocalTone:
     chroma: np.ndarray
     """(3, 2): the complaint's Lab a, b as an affine function of the listing's ([a, b, 1] @ chroma): the identity
     for an edit that keeps colours, as CLAHE on lightness does; a saturation or white-balance edit made with it."""
+    spread_left: float = 0.0
+    """The lightness residual's robust spread the field leaves, as a share of the one the global map leaves."""
 
     def apply(self, source: np.ndarray) -> np.ndarray:
         """The listing ``source`` (float32, 0-255, the working frame, before the global colour map) with its
@@ -411,4 +413,6 @@ def local_tone(
     moved_tiles = float((moved_share[shown] >= 0.5).mean())
     if after > MAX_SPREAD_LEFT * before or moved_tiles < MIN_MOVED_TILES:
         return None
-    return LocalTone(offsets.reshape(CELLS, CELLS, BINS), box, _chroma_map(c_lab[sy, sx, 1:], l_lab[sy, sx, 1:]))
+    return LocalTone(
+        offsets.reshape(CELLS, CELLS, BINS), box, _chroma_map(c_lab[sy, sx, 1:], l_lab[sy, sx, 1:]), after / before
+    )

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from shopguard.library.clarity import clarity
 from shopguard.library.colour_fit import chroma_balance, colour_cast, fit_colour, hue_shift
 from shopguard.library.faint_changes import PATCH_MIN_LEVELS, lines_in_residual, patches
 from shopguard.library.gain_field import gain_field
@@ -265,12 +266,27 @@ def change_map(
         colour = fit_colour(l_f, c_f / gain[..., None], overlap)
         l_fit = _with_gain(colour.apply(l_f), gain)
     # A tone curve that changes across the photo (local_tone.py: a gallery app's "auto enhance", CLAHE): the
-    # listing's lightness is given the fitted field of curves, when it explains the whole copy.
+    # listing's lightness is given the fitted field of curves, when it explains the whole copy. An editor's clarity
+    # (clarity.py: a wide unsharp mask on lightness) moves a pixel by where it lies, not by its level: fitted on the
+    # listing before the global map (fitted with clarity in the complaint, the map takes part of its contrast in), then
+    # the map fitted again on the listing given it. When both explain the copy, the one that leaves less stands.
     tone = local_tone(c_f, _with_gain(l_f, gain), l_fit, overlap)
+    wide = clarity(c_f if gain is None else c_f / gain[..., None], l_f, overlap)
+    if wide is not None and tone is not None:
+        if wide.spread_left < tone.spread_left:
+            tone = None
+        else:
+            wide = None
+    if wide is not None:
+        l_wide = wide.apply(l_f)
+        colour = fit_colour(l_wide, c_f if gain is None else c_f / gain[..., None], overlap)
+        l_fit = _with_gain(colour.apply(l_wide), gain)
     if tone is not None:
         l_fit = tone.apply(_with_gain(l_f, gain))
     raw_distance = float(_rgb_distance(c_f, l_f)[overlap].mean()) if overlap.any() else 0.0
     source = aligned.astype(np.float32)
+    if wide is not None:
+        source = wide.apply(source)
     mapped = _with_gain(colour.apply(source), gain)
     if tone is not None:
         mapped = tone.apply(_with_gain(source, gain))
