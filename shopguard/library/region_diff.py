@@ -326,7 +326,7 @@ def change_map(
     c_raw = c_rgb.astype(np.float32)
     # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
     lines, existing_lines = lines_in_residual(c_raw, mapped, overlap, shrink, source)
-    faint = lines | patches(c_raw, mapped, overlap, lines | existing_lines, source)
+    faint = lines | patches(c_raw, mapped, overlap, lines | existing_lines, source, uniform=tone is None)
     changed |= faint
     changed &= overlap
     changed &= ~_padding(c_rgb, changed)
