@@ -892,12 +892,13 @@ def patches(
     Args: as ``strokes``; ``lines``: strokes found already, left out of the averages (a dark crack would otherwise
     spread into a faint halo around itself); ``source``: the aligned listing before the colour map (default: the
     mapped one), for the colour test's per-channel tone curves; ``uniform``: the listing was brought to the copy by
-    edits that act alike everywhere (a transform, a resampling, tone curves, a smooth gain, sharpening). Only then is
-    the floor's structure term held to what the strongest edges leave (``_floor``'s cap): the cap assumes one
-    residual-per-edge-level for the whole pair, which a field of per-tile tone curves (``local_tone``, "auto
-    enhance") breaks, its misfit sitting in a few tiles (the frame's border tiles, whose curves CLAHE does not blend
-    with a neighbour's) where a whole-photo percentile under-asks (session 16: a 7 x 17 px strip at the frame edge of
-    an enhanced milk carton, and a 14 x 50 px one on an enhanced ukbench01380, with the cap everywhere).
+    edits that act alike everywhere (a transform, a resampling, tone curves, sharpening). Only then is the floor's
+    structure term held to what the strongest edges leave (``_floor``'s cap): the cap assumes one residual per edge
+    level for the whole pair, which a model of a neighbourhood edit breaks (a field of per-tile tone curves, an
+    editor's clarity, a vignette: ``local_tone``, ``clarity``, ``gain_field``). Their misfit sits where the editor's
+    window and the model's are cut off, at the frame's edge (CLAHE's border tiles are not blended with a neighbour's),
+    where a whole-photo percentile under-asks (session 16: with the cap everywhere, strips of 8-50 px along the frame
+    on enhanced, clarity and filtered copies: a milk carton, ukbench01380, a shelf, a Tropicana carton).
     """
 
     def opponent(rgb: np.ndarray) -> tuple[np.ndarray, ...]:

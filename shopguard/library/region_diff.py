@@ -326,7 +326,11 @@ def change_map(
     c_raw = c_rgb.astype(np.float32)
     # Thin and faint changes the blob test above cannot keep (faint_changes.py), on the unblurred pixels.
     lines, existing_lines = lines_in_residual(c_raw, mapped, overlap, shrink, source)
-    faint = lines | patches(c_raw, mapped, overlap, lines | existing_lines, source, uniform=tone is None)
+    # The patch floor's cap (faint_changes._floor) only where no model of a neighbourhood edit was fitted: a tone field,
+    # a clarity or a vignette is least certain at the frame's edge, where the editor's window and ours are cut off
+    # (session 16: with the cap, strips along the frame on clarity, enhanced and filtered copies).
+    uniform = tone is None and wide is None and gain is None
+    faint = lines | patches(c_raw, mapped, overlap, lines | existing_lines, source, uniform=uniform)
     changed |= faint
     changed &= overlap
     changed &= ~_padding(c_rgb, changed)
