@@ -22,7 +22,13 @@ OPTIONS = ReportOptions(lang="both", shop_name="小米优选旗舰店 Mi Select"
 
 
 def _finding_texts(case: Case, lang: str) -> list[str]:
-    return [t for p in case.photos for f in p.findings for t in (f.title(lang), f.detail(lang))]
+    """The findings' texts as the report prints them: times with their UTC offset (a document read elsewhere)."""
+    return [
+        t
+        for p in case.photos
+        for f in p.findings
+        for t in (f.title(lang, with_zone=True), f.detail(lang, with_zone=True))
+    ]
 
 
 def test_bilingual_report_holds_case_data_hashes_and_findings(pipeline_case: Case, tmp_path: Path) -> None:
