@@ -55,6 +55,12 @@ def _compare(source: Path, complaint: Image.Image, quality: int = 80, scale: flo
     return _compare_under(source, complaint, np.diag([scale, scale, 1.0]), quality)
 
 
+def _compare_shrunk(source: Path, im: Image.Image, factor: float, quality: int = 85) -> ChangeMap:
+    """``im`` shrunk to ``factor`` with Lanczos (a phone's resize) as a buyer's JPEG, against the listing photo."""
+    small = im.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
+    return _compare(source, small, quality=quality, scale=small.width / im.width)
+
+
 def _union(change: ChangeMap) -> Box:
     assert change.regions, "no changed region"
     x0 = min(r[0] for r in change.regions)
@@ -190,8 +196,7 @@ def test_faint_scratch_in_a_shrunk_copy_is_outlined(testdata: Path) -> None:
     scratch = [(290, 190), (360, 215), (430, 250), (500, 300)]
     ImageDraw.Draw(im).line(scratch, fill=(215, 215, 209), width=1, joint="curve")
     factor = 0.35
-    small = im.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
-    change = _compare(source, small, quality=85, scale=small.width / im.width)
+    change = _compare_shrunk(source, im, factor, quality=85)
     x, y, w, h = _line_box(scratch, 2)
     truth = (round(x * factor), round(y * factor), round(w * factor), round(h * factor))
     assert box_iou(_union(change), truth) >= 0.3
@@ -326,8 +331,7 @@ def test_dent_in_a_copy_shrunk_with_lanczos_is_outlined(testdata: Path) -> None:
 def test_untouched_copy_shrunk_with_lanczos_has_no_region(testdata: Path) -> None:
     source, im = _photo(testdata, CARTON)
     factor = 0.35
-    small = im.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
-    assert _compare(source, small, quality=85, scale=small.width / im.width).regions == ()
+    assert _compare_shrunk(source, im, factor, quality=85).regions == ()
 
 
 TOTE = "product-photos-more/spree__spree_tote__1.jpeg"
@@ -402,8 +406,7 @@ def test_short_crack_in_a_shrunk_copy_is_the_thin_tests_region(
     x0, y0 = round(im.width * at[0]), round(im.height * at[1])
     crack = [(x0 + 5 * i, y0 + (3 if i % 2 else 0)) for i in range(11)]
     ImageDraw.Draw(im).line(crack, fill=(30, 28, 26), width=2)
-    small = im.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
-    change = _compare(source, small, quality=70, scale=small.width / im.width)
+    change = _compare_shrunk(source, im, factor, quality=70)
     x, y, w, h = _line_box(crack, 2)
     truth = (round(x * factor), round(y * factor), round(w * factor), round(h * factor))
     assert box_iou(_union(change), truth) >= 0.3
@@ -430,8 +433,7 @@ def test_crack_beside_a_strong_edge_in_a_shrunk_copy_is_outlined(testdata: Path)
     source, im = _photo(testdata, BASEBALL_TEE)
     ImageDraw.Draw(im).line(SLEEVE_CRACK, fill=(5, 5, 8), width=4, joint="curve")
     factor = 0.35
-    small = im.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
-    change = _compare(source, small, quality=85, scale=small.width / im.width)
+    change = _compare_shrunk(source, im, factor, quality=85)
     x, y, w, h = _line_box(SLEEVE_CRACK, 2)
     truth = (round(x * factor), round(y * factor), round(w * factor), round(h * factor))
     assert box_iou(_union(change), truth) >= 0.5
@@ -440,5 +442,4 @@ def test_crack_beside_a_strong_edge_in_a_shrunk_copy_is_outlined(testdata: Path)
 @pytest.mark.parametrize("factor", [0.35, 0.5])
 def test_untouched_shrunk_copy_of_strong_edges_has_no_region(testdata: Path, factor: float) -> None:
     source, im = _photo(testdata, BASEBALL_TEE)
-    small = im.resize((round(im.width * factor), round(im.height * factor)), Image.Resampling.LANCZOS)
-    assert _compare(source, small, quality=85, scale=small.width / im.width).regions == ()
+    assert _compare_shrunk(source, im, factor, quality=85).regions == ()
